@@ -1,0 +1,3 @@
+"""Keyvox: local push-to-talk dictation with pluggable speech-recognition backends."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from keyvox.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Audio in: files on disk, and (in capture.py) the microphone."""

@@ -1,0 +1,127 @@
+"""faster-whisper (CTranslate2) backend: fastest on NVIDIA GPUs, and the default on CPU."""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+import numpy as np
+
+from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
+from keyvox.config import Config
+from keyvox.errors import ConfigError
+from keyvox.models import resolve_whisper_model
+
+# Silero VAD settings tuned for dictation: short utterances, little padding lost at the edges.
+VAD_PARAMETERS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
+
+
+def pick_device(device: str) -> str:
+    import ctranslate2
+
+    if device == "auto":
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    return device
+
+
+def pick_compute_type(compute_type: str, device: str) -> str:
+    """Resolve ``auto`` and check the choice against what this hardware can actually do."""
+    import ctranslate2
+
+    base_device = device.split(":")[0]
+    if compute_type == "auto":
+        return "float16" if base_device == "cuda" else "int8"
+    try:
+        supported = ctranslate2.get_supported_compute_types(base_device)
+    except (RuntimeError, ValueError):
+        supported = set()
+    if supported and compute_type not in supported:
+        raise ConfigError(f"[model] compute_type = \"{compute_type}\" is not supported on {base_device} by this "
+                          f"machine (choose {', '.join(sorted(supported))}, or auto)")
+    return compute_type
+
+
+def pick_threads(cpu_threads: int) -> int:
+    """Measured on 2 cores: one decoding thread per physical core, capped at 4 (CTranslate2 scales poorly past it)."""
+    if cpu_threads > 0:
+        return cpu_threads
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class FasterWhisperTranscriber(BaseTranscriber):
+    """A loaded, warmed-up Whisper model."""
+
+    def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
+                 language: str | None = "en", beam_size: int = 5, vad_filter: bool = True,
+                 cpu_threads: int = 0, model_cache: str = "") -> None:
+        from faster_whisper import WhisperModel
+
+        self.model_name = model_name
+        self.device = pick_device(device)
+        self.compute_type = pick_compute_type(compute_type, self.device)
+        self.language = None if language in (None, "", "auto") else language
+        self.beam_size = beam_size
+        self.vad_filter = vad_filter
+        resolved = resolve_whisper_model(model_name, model_cache)
+        self.model_path = resolved.path
+        self.model_source = resolved.source
+        device_name, _, index = self.device.partition(":")
+        self.model = WhisperModel(str(resolved.path), device=device_name, device_index=int(index or 0),
+                                  compute_type=self.compute_type, cpu_threads=pick_threads(cpu_threads))
+        if self.language and self.language not in self.model.supported_languages:
+            raise ConfigError(f"[model] language = \"{self.language}\" is not supported by {model_name} "
+                              f"(choose one of {', '.join(self.model.supported_languages[:12])}, ...)")
+        self.description = f"faster-whisper {model_name} {self.compute_type} on {self.device}"
+
+    @classmethod
+    def from_config(cls, config: Config) -> FasterWhisperTranscriber:
+        model = config.model
+        name = "tiny.en" if model.name == "auto" and model.language == "en" else model.name
+        if name == "auto":
+            name = "base"
+        transcriber = cls(name, device=model.device, compute_type=model.compute_type, language=model.language,
+                          beam_size=model.beam_size, vad_filter=model.vad_filter, cpu_threads=model.cpu_threads,
+                          model_cache=config.paths.model_cache)
+        transcriber.warm_up()
+        return transcriber
+
+    def warm_up(self) -> None:
+        # A second of faint noise, decoded without VAD, so the encoder and decoder both run once.
+        noise = np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE).astype(np.float32)
+        segments, _info = self.model.transcribe(noise, language=self.language or "en", beam_size=1,
+                                                vad_filter=False, without_timestamps=True)
+        for _ in segments:
+            pass
+
+    def transcribe_detailed(self, audio: np.ndarray, *, context: str = "",
+                            vocabulary: Sequence[str] = ()) -> Transcription:
+        audio = as_model_input(audio)
+        duration = audio.shape[0] / SAMPLE_RATE
+        if audio.size == 0:
+            return Transcription("", self.language, 0.0, [], speech_found=False)
+        prompt = build_prompt(context, vocabulary)
+        segments, info = self.model.transcribe(
+            audio,
+            language=self.language,
+            beam_size=self.beam_size,
+            vad_filter=self.vad_filter,
+            vad_parameters=VAD_PARAMETERS,
+            initial_prompt=prompt or None,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
+        parts = [Segment(s.start, s.end, s.text, s.no_speech_prob, s.avg_logprob) for s in segments]
+        text = "".join(s.text for s in parts).strip()
+        speech_found = bool(parts) or not self.vad_filter or info.duration_after_vad > 0
+        return Transcription(text, info.language, duration, parts, speech_found=speech_found)
+
+
+def build_prompt(context: str, vocabulary: Sequence[str]) -> str:
+    """Whisper's initial prompt: the dictionary's spellings first, then the text just before this audio."""
+    pieces = []
+    if vocabulary:
+        pieces.append(", ".join(vocabulary) + ".")
+    if context:
+        pieces.append(context.strip())
+    # The decoder's prompt window is 224 tokens; keep the most recent words.
+    return " ".join(pieces)[-600:]
