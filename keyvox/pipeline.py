@@ -1,0 +1,222 @@
+"""The worker that joins recording, transcription, the text chain and output.
+
+Threads: the hotkey listener and the audio callback only call ``Utterance.feed``/``finish``/``cancel``
+(cheap, never blocking); one worker thread owns the model, so utterances are transcribed strictly in
+order and the CPU is never oversubscribed. A new recording may start while an earlier one is still being
+transcribed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from keyvox.backends.base import SAMPLE_RATE, Transcriber, Transcription
+from keyvox.text import TextProcessor
+
+log = logging.getLogger(__name__)
+
+
+class TextSink(Protocol):
+    """Where finished text goes (the output chain in the daemon, a list in the benchmark)."""
+
+    def deliver(self, text: str) -> None: ...
+
+
+@dataclass
+class UtteranceResult:
+    """One finished utterance, with the timings the benchmark and history report."""
+
+    text: str
+    raw: Transcription | None
+    duration_s: float
+    released_at: float
+    """``time.perf_counter()`` when the key was released."""
+    transcribed_at: float = 0.0
+    delivered_at: float = 0.0
+    error: str | None = None
+
+    @property
+    def latency_s(self) -> float:
+        """Release → text delivered."""
+        return self.delivered_at - self.released_at if self.delivered_at else float("nan")
+
+
+@dataclass
+class PipelineOptions:
+    min_duration_s: float = 0.3
+    """Shorter recordings are accidental taps and are dropped."""
+    max_duration_s: float = 120.0
+
+
+class Utterance:
+    """Audio of one key press, filled by the capture callback."""
+
+    def __init__(self, pipeline: Pipeline, number: int) -> None:
+        self._pipeline = pipeline
+        self.number = number
+        self._chunks: list[np.ndarray] = []
+        self._samples = 0
+        self._lock = threading.Lock()
+        self.closed = False
+        self.started_at = time.perf_counter()
+
+    @property
+    def duration_s(self) -> float:
+        return self._samples / SAMPLE_RATE
+
+    def feed(self, chunk: np.ndarray) -> None:
+        """Append 16 kHz mono float32 samples; ignored once the utterance is finished or cancelled."""
+        with self._lock:
+            if self.closed:
+                return
+            room = int(self._pipeline.options.max_duration_s * SAMPLE_RATE) - self._samples
+            if room <= 0:
+                return
+            chunk = np.asarray(chunk, dtype=np.float32).reshape(-1)[:room]
+            self._chunks.append(chunk.copy())
+            self._samples += chunk.shape[0]
+
+    def audio(self) -> np.ndarray:
+        with self._lock:
+            return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
+
+    def finish(self) -> bool:
+        """Key released: queue the audio for transcription. False if it was too short to keep."""
+        with self._lock:
+            if self.closed:
+                return False
+            self.closed = True
+        released = time.perf_counter()
+        if self.duration_s < self._pipeline.options.min_duration_s:
+            self._pipeline._notify_state()
+            return False
+        self._pipeline._submit(self, released)
+        return True
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.closed = True
+            self._chunks.clear()
+        self._pipeline._notify_state()
+
+
+class Pipeline:
+    """Runs transcribe → text chain → sink on one worker thread, in submission order."""
+
+    def __init__(self, transcriber: Transcriber, chain: TextProcessor, sink: TextSink, *,
+                 options: PipelineOptions | None = None,
+                 on_result: Callable[[UtteranceResult], None] | None = None,
+                 on_state: Callable[[str], None] | None = None) -> None:
+        self.transcriber = transcriber
+        self.chain = chain
+        self.sink = sink
+        self.options = options or PipelineOptions()
+        self.on_result = on_result
+        self.on_state = on_state
+        self._queue: queue.Queue[tuple[Utterance, float] | None] = queue.Queue()
+        self._recording: Utterance | None = None
+        self._pending = 0
+        self._count = 0
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._worker = threading.Thread(target=self._run, name="keyvox-worker", daemon=True)
+        self._worker.start()
+
+    # --- called from the hotkey / audio threads -------------------------------------------------
+
+    def start_utterance(self) -> Utterance:
+        with self._lock:
+            self._count += 1
+            self._recording = Utterance(self, self._count)
+        self._notify_state()
+        return self._recording
+
+    @property
+    def state(self) -> str:
+        """``recording``, ``processing`` or ``idle``."""
+        with self._lock:
+            if self._recording is not None and not self._recording.closed:
+                return "recording"
+            return "processing" if self._pending else "idle"
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every submitted utterance is delivered."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while self._pending:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._queue.put(None)
+        self._worker.join(timeout)
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _submit(self, utterance: Utterance, released_at: float) -> None:
+        with self._lock:
+            self._pending += 1
+        self._queue.put((utterance, released_at))
+        self._notify_state()
+
+    def _notify_state(self) -> None:
+        if self.on_state:
+            try:
+                self.on_state(self.state)
+            except Exception:  # a broken status display must never stop dictation
+                log.exception("state callback failed")
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            utterance, released_at = item
+            try:
+                result = self._process(utterance, released_at)
+                if self.on_result:
+                    self.on_result(result)
+            except Exception:
+                log.exception("utterance %d failed", utterance.number)
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+                self._notify_state()
+
+    def _process(self, utterance: Utterance, released_at: float) -> UtteranceResult:
+        audio = utterance.audio()
+        result = UtteranceResult("", None, audio.shape[0] / SAMPLE_RATE, released_at)
+        try:
+            raw = self.transcriber.transcribe_detailed(audio, vocabulary=self.chain.vocabulary)
+        except Exception as exc:  # the daemon outlives a failing engine; the error is reported, not raised
+            log.error("transcription failed: %s", exc)
+            result.error = f"transcription failed: {exc}"
+            return result
+        result.raw = raw
+        result.transcribed_at = time.perf_counter()
+        result.text = self.chain.process(raw)
+        if result.text:
+            self.sink.deliver(result.text)
+        result.delivered_at = time.perf_counter()
+        return result
+
+
+@dataclass
+class CollectingSink:
+    """A sink that keeps what it is given (benchmarks, tests, ``--dry-run``)."""
+
+    texts: list[str] = field(default_factory=list)
+
+    def deliver(self, text: str) -> None:
+        self.texts.append(text)
