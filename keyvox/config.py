@@ -336,7 +336,10 @@ def migrate(data: dict, path: Path, warnings: list[str]) -> dict:
         return data
     migrated: dict[str, Any] = {"version": CONFIG_VERSION}
     for section, table in data.items():
-        if section == "version" or not isinstance(table, dict):
+        if section == "version":
+            continue
+        if not isinstance(table, dict):
+            migrated[section] = table  # reported as a misplaced value by the loader
             continue
         for key, value in table.items():
             if (section, key) in _V0_DROPPED:

@@ -15,6 +15,7 @@ import importlib.util
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from keyvox.errors import ModelNotFound
 
 WHISPER_FILES = ["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"]
+DOWNLOAD_ATTEMPTS = 3
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -120,15 +122,27 @@ def download_model(repo_id: str, root: Path, name: str) -> Path:
     """Download with huggingface_hub's progress bars, then check every LFS file's sha256."""
     from huggingface_hub import snapshot_download
 
-    print(f"Downloading model {name} ({repo_id}) into {root} ...", flush=True)
-    try:
-        path = Path(snapshot_download(repo_id, cache_dir=root, allow_patterns=WHISPER_FILES))
-    except Exception as exc:  # network errors come in many types; all mean the same to the user
-        raise ModelNotFound(_not_available_message(name, root, f"download failed: {_one_line(exc)}")) from None
+    print(f"Downloading model {name} ({repo_id}) into {root} ...", file=sys.stderr, flush=True)
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        try:
+            path = Path(snapshot_download(repo_id, cache_dir=root, allow_patterns=WHISPER_FILES))
+            break
+        except Exception as exc:  # network errors come in many types; all mean the same to the user
+            if attempt == DOWNLOAD_ATTEMPTS or _is_unreachable(exc):
+                raise ModelNotFound(_not_available_message(name, root, f"download failed: {_one_line(exc)}")) from None
+            # The partial file stays in the cache as *.incomplete; the next attempt continues from it.
+            print(f"Download interrupted ({_one_line(exc)}); resuming ...", file=sys.stderr, flush=True)
     verify_snapshot(path)
     if not (path / "model.bin").is_file():
         raise ModelNotFound(f"{repo_id}: the download has no model.bin; is it a CTranslate2 Whisper model?")
     return path
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    """True when retrying cannot help: no route to the hub at all, or the repo does not exist."""
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(word in text for word in ("connecterror", "connection refused", "name or service", "not found",
+                                        "404", "offline", "401", "403"))
 
 
 def verify_snapshot(snapshot: Path) -> None:
