@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
+from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, decode_window, speech_span
 from keyvox.config import Config
 from keyvox.errors import ConfigError
 from keyvox.models import resolve_whisper_model
@@ -62,6 +63,9 @@ class FasterWhisperTranscriber(BaseTranscriber):
         self.language = None if language in (None, "", "auto") else language
         self.beam_size = beam_size
         self.vad_filter = vad_filter
+        from faster_whisper.vad import VadOptions
+
+        self._vad_options = VadOptions(**VAD_PARAMETERS)
         resolved = resolve_whisper_model(model_name, model_cache)
         self.model_path = resolved.path
         self.model_source = resolved.source
@@ -86,22 +90,35 @@ class FasterWhisperTranscriber(BaseTranscriber):
         return transcriber
 
     def warm_up(self) -> None:
-        # A second of faint noise, decoded without VAD, so the encoder and decoder both run once.
+        # Load Silero and run encoder and decoder once at the window size short utterances use.
         noise = np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE).astype(np.float32)
-        segments, _info = self.model.transcribe(noise, language=self.language or "en", beam_size=1,
-                                                vad_filter=False, without_timestamps=True)
-        for _ in segments:
-            pass
+        speech_span(noise, self._vad_options)
+        decode_window(self.model, noise, language=self.language, beam_size=1)
 
     def transcribe_detailed(self, audio: np.ndarray, *, context: str = "",
                             vocabulary: Sequence[str] = ()) -> Transcription:
         audio = as_model_input(audio)
         duration = audio.shape[0] / SAMPLE_RATE
-        if audio.size == 0:
-            return Transcription("", self.language, 0.0, [], speech_found=False)
+        start, end = 0, audio.shape[0]
+        if self.vad_filter:
+            span = speech_span(audio, self._vad_options) if audio.size else None
+            if span is None:
+                return Transcription("", self.language, duration, [], speech_found=False)
+            start, end = span
+        speech = audio[start:end]
         prompt = build_prompt(context, vocabulary)
+        if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
+            window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
+                                   prompt=prompt)
+            segment = Segment(start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob,
+                              window.avg_logprob)
+            return Transcription(window.text, window.language, duration, [segment])
+        return self._transcribe_long(speech, duration, prompt)
+
+    def _transcribe_long(self, speech: np.ndarray, duration: float, prompt: str) -> Transcription:
+        """faster-whisper's own 30-second loop, for audio longer than one window."""
         segments, info = self.model.transcribe(
-            audio,
+            speech,
             language=self.language,
             beam_size=self.beam_size,
             vad_filter=self.vad_filter,
@@ -111,9 +128,8 @@ class FasterWhisperTranscriber(BaseTranscriber):
             without_timestamps=True,
         )
         parts = [Segment(s.start, s.end, s.text, s.no_speech_prob, s.avg_logprob) for s in segments]
-        text = "".join(s.text for s in parts).strip()
-        speech_found = bool(parts) or not self.vad_filter or info.duration_after_vad > 0
-        return Transcription(text, info.language, duration, parts, speech_found=speech_found)
+        text = " ".join(s.text.strip() for s in parts).strip()
+        return Transcription(text, info.language, duration, parts, speech_found=bool(parts))
 
 
 def build_prompt(context: str, vocabulary: Sequence[str]) -> str:
