@@ -53,13 +53,19 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
                   file=sys.stderr)
         bar = report.progress_bar(len(clips) + len(noise), "bench")
         started = time.perf_counter()
+        run = BenchRun(sides, [], [], args.realtime)
         try:
             step = lambda name: (bar.set_postfix_str(name[:30]), bar.update(1))  # noqa: E731
-            clip_results = run_clips(clips, sides, realtime=args.realtime, load=lambda c: load_audio(c.audio), step=step)
-            noise_results = run_silence(noise, sides, realtime=args.realtime, step=step)
+            run_clips(clips, sides, realtime=args.realtime, load=lambda c: load_audio(c.audio), step=step,
+                      results=run.clips)
+            run_silence(noise, sides, realtime=args.realtime, step=step, results=run.silence)
+        except KeyboardInterrupt:  # a long run stopped by hand still reports what it measured
+            run.interrupted = True
         finally:
             bar.close()
-        run = BenchRun(sides, clip_results, noise_results, args.realtime, time.perf_counter() - started)
+        run.wall_s = time.perf_counter() - started
+        if run.interrupted:
+            print(f"keyvox bench: interrupted; reporting the {len(run.clips)} clips measured so far", file=sys.stderr)
     finally:
         for side in sides:
             side.close()
@@ -82,6 +88,8 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         from keyvox.bench.plot import write_plot
 
         write_plot(result, args.plot)
+    if run.interrupted:
+        return 130
     return 1 if result["summary"]["errors"] else 0
 
 

@@ -25,10 +25,12 @@ def write_plot(result: dict, path: str | Path) -> None:
         sides.append(("baseline", summary["baseline"], lambda row: row["baseline"]))
 
     figure, (latency_axes, wer_axes) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
+    plotted = False
     for label, side, pick in sides:
         points = [(row["duration_s"], pick(row)["latency_s"]) for row in clips if pick(row)["latency_s"] is not None]
         if points:
             xs, ys = zip(*points)
+            plotted = True
             latency_axes.scatter(xs, ys, s=18, alpha=0.75, color=COLOURS.get(label), label=f"{label} (p50 "
                                  f"{side['latency_p50_s']:.2f} s)" if side["latency_p50_s"] is not None else label)
     latency_axes.set_xlabel("utterance length (s)")
@@ -37,7 +39,8 @@ def write_plot(result: dict, path: str | Path) -> None:
     latency_axes.set_title(f"Latency vs length ({mode})")
     latency_axes.set_ylim(bottom=0)
     latency_axes.grid(alpha=0.3)
-    latency_axes.legend()
+    if plotted:
+        latency_axes.legend()
 
     groups = ["all"] + [name for name, _l, _h in LENGTH_GROUPS if name in summary["groups"]]
     width = 0.8 / len(sides)

@@ -68,16 +68,23 @@ class BenchRun:
     silence: list[NoiseResult]
     realtime: bool
     wall_s: float = 0.0
+    interrupted: bool = False
+    """Stopped early with Ctrl-C: the numbers cover the clips finished before that."""
 
 
 def side_order(sides: Sequence[Side], index: int) -> list[Side]:
     return list(sides) if index % 2 == 0 else list(reversed(sides))
 
 
-def run_clips(clips: Sequence[Clip], sides: Sequence[Side], *, realtime: bool,
-              load: Callable[[Clip], object], step: Callable[[str], None] = lambda _label: None) -> list[ClipResult]:
-    """Measure and score every clip on every side; ``load`` turns a clip into audio (untimed)."""
-    results = []
+def run_clips(clips: Sequence[Clip], sides: Sequence[Side], *, realtime: bool, load: Callable[[Clip], object],
+              step: Callable[[str], None] = lambda _label: None, results: list[ClipResult] | None = None,
+              ) -> list[ClipResult]:
+    """Measure and score every clip on every side; ``load`` turns a clip into audio (untimed).
+
+    Finished clips are appended to ``results`` as they complete, so a caller interrupted mid-run
+    still holds everything measured so far.
+    """
+    results = [] if results is None else results
     for index, clip in enumerate(clips):
         audio = load(clip)
         result = ClipResult(clip, audio.shape[0] / SAMPLE_RATE)
@@ -90,9 +97,10 @@ def run_clips(clips: Sequence[Clip], sides: Sequence[Side], *, realtime: bool,
 
 
 def run_silence(noise: Sequence[NoiseClip], sides: Sequence[Side], *, realtime: bool,
-                step: Callable[[str], None] = lambda _label: None) -> list[NoiseResult]:
+                step: Callable[[str], None] = lambda _label: None, results: list[NoiseResult] | None = None,
+                ) -> list[NoiseResult]:
     """Run the no-speech set; what matters is how many words each side types."""
-    results = []
+    results = [] if results is None else results
     for index, clip in enumerate(noise):
         result = NoiseResult(clip)
         for side in side_order(sides, index):

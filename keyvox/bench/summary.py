@@ -90,6 +90,7 @@ def summarize(run: BenchRun) -> dict:
     summary = side_summary(run, main)
     summary["realtime"] = run.realtime
     summary["wall_s"] = round(run.wall_s, 1)
+    summary["interrupted"] = run.interrupted
     for other in others:
         summary[other.label] = side_summary(run, other)
         ratios = clip_ratios(run.clips, main.label, other.label)
