@@ -51,3 +51,4 @@ def test_rate_and_corpus_wer_weigh_by_reference_words():
 @pytest.mark.parametrize("text, words", [("", 0), ("Thank you.", 2), (". . . .", 0), ("1 2 3", 3), ("you", 1)])
 def test_count_words(text, words):
     assert count_words(text) == words
+

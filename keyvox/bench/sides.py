@@ -102,6 +102,8 @@ class KeyvoxSide:
 
     def run(self, audio: np.ndarray, *, realtime: bool) -> Measurement:
         duration = audio.shape[0] / SAMPLE_RATE
+        while not self._results.empty():  # a result that came after an earlier clip timed out is not this clip's
+            self._results.get_nowait()
         cpu = time.process_time()
         utterance = self.pipeline.start_utterance()
         feed_audio(utterance.feed, audio, realtime=realtime, chunk=self.chunk)
