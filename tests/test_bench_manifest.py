@@ -94,3 +94,10 @@ def test_cli_checks_arguments_before_loading_a_model(clip_dir, capsys):
     assert "does not exist" in capsys.readouterr().err
     assert main(["bench", "--manifest", str(path), "--plot", str(clip_dir / "out.txt")]) == 2
     assert "name a .png, .svg or .pdf file" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_missing_vs_config(clip_dir, capsys):
+    path = write_manifest(clip_dir, ['{"audio": "a.wav", "text": "x"}'])
+    assert main(["bench", "--manifest", str(path), "--vs", str(clip_dir / "other.toml")]) == 2
+    err = capsys.readouterr().err
+    assert f"--vs {clip_dir / 'other.toml'}: no such config file" in err

@@ -30,6 +30,7 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     if args.limit is not None and args.limit < 1:
         raise KeyvoxError(f"--limit {args.limit} is not valid (give a number of clips, 1 or more)")
     check_outputs(args)
+    other = load_other_config(args.vs) if args.vs and args.vs != "baseline" else None
     normalize("check", "en")  # a missing scoring package fails now, not after the run
     clips = read_manifest(args.manifest, lang=args.lang, limit=args.limit)
     warn_languages(clips, loaded.config)
@@ -46,8 +47,10 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         print(f"keyvox bench: keyvox: {sides[0].description}, loaded in {sides[0].load_s:.2f} s", file=sys.stderr)
         if args.vs == "baseline":
             sides.append(BaselineSide(loaded.config, sides[0].transcriber))
-        elif args.vs:
-            sides.append(other_keyvox(args.vs))
+        elif other is not None:
+            side = KeyvoxSide(other.config, label="baseline")
+            side.description = f"keyvox with {args.vs}: {side.description}"
+            sides.append(side)
         if len(sides) > 1:
             print(f"keyvox bench: baseline: {sides[1].description}, loaded in {sides[1].load_s:.2f} s",
                   file=sys.stderr)
@@ -93,16 +96,14 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     return 1 if result["summary"]["errors"] else 0
 
 
-def other_keyvox(path: str):
-    """The second keyvox setup of ``--vs CONFIG.toml``, reported under ``baseline``."""
-    from keyvox.bench.sides import KeyvoxSide
-
+def load_other_config(path: str) -> LoadedConfig:
+    """The second keyvox setup of ``--vs CONFIG.toml`` (reported under ``baseline``), read before any model loads."""
+    if not Path(path).is_file():
+        raise KeyvoxError(f"--vs {path}: no such config file (use --vs baseline, or the path of a config.toml)")
     other = load_config(path)
     for warning in other.warnings:
         print(f"keyvox: warning: {warning}", file=sys.stderr)
-    side = KeyvoxSide(other.config, label="baseline")
-    side.description = f"keyvox with {path}: {side.description}"
-    return side
+    return other
 
 
 def check_outputs(args: argparse.Namespace) -> None:
