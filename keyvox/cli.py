@@ -53,6 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = config_commands.add_parser("migrate", help="rewrite an older config file in the current format")
     migrate.set_defaults(handler=cmd_config_migrate)
 
+    bench = commands.add_parser("bench", help="measure accuracy and release-to-text latency on recorded speech",
+                                description="Run recorded clips through keyvox's own pipeline and report word "
+                                "error rate, key release → text latency, real-time factor and memory, optionally "
+                                "side by side with a whole-utterance baseline.")
+    bench.add_argument("--manifest", required=True, metavar="PATH",
+                       help="manifest.jsonl: one {\"audio\", \"text\", \"lang\", \"duration_s\"} object per line")
+    bench.add_argument("--lang", metavar="CODE", help="only clips in this language (or a comma-separated list)")
+    bench.add_argument("--limit", type=int, metavar="N", help="only the first N clips")
+    bench.add_argument("--realtime", action="store_true",
+                       help="feed each clip at speaking speed in recorder-sized chunks, then release the key")
+    bench.add_argument("--vs", metavar="baseline|CONFIG.toml",
+                       help="compare with the whole-utterance faster-whisper baseline, or with a second config")
+    bench.add_argument("--no-silence", action="store_true", help="skip the generated silence/noise clips")
+    bench.add_argument("--json", metavar="PATH", help="write per-clip rows and the summary as JSON")
+    bench.add_argument("--report", metavar="PATH.md", help="write a Markdown report")
+    bench.add_argument("--plot", metavar="PATH.png", help="plot latency against length and WER (needs matplotlib)")
+    add_model_options(bench)
+    bench.set_defaults(handler=cmd_bench)
+
     models = commands.add_parser("models", help="list known models and which are on this machine")
     models.set_defaults(handler=cmd_models)
     return parser
@@ -67,6 +86,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--compute-type", dest="model.compute_type")
     group.add_argument("--language", dest="model.language")
     group.add_argument("--beam-size", dest="model.beam_size", type=int)
+    group.add_argument("--cpu-threads", dest="model.cpu_threads", type=int, metavar="N")
 
 
 def load(args: argparse.Namespace) -> LoadedConfig:
@@ -115,6 +135,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         else:
             print(text, flush=True)
     return 1 if failures else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from keyvox.bench.command import bench_command
+
+    return bench_command(args, load(args))
 
 
 def cmd_config_init(args: argparse.Namespace) -> int:

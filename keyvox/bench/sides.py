@@ -1,0 +1,215 @@
+"""What a benchmark measures: keyvox's own dictation pipeline, and the whole-utterance baseline.
+
+Both take one clip the way a key press delivers it — chunks while the key is held, then a release —
+and report the seconds from release to text. Keyvox goes through the real ``keyvox.pipeline.Pipeline``
+(the same worker, text chain and sink hand-off the daemon uses), so whatever the pipeline does while
+the key is held is part of the number. The baseline is deliberately not built on that pipeline: it
+must stay "decode everything after release" however keyvox's pipeline changes.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from keyvox.backends.base import SAMPLE_RATE
+from keyvox.config import Config
+from keyvox.errors import KeyvoxError
+
+CHUNK_SAMPLES = 1600
+"""Samples per microphone callback: 100 ms at 16 kHz. Stands in for the recorder's own block size
+(keyvox.audio.capture) until the two are joined; the feed must match what the daemon's recorder delivers."""
+
+RESULT_TIMEOUT_S = 600.0
+"""A clip whose text has not arrived by then is reported as failed rather than hanging the run."""
+
+
+@dataclass
+class Measurement:
+    """One clip through one side."""
+
+    text: str
+    duration_s: float
+    latency_s: float
+    """Key release → text delivered: the wait the user feels."""
+    transcribe_s: float
+    """Key release → engine finished (the text chain and delivery come after)."""
+    cpu_s: float
+    """CPU seconds this process used from the first chunk to delivery, all threads together."""
+    error: str | None = None
+
+
+class Side(Protocol):
+    """Something that turns a held-then-released key into text."""
+
+    label: str
+    description: str
+    load_s: float
+    """Seconds to load and warm the model."""
+    load_rss_mb: float
+    """Resident memory the loaded model added to the process."""
+
+    def run(self, audio: np.ndarray, *, realtime: bool) -> Measurement: ...
+
+    def close(self) -> None: ...
+
+
+def feed_audio(feed: Callable[[np.ndarray], None], audio: np.ndarray, *, realtime: bool,
+               chunk: int = CHUNK_SAMPLES) -> None:
+    """Hand ``audio`` to ``feed`` in recorder-sized chunks; with ``realtime``, at the pace it was spoken.
+
+    A microphone delivers a chunk only once its last sample has been spoken, so each chunk is due at
+    (samples so far) / rate after the start; sleeping until a deadline rather than for a fixed time
+    keeps the feed from drifting behind the wall clock.
+    """
+    start = time.perf_counter()
+    for offset in range(0, audio.shape[0], chunk):
+        piece = audio[offset:offset + chunk]
+        if realtime:
+            delay = start + (offset + piece.shape[0]) / SAMPLE_RATE - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        feed(piece)
+
+
+class KeyvoxSide:
+    """Keyvox's pipeline with its model loaded once and warm, the text chain of ``config``, and a collecting sink."""
+
+    def __init__(self, config: Config, label: str = "keyvox", *, chunk: int = CHUNK_SAMPLES) -> None:
+        from keyvox.backends import create_transcriber
+        from keyvox.pipeline import CollectingSink, Pipeline, PipelineOptions
+        from keyvox.text import TextProcessor
+
+        self.label = label
+        self.chunk = chunk
+        rss = current_rss_mb()
+        started = time.perf_counter()
+        self.transcriber = create_transcriber(config)
+        self.load_s = time.perf_counter() - started
+        self.load_rss_mb = current_rss_mb() - rss
+        self.description = self.transcriber.description
+        self.sink = CollectingSink()
+        self._results: queue.Queue = queue.Queue()
+        options = PipelineOptions(min_duration_s=config.audio.min_duration_s,
+                                  max_duration_s=config.audio.max_duration_s)
+        self.pipeline = Pipeline(self.transcriber, TextProcessor(config), self.sink, options=options,
+                                 on_result=self._results.put)
+
+    def run(self, audio: np.ndarray, *, realtime: bool) -> Measurement:
+        duration = audio.shape[0] / SAMPLE_RATE
+        while not self._results.empty():  # a result that came after an earlier clip timed out is not this clip's
+            self._results.get_nowait()
+        cpu = time.process_time()
+        utterance = self.pipeline.start_utterance()
+        feed_audio(utterance.feed, audio, realtime=realtime, chunk=self.chunk)
+        if not utterance.finish():  # the key release
+            return Measurement("", duration, 0.0, 0.0, 0.0, "dropped: shorter than [audio] min_duration_s")
+        if not self.pipeline.wait_idle(RESULT_TIMEOUT_S):
+            return Measurement("", duration, float("nan"), float("nan"), time.process_time() - cpu,
+                               f"no text after {RESULT_TIMEOUT_S:.0f} s")
+        cpu_s = time.process_time() - cpu
+        try:
+            result = self._results.get_nowait()
+        except queue.Empty:  # the worker logged an exception instead of producing a result
+            return Measurement("", duration, float("nan"), float("nan"), cpu_s, "the pipeline produced no result")
+        transcribe_s = result.transcribed_at - result.released_at if result.transcribed_at else float("nan")
+        return Measurement(result.text, duration, result.latency_s, transcribe_s, cpu_s, result.error)
+
+    def close(self) -> None:
+        self.pipeline.close()
+
+
+class BaselineSide:
+    """Whole-utterance decoding after release, the way the original Keyvox and most peers do it.
+
+    faster-whisper on the same model files, device, precision and thread count as keyvox, with the
+    settings those tools ship: ``beam_size=5``, ``language=None`` (detected), ``vad_filter=False``.
+    """
+
+    label = "baseline"
+    SETTINGS = {"beam_size": 5, "language": None, "vad_filter": False}
+
+    def __init__(self, config: Config, transcriber: object) -> None:
+        from faster_whisper import WhisperModel
+
+        from keyvox.backends.faster_whisper import pick_threads
+
+        path = baseline_model_path(config, transcriber)
+        device = getattr(transcriber, "device", "cpu")
+        compute_type = getattr(transcriber, "compute_type", "int8")
+        rss = current_rss_mb()
+        started = time.perf_counter()
+        device_name, _, index = device.partition(":")
+        self.model = WhisperModel(str(path), device=device_name, device_index=int(index or 0),
+                                  compute_type=compute_type, cpu_threads=pick_threads(config.model.cpu_threads))
+        self._decode(np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE).astype(np.float32))  # warm, like keyvox
+        self.load_s = time.perf_counter() - started
+        self.load_rss_mb = current_rss_mb() - rss
+        self.model_path = path
+        name = getattr(transcriber, "model_name", None) or path.name
+        self.description = f"faster-whisper {name} {compute_type} on {device}, beam 5, no VAD, language detected"
+
+    def _decode(self, audio: np.ndarray) -> str:
+        segments, _info = self.model.transcribe(audio, **self.SETTINGS)
+        return "".join(segment.text for segment in segments).strip()
+
+    def run(self, audio: np.ndarray, *, realtime: bool) -> Measurement:
+        # While the key is held this baseline only buffers audio and does no work, so feeding it at
+        # wall-clock speed would change nothing after release; it gets the whole clip at once, which
+        # keeps `--realtime --vs baseline` from doubling the run time.
+        duration = audio.shape[0] / SAMPLE_RATE
+        cpu = time.process_time()
+        released = time.perf_counter()
+        try:
+            text = self._decode(audio)
+        except Exception as exc:  # reported per clip like keyvox's own failures, never fatal to the run
+            return Measurement("", duration, float("nan"), float("nan"), time.process_time() - cpu, str(exc))
+        seconds = time.perf_counter() - released
+        return Measurement(text, duration, seconds, seconds, time.process_time() - cpu)
+
+    def close(self) -> None:
+        pass
+
+
+def baseline_model_path(config: Config, transcriber: object):
+    """The model files keyvox itself loaded, so the baseline runs the very same weights."""
+    from keyvox.models import resolve_whisper_model
+
+    path = getattr(transcriber, "model_path", None)
+    if path is not None:
+        return path
+    name = config.model.name
+    if name == "auto":
+        name = "tiny.en" if config.model.language == "en" else "base"
+    try:
+        return resolve_whisper_model(name, config.paths.model_cache).path
+    except KeyvoxError as exc:
+        raise KeyvoxError(f"--vs baseline needs a Whisper model for faster-whisper, and [model] name = "
+                          f"\"{config.model.name}\" is not one ({exc}); compare with --vs OTHER-CONFIG.toml instead") from None
+
+
+def current_rss_mb() -> float:
+    """Resident memory of this process now (Linux /proc; 0 where unavailable)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb() -> float:
+    """The most resident memory this process has used so far."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
