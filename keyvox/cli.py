@@ -80,12 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """Flags that override ``[model]`` for one run."""
     group = parser.add_argument_group("model (overrides config.toml)")
-    group.add_argument("--backend", dest="model.backend")
-    group.add_argument("--model", dest="model.name")
-    group.add_argument("--device", dest="model.device")
-    group.add_argument("--compute-type", dest="model.compute_type")
-    group.add_argument("--language", dest="model.language")
-    group.add_argument("--beam-size", dest="model.beam_size", type=int)
+    group.add_argument("--backend", dest="model.backend", metavar="BACKEND")
+    group.add_argument("--model", dest="model.name", metavar="MODEL")
+    group.add_argument("--device", dest="model.device", metavar="DEVICE")
+    group.add_argument("--compute-type", dest="model.compute_type", metavar="COMPUTE_TYPE")
+    group.add_argument("--language", dest="model.language", metavar="LANGUAGE")
+    group.add_argument("--beam-size", dest="model.beam_size", type=int, metavar="N")
+    group.add_argument("--live-decoding", dest="model.live_decoding", action=argparse.BooleanOptionalAction,
+                       help="transcribe while the key is held (default: on)")
     group.add_argument("--cpu-threads", dest="model.cpu_threads", type=int, metavar="N")
 
 

@@ -18,6 +18,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from keyvox.backends.base import SAMPLE_RATE, Transcriber, Transcription
+from keyvox.live import LiveDecoder
 from keyvox.text import TextProcessor
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,15 @@ class PipelineOptions:
     min_duration_s: float = 0.3
     """Shorter recordings are accidental taps and are dropped."""
     max_duration_s: float = 120.0
+    live_decoding: bool = True
+    """Transcribe while the key is held (see keyvox/live.py), for engines that support it."""
+    live_step_s: float = 0.3
+    """How much new audio makes the worker look at a recording again."""
+
+    @classmethod
+    def from_config(cls, config) -> PipelineOptions:
+        return cls(min_duration_s=config.audio.min_duration_s, max_duration_s=config.audio.max_duration_s,
+                   live_decoding=config.model.live_decoding)
 
 
 class Utterance:
@@ -66,6 +76,12 @@ class Utterance:
         self._lock = threading.Lock()
         self.closed = False
         self.started_at = time.perf_counter()
+        self.live: LiveDecoder | None = None
+        if pipeline.options.live_decoding and getattr(pipeline.transcriber, "supports_live_decoding", False):
+            self.live = LiveDecoder(pipeline.transcriber, pipeline.chain.vocabulary)
+        self._step_every = int(pipeline.options.live_step_s * SAMPLE_RATE)
+        self._step_at = self._step_every
+        self.step_pending = False
 
     @property
     def duration_s(self) -> float:
@@ -82,10 +98,18 @@ class Utterance:
             chunk = np.asarray(chunk, dtype=np.float32).reshape(-1)[:room]
             self._chunks.append(chunk.copy())
             self._samples += chunk.shape[0]
+            wants_step = self.live is not None and self._samples >= self._step_at and not self.step_pending
+            if wants_step:
+                self.step_pending = True
+                self._step_at = self._samples + self._step_every
+        if wants_step:
+            self._pipeline._queue.put(("step", self, 0.0))
 
     def audio(self) -> np.ndarray:
         with self._lock:
-            return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
+            if len(self._chunks) > 1:
+                self._chunks = [np.concatenate(self._chunks)]
+            return self._chunks[0] if self._chunks else np.zeros(0, np.float32)
 
     def finish(self) -> bool:
         """Key released: queue the audio for transcription. False if it was too short to keep."""
@@ -120,7 +144,7 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.on_result = on_result
         self.on_state = on_state
-        self._queue: queue.Queue[tuple[Utterance, float] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, Utterance, float] | None] = queue.Queue()
         self._recording: Utterance | None = None
         self._pending = 0
         self._count = 0
@@ -166,7 +190,7 @@ class Pipeline:
     def _submit(self, utterance: Utterance, released_at: float) -> None:
         with self._lock:
             self._pending += 1
-        self._queue.put((utterance, released_at))
+        self._queue.put(("final", utterance, released_at))
         self._notify_state()
 
     def _notify_state(self) -> None:
@@ -181,7 +205,10 @@ class Pipeline:
             item = self._queue.get()
             if item is None:
                 return
-            utterance, released_at = item
+            kind, utterance, released_at = item
+            if kind == "step":
+                self._live_step(utterance)
+                continue
             try:
                 result = self._process(utterance, released_at)
                 if self.on_result:
@@ -194,11 +221,24 @@ class Pipeline:
                     self._idle.notify_all()
                 self._notify_state()
 
+    def _live_step(self, utterance: Utterance) -> None:
+        utterance.step_pending = False
+        if utterance.closed or utterance.live is None:
+            return  # released or cancelled meanwhile: the final job does the rest
+        try:
+            utterance.live.step(utterance.audio())
+        except Exception:  # live work is an optimisation; the final decode still covers everything
+            log.exception("live decoding step failed")
+            utterance.live = None
+
     def _process(self, utterance: Utterance, released_at: float) -> UtteranceResult:
         audio = utterance.audio()
         result = UtteranceResult("", None, audio.shape[0] / SAMPLE_RATE, released_at)
         try:
-            raw = self.transcriber.transcribe_detailed(audio, vocabulary=self.chain.vocabulary)
+            if utterance.live is not None:
+                raw = utterance.live.finish(audio)
+            else:
+                raw = self.transcriber.transcribe_detailed(audio, vocabulary=self.chain.vocabulary)
         except Exception as exc:  # the daemon outlives a failing engine; the error is reported, not raised
             log.error("transcription failed: %s", exc)
             result.error = f"transcription failed: {exc}"

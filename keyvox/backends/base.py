@@ -56,6 +56,8 @@ class BaseTranscriber:
     """Shared plumbing: ``transcribe`` in terms of ``transcribe_detailed``, and input checks."""
 
     description = "transcriber"
+    supports_live_decoding = False
+    """True when decoding a few seconds is fast and takes text context (see keyvox/live.py)."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text

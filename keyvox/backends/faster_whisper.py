@@ -52,6 +52,8 @@ def pick_threads(cpu_threads: int) -> int:
 class FasterWhisperTranscriber(BaseTranscriber):
     """A loaded, warmed-up Whisper model."""
 
+    supports_live_decoding = True
+
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", beam_size: int = 5, vad_filter: bool = True,
                  cpu_threads: int = 0, model_cache: str = "") -> None:

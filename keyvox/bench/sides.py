@@ -95,8 +95,7 @@ class KeyvoxSide:
         self.description = self.transcriber.description
         self.sink = CollectingSink()
         self._results: queue.Queue = queue.Queue()
-        options = PipelineOptions(min_duration_s=config.audio.min_duration_s,
-                                  max_duration_s=config.audio.max_duration_s)
+        options = PipelineOptions.from_config(config)
         self.pipeline = Pipeline(self.transcriber, TextProcessor(config), self.sink, options=options,
                                  on_result=self._results.put)
 
