@@ -1,7 +1,7 @@
 """The text chain between the engine and the window: a series of small, separately testable steps.
 
-Order: hallucination guard -> filler removal -> spoken punctuation and "scratch that" -> dictionary ->
-spacing and capitalisation for the cursor. Each step is a plain function in its own module; this
+Order: hallucination guard -> filler removal -> dictionary (its output shielded from the next step) ->
+spoken punctuation and "scratch that" -> spacing and capitalisation for the cursor. Each step is a plain function in its own module; this
 module only strings them together, remembers what was typed (for context), and takes over config edits.
 """
 
@@ -107,11 +107,13 @@ class TextProcessor:
             text = collapse_loops(text)
         if options.remove_fillers:
             text = remove_fillers(text)
+        # The dictionary goes first, shielded, so the user's words always win over commands.
+        text, written = dictionary.apply_shielded(text)
         retract = 0
         if options.spoken_punctuation and self._is_english(transcription):
             retract, text = split_scratch(text)
             text = apply_spoken_punctuation(text, capitalize=options.capitalize)
-        text = tidy_spacing(dictionary.apply(text))
+        text = tidy_spacing(dictionary.unshield(text, written))
         recent = context.recent
         retract = min(retract, len(recent))
         deleted = sum(len(piece) for piece in recent[len(recent) - retract:])

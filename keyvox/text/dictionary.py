@@ -28,6 +28,26 @@ class Dictionary:
             return text
         return self._pattern.sub(lambda match: self.entries[_normalise(match.group(0))], text)
 
+    def apply_shielded(self, text: str) -> tuple[str, list[str]]:
+        """Like ``apply``, but each replacement becomes one private-use character (see ``unshield``),
+        so later steps cannot take a written form such as "Full Stop Ltd" for a spoken command."""
+        written: list[str] = []
+        if self._pattern is None or not text:
+            return text, written
+
+        def marker(match: re.Match) -> str:
+            written.append(self.entries[_normalise(match.group(0))])
+            return chr(_MARKER_BASE + len(written) - 1)
+
+        return self._pattern.sub(marker, text.translate(_STRAY_MARKERS)), written
+
+    @staticmethod
+    def unshield(text: str, written: list[str]) -> str:
+        """Put the written forms back in place of ``apply_shielded``'s markers."""
+        if not written:
+            return text
+        return re.sub(_MARKER_RANGE, lambda match: written[ord(match.group(0)) - _MARKER_BASE], text)
+
     @property
     def vocabulary(self) -> list[str]:
         """The written forms, once each, in the order the user listed them (for engine biasing)."""
@@ -35,6 +55,13 @@ class Dictionary:
 
     def __bool__(self) -> bool:
         return bool(self.entries)
+
+
+# Unicode private-use characters: no engine writes them, and they are neither words nor punctuation.
+_MARKER_BASE = 0xE000
+_MARKER_LIMIT = 0xF8FF
+_MARKER_RANGE = f"[{chr(_MARKER_BASE)}-{chr(_MARKER_LIMIT)}]"
+_STRAY_MARKERS = {code: None for code in range(_MARKER_BASE, _MARKER_LIMIT + 1)}
 
 
 def _normalise(phrase: str) -> str:

@@ -54,7 +54,7 @@ _LONGEST = max(len(words) for words in COMMANDS)
 # A command word right after one of these is a noun in the sentence ("a comma", "the new line").
 LITERAL_BEFORE = frozenset(
     "a an the this that these those each every no any one another my your his her its our their some what "
-    "which whose word called named extra missing single double same first last next short long brief given "
+    "which whose word called named extra missing single double same short long brief given "
     "certain trial grace waiting cooling probation transition time day week month year hour".split())
 # ... and before one of these ("comma splice", "period of time", "colon cancer").
 LITERAL_AFTER = frozenset(
