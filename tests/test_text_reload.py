@@ -87,6 +87,17 @@ def test_processor_takes_over_text_and_dictionary_only(tmp_path):
     assert chain.process(heard) == "I use github."                     # watching stopped
 
 
+def test_from_loaded_watches_only_when_asked(tmp_path):
+    path = tmp_path / "config.toml"
+    write(path, "version = 1\n")
+    watching = TextProcessor.from_loaded(load_config_file(path))
+    write(path, "version = 1\n[text]\nhot_reload = false\n")
+    still = TextProcessor.from_loaded(load_config_file(path))
+    write(path, "version = 1\n[dictionary]\ngithub = \"GitHub\"\n")
+    assert watching.vocabulary == ["GitHub"]
+    assert still.vocabulary == []
+
+
 def test_restart_needed_lists_other_sections():
     old, new = Config(), Config()
     new.text.capitalize = False

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Hashable
 
 from keyvox.backends.base import Transcription
-from keyvox.config import Config
+from keyvox.config import Config, LoadedConfig
 from keyvox.text.dictionary import Dictionary
 from keyvox.text.fillers import remove_fillers
 from keyvox.text.hallucination import collapse_loops, guard
@@ -49,6 +49,14 @@ class TextProcessor:
         self._typed: list[_Typed] = []
         self._watcher: ConfigWatcher | None = None
         self.apply_config(config)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedConfig, *, report: Callable[[str], None] = print_line) -> TextProcessor:
+        """A processor for a loaded config, watching its file when ``[text] hot_reload`` is on."""
+        processor = cls(loaded.config)
+        if loaded.path is not None and loaded.config.text.hot_reload:
+            processor.watch(loaded.path, report=report)
+        return processor
 
     # --- configuration --------------------------------------------------------------------------
 
