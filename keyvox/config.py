@@ -103,7 +103,7 @@ class TextConfig:
     smart_spacing: bool = option(True, "Add a leading space when continuing earlier dictation in the same window, "
                                  "never before punctuation.")
     trailing_space: bool = option(False, "Add a space after each insertion.")
-    remove_fillers: bool = option(False, "Drop hesitation sounds: uh, um, erm, er, hmm.")
+    remove_fillers: bool = option(False, "English only: drop hesitation sounds (uh, um, erm, er, hmm).")
     hallucination_guard: bool = option(True, "Drop phrases engines invent on silence (\"Thank you.\", \"Thanks for "
                                        "watching!\", subtitle credits) when there is no speech evidence, and collapse "
                                        "repeated-phrase loops.")

@@ -59,6 +59,12 @@ def test_spoken_punctuation_is_english_only():
     assert TextProcessor(french).process(said("salut period", language=None)) == "Salut period"
 
 
+def test_filler_removal_is_english_only():
+    chain = processor(remove_fillers=True)
+    assert chain.process(said("Er kommt um 5 Uhr.", language="de")) == "Er kommt um 5 Uhr."
+    assert chain.process(said("Er, it is um 5.", language="en")) == "It is 5."
+
+
 def test_dictionary_wins_over_commands():
     chain = processor({"full stop ltd": "Full Stop Ltd", "acme": "Comma Corp", "github": "GitHub"})
     assert chain.process(said("I work at full stop ltd")) == "I work at Full Stop Ltd"

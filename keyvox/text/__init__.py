@@ -113,12 +113,13 @@ class TextProcessor:
             else transcription.text.strip()
         if options.hallucination_guard:
             text = collapse_loops(text)
-        if options.remove_fillers:
+        english = self._is_english(transcription)
+        if options.remove_fillers and english:  # "um" and "er" are real words in German
             text = remove_fillers(text)
         # The dictionary goes first, shielded, so the user's words always win over commands.
         text, written = dictionary.apply_shielded(text)
         retract = 0
-        if options.spoken_punctuation and self._is_english(transcription):
+        if options.spoken_punctuation and english:
             retract, text = split_scratch(text)
             text = apply_spoken_punctuation(text, capitalize=options.capitalize)
         text = tidy_spacing(dictionary.unshield(text, written))
