@@ -13,6 +13,9 @@ from keyvox.text.punctuation import apply_spoken_punctuation, split_scratch
     ("Wait. Full stop.", "Wait."),
     ("Hello, comma, how are you? Question mark.", "Hello, how are you?"),
     ("Great. Exclamation mark.", "Great!"),
+    ("Hello. Comma. How are you? Question mark.", "Hello, how are you?"),
+    ("Dear Anna. Comma. Thanks.", "Dear Anna, Thanks."),            # only common words are lowercased
+    ("It works. Full-stop. New-line. Next.", "It works.\nNext."),
     # plain spoken marks
     ("Hello comma how are you question mark", "Hello, how are you?"),
     ("end of story period", "end of story."),

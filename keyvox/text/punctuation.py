@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from keyvox.text.insertion import COMMON_WORDS
+
 MARK, BREAK, OPEN, CLOSE = "mark", "break", "open", "close"
 
 
@@ -61,13 +63,17 @@ LITERAL_AFTER = frozenset(
     "of splice splices splicing separated delimited key keys sign signs symbol symbols character characters "
     "button placement rule rules usage drama piece pieces costume cancer".split())
 
+# "full-stop", "new-line": the engine sometimes hyphenates a two-word command.
+_HYPHENATED = re.compile(r"(?<![\w-])(" + "|".join({words[0] for words in COMMANDS if len(words) == 2}) + r")-("
+                         + "|".join({words[1] for words in COMMANDS if len(words) == 2}) + r")(?![\w-])",
+                         re.IGNORECASE)
 _TOKEN = re.compile(r"\n|[^\S\n]+|\w[\w'’]*(?:[.\-]\w+)*|[^\w\s]")
 _ENGINE_MARKS = ",.;:!?"
 
 
 def apply_spoken_punctuation(text: str, *, capitalize: bool = True) -> str:
     """``text`` with spoken punctuation commands turned into the symbols they name."""
-    tokens = _TOKEN.findall(text)
+    tokens = _TOKEN.findall(_HYPHENATED.sub(r"\1 \2", text))
     items: list[str | Spoken] = []
     index = 0
     while index < len(tokens):
@@ -136,7 +142,7 @@ def _drop_engine_marks(items: list[str | Spoken], keep: str) -> None:
 
 def _render(items: list[str | Spoken], capitalize: bool) -> str:
     out = ""
-    space_next = no_space_next = capital_next = False
+    space_next = no_space_next = capital_next = lower_next = False
     for item in items:
         if isinstance(item, Spoken):
             if item.kind == OPEN:
@@ -151,6 +157,8 @@ def _render(items: list[str | Spoken], capitalize: bool) -> str:
                 capital_next = not ended or ended[-1] in ".!?"
             elif item.kind == MARK:
                 capital_next = item.symbol in ".!?"
+                # "Hello. Comma. How are you?": the engine's sentence capital no longer applies.
+                lower_next = item.symbol in ",;"
             out += item.symbol
             continue
         if item.isspace() and item != "\n":
@@ -161,11 +169,13 @@ def _render(items: list[str | Spoken], capitalize: bool) -> str:
             out += " "
         if capital_next and capitalize and _is_word(item):
             item = item[0].upper() + item[1:]
+        elif lower_next and capitalize and item.istitle() and item.lower() in COMMON_WORDS:
+            item = item.lower()
         if item != "\n" or not out.endswith("\n\n"):
             out += item
         space_next = no_space_next = False
         if _is_word(item):
-            capital_next = False
+            capital_next = lower_next = False
     return out.strip(" \t")
 
 
