@@ -70,6 +70,7 @@ def test_dictionary_wins_over_commands():
     assert chain.process(said("I work at full stop ltd")) == "I work at Full Stop Ltd"
     assert chain.process(said("I work at acme comma they sell github")) == "I work at Comma Corp, they sell GitHub"
     assert chain.process(said("github period github")) == "GitHub. GitHub"
+    assert chain.process(said("see open paren github close paren acme")) == "See (GitHub) Comma Corp"
     assert chain.process(said("stray \ue000 marker")) == "Stray marker"
 
 

@@ -171,7 +171,7 @@ def _render(items: list[str | Spoken], capitalize: bool) -> str:
             item = item[0].upper() + item[1:]
         elif lower_next and capitalize and item.istitle() and item.lower() in COMMON_WORDS:
             item = item.lower()
-        if item != "\n" or not out.endswith("\n\n"):
+        if item != "\n" or not out.endswith("\n\n"):  # no third line break after "new paragraph"
             out += item
         space_next = no_space_next = False
         if _is_word(item):
@@ -180,7 +180,8 @@ def _render(items: list[str | Spoken], capitalize: bool) -> str:
 
 
 def _is_word(token: str) -> bool:
-    return token[:1].isalnum() or token[:1] == "_"
+    """A word, a number, or a dictionary replacement (shielded as one private-use character)."""
+    return token[:1].isalnum() or token[:1] == "_" or "\ue000" <= token[:1] <= "\uf8ff"
 
 
 # --- "scratch that" ---------------------------------------------------------------------------
