@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Hashable
+from collections.abc import Callable, Hashable
 
 from keyvox.backends.base import Transcription
 from keyvox.config import Config, LoadedConfig

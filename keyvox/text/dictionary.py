@@ -8,7 +8,7 @@ text is scanned once, so a replacement is never itself replaced again.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 
 class Dictionary:

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from keyvox.config import Config, LoadedConfig, load_config_file
 from keyvox.errors import KeyvoxError
