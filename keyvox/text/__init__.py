@@ -11,8 +11,8 @@ import dataclasses
 import os
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 from keyvox.backends.base import Transcription
 from keyvox.config import Config, LoadedConfig

@@ -10,8 +10,8 @@ import dataclasses
 import os
 import sys
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 from keyvox.config import Config, LoadedConfig, load_config_file
 from keyvox.errors import KeyvoxError
