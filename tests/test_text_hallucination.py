@@ -20,6 +20,9 @@ def heard(text, no_speech, speech_found=True, logprob=-0.4):
     (heard("Thank you.", 0.92), ""),
     (heard("Thanks for watching!", 0.75), ""),
     (heard("you", 0.61), ""),
+    (heard("Thank you. Thank you. Thank you.", 0.8), ""),
+    (heard("Thank you. Bye!", 0.7), ""),
+    (heard("[Music]", 0.7), ""),
     (heard("Thank you.", 0.1, speech_found=False), ""),
     (Transcription("Thank you.", "en", 2.0, [], speech_found=False), ""),
     (Transcription("Bye.", "en", 2.0, [], speech_found=False), ""),
@@ -34,6 +37,7 @@ def heard(text, no_speech, speech_found=True, logprob=-0.4):
     # kept: real text even when the evidence is weak
     (heard("Send the report to Anna.", 0.9), "Send the report to Anna."),
     (heard("Thank you for the report.", 0.9), "Thank you for the report."),
+    (heard("Thank you. See the report.", 0.9), "Thank you. See the report."),
     (Transcription("", "en", 1.0, [], speech_found=False), ""),
 ])
 def test_guard(transcription, expected):
@@ -71,7 +75,8 @@ def test_collapse_loops(text, expected):
 
 @pytest.mark.parametrize("text, known", [
     ("Thank you.", True), ("THANKS FOR WATCHING!!", True), ("[Music]", True), ("...", True),
-    ("Thank you, Anna.", False), ("Thanks for the help.", False),
+    ("Thank you, Anna.", False), ("Thanks for the help.", False), ("Thank you! Thank you.", True),
+    ("Thank you. Call Anna.", False),
 ])
 def test_silence_phrases(text, known):
     assert is_silence_phrase(text) is known

@@ -35,7 +35,11 @@ def normalise(text: str) -> str:
 
 
 def is_silence_phrase(text: str) -> bool:
-    return normalise(text) in SILENCE_PHRASES or bool(CREDIT_PATTERN.search(text))
+    """Every sentence of ``text`` is a known silence phrase ("Thank you. Thank you."), or it is a credit."""
+    if CREDIT_PATTERN.search(text):
+        return True
+    sentences = [normalise(piece) for piece in re.split(r"[.!?…]+", text)]
+    return all(sentence in SILENCE_PHRASES for sentence in sentences if sentence) or not any(sentences)
 
 
 def guard(transcription: Transcription, threshold: float = DEFAULT_NO_SPEECH_THRESHOLD) -> str:
@@ -58,7 +62,7 @@ def guard(transcription: Transcription, threshold: float = DEFAULT_NO_SPEECH_THR
 def _is_hallucinated(text: str, no_speech_prob: float, speech_found: bool, threshold: float) -> bool:
     if CREDIT_PATTERN.search(text):
         return True
-    return normalise(text) in SILENCE_PHRASES and (not speech_found or no_speech_prob >= threshold)
+    return is_silence_phrase(text) and (not speech_found or no_speech_prob >= threshold)
 
 
 def collapse_loops(text: str, max_phrase_words: int = 8) -> str:
