@@ -142,3 +142,13 @@ def test_switching_windows_drops_the_old_windows_context():
 def test_vocabulary_follows_the_dictionary():
     assert processor({"kubernetes": "Kubernetes", "k8s": "Kubernetes", "gh": "GitHub"}).vocabulary == [
         "Kubernetes", "GitHub"]
+
+
+def test_text_command(tmp_path, capsys):
+    from keyvox.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('version = 1\n[dictionary]\n"node js" = "Node.js"\n', encoding="utf-8")
+    assert main(["--config", str(config), "text", "i", "use", "node", "js", "comma", "mostly", "period"]) == 0
+    assert main(["--config", str(config), "text", "--language", "fr", "node js comma"]) == 0
+    assert capsys.readouterr().out == "I use Node.js, mostly.\nNode.js comma\n"
