@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_options(transcribe)
     transcribe.set_defaults(handler=cmd_transcribe)
 
+    text = commands.add_parser("text", help="run typed text through the text chain (try the dictionary and "
+                               "spoken punctuation without a microphone)")
+    text.add_argument("words", nargs="+", metavar="TEXT", help="text as the engine would write it")
+    text.add_argument("--language", default=None, help="language of the text (default: [model] language)")
+    text.set_defaults(handler=cmd_text)
+
     config = commands.add_parser("config", help="create, show or locate the config file")
     config_commands = config.add_subparsers(title="config commands", metavar="ACTION", required=True)
     init = config_commands.add_parser("init", help="write a fully commented config file")
@@ -143,6 +149,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from keyvox.bench.command import bench_command
 
     return bench_command(args, load(args))
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    from keyvox.backends.base import Transcription
+    from keyvox.text import TextProcessor
+
+    loaded = load(args)
+    edit = TextProcessor(loaded.config).process_edit(Transcription(" ".join(args.words), args.language))
+    if edit.delete_chars:
+        print(f"keyvox: would delete {edit.delete_chars} characters first", file=sys.stderr)
+    print(edit.insert_text)
+    return 0
 
 
 def cmd_config_init(args: argparse.Namespace) -> int:

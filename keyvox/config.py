@@ -95,14 +95,27 @@ class OutputConfig:
 
 @dataclass
 class TextConfig:
-    """Clean-up between the engine and the window."""
+    """Clean-up between the engine and the window (see docs/text.md)."""
 
-    spoken_punctuation: bool = option(True, "Turn spoken \"comma\", \"period\", \"new line\", ... into punctuation.")
-    capitalize: bool = option(True, "Capitalise the first word when it starts a sentence.")
-    smart_spacing: bool = option(True, "Add a leading space when continuing earlier dictation.")
+    spoken_punctuation: bool = option(True, "English only: turn spoken \"comma\", \"period\", \"question mark\", "
+                                      "\"new line\", \"open quote\", ... into punctuation, and obey \"scratch that\" "
+                                      "(deletes the previous insertion). Never doubles the engine's own punctuation.")
+    capitalize: bool = option(True, "Capitalise the first word when it starts a sentence; lowercase a capitalised "
+                              "common word (\"The\", \"And\") when continuing one.")
+    smart_spacing: bool = option(True, "Add a leading space when continuing earlier dictation in the same window, "
+                                 "never before punctuation.")
     trailing_space: bool = option(False, "Add a space after each insertion.")
-    remove_fillers: bool = option(False, "Drop filler words such as \"uh\" and \"um\".")
-    hallucination_guard: bool = option(True, "Drop phrases engines invent on silence (\"Thank you.\").")
+    remove_fillers: bool = option(False, "English only: drop hesitation sounds (uh, um, erm, er, hmm).")
+    hallucination_guard: bool = option(True, "Drop phrases engines invent on silence (\"Thank you.\", \"Thanks for "
+                                       "watching!\", subtitle credits) when there is no speech evidence, and collapse "
+                                       "repeated-phrase loops.")
+    no_speech_threshold: float = option(0.6, "Hallucination guard: a silence phrase is dropped when the engine's "
+                                        "no-speech probability is at least this (0 to 1).", minimum=0.0, maximum=1.0)
+    context_seconds: float = option(30.0, "How long keyvox remembers what it typed in a window, for spacing, "
+                                    "capitalisation and \"scratch that\"; 0 forgets at once.",
+                                    minimum=0.0, maximum=3600.0)
+    hot_reload: bool = option(True, "Apply edits to [text] and [dictionary] in this file to the next utterance, "
+                              "without a restart.")
 
 
 @dataclass
