@@ -204,7 +204,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    from keyvox.backends.remote import RemoteTranscriber, saved_audio
+    from keyvox.backends.remote import RemoteError, RemoteTranscriber, saved_audio
 
     loaded = load(args)
     pending = saved_audio()
@@ -219,7 +219,11 @@ def cmd_retry(args: argparse.Namespace) -> int:
     chain = TextProcessor(loaded.config)
     history = _open_history(loaded)
     for item in pending:
-        result = remote.send(item.audio(), item.prompt())  # RemoteError stops here; the rest stay saved
+        try:
+            result = remote.send(item.audio(), item.prompt())
+        except RemoteError as exc:
+            left = len(saved_audio())
+            raise RemoteError(f"{exc}; {left} recording(s) stay saved for the next `keyvox retry`") from None
         text = result.text if args.raw else chain.process(result)
         print(text, flush=True)
         if history is not None and text:
