@@ -154,8 +154,11 @@ class History:
         """Forget everything, and shrink the file so nothing of it lingers on disk."""
         count = self._delete("", ())
         with self._lock:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # The full-text index keeps deleted words in its segments until it is rebuilt; VACUUM then
+            # rewrites the file, and the checkpoint moves that into the main file and empties the WAL.
+            self._db.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
             self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return count
 
     def _delete(self, where: str, args: tuple) -> int:
