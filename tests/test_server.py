@@ -289,3 +289,32 @@ def test_a_server_on_all_interfaces_checks_the_bearer_token(tiny_en, clips, monk
             assert json.loads(events.recv(timeout=10))["type"] == "state"
     finally:
         handle.stop()
+
+
+def test_keyvox_serve_command_serves_until_interrupted(tmp_path, clips):
+    """The real command in its own process: loads the configured model, answers, stops on Ctrl+C."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    process = subprocess.Popen([sys.executable, "-m", "keyvox", "serve", "--port", "0"], cwd=tmp_path, env=env,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        banner = ""
+        while "serving on" not in banner:
+            line = process.stderr.readline()
+            assert line, f"keyvox serve exited early: {banner}"
+            banner += line
+        url = banner.split("serving on ")[1].split()[0]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/v1") and "loopback only" in banner
+        api = openai.OpenAI(base_url=url, api_key="unused")
+        with open(clips[0]["path"], "rb") as audio:
+            text = api.audio.transcriptions.create(model="whisper-1", file=audio, response_format="text")
+        assert words(text) & words(clips[0]["text"])
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) in (0, 130)
