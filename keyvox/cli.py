@@ -215,6 +215,9 @@ def cmd_retry(args: argparse.Namespace) -> int:
         return 0
     from keyvox.text import TextProcessor
 
+    if not loaded.config.remote.url.strip():
+        raise KeyvoxError(f"{len(pending)} recording(s) wait in {pending[0].wav.parent}, but [remote] url is empty; "
+                          "set it to the server to send them to")
     remote = RemoteTranscriber.from_config(loaded.config)
     chain = TextProcessor(loaded.config)
     history = _open_history(loaded)

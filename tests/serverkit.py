@@ -76,7 +76,9 @@ def raw_exchange(port: int, head: bytes, chunks, *, limit_s: float = 20.0) -> tu
             head_end = answer.find(b"\r\n\r\n")
             if head_end >= 0:
                 headers = answer[:head_end].decode("latin-1").lower()
-                length = int(headers.split("content-length:")[1].split("\r\n")[0]) if "content-length:" in headers else 0
+                length = 0
+                if "content-length:" in headers:
+                    length = int(headers.split("content-length:")[1].split("\r\n")[0])
                 if len(answer) >= head_end + 4 + length:
                     status = int(answer.split(b" ", 2)[1])
                     return status, answer[head_end + 4:head_end + 4 + length], sent
