@@ -234,12 +234,22 @@ def test_event_stream_carries_pipeline_state_and_transcriptions(tiny_en, clips):
 def test_api_transcriptions_are_published_as_events(tiny_en, clips):
     from websockets.sync.client import connect
 
-    with running_server(tiny_en) as handle, connect(handle.url.replace("http", "ws") + "/v1/events") as events:
-        json.loads(events.recv(timeout=10))  # the current state comes first
-        with open(clips[0]["path"], "rb") as audio:
-            text = client(handle).audio.transcriptions.create(model="whisper-1", file=audio).text
-        event = json.loads(events.recv(timeout=30))
+    import time
+
+    hub = EventHub()
+    with running_server(tiny_en, hub=hub) as handle:
+        with connect(handle.url.replace("http", "ws") + "/v1/events") as events:
+            json.loads(events.recv(timeout=10))  # the current state comes first
+            assert hub.subscriber_count == 1
+            with open(clips[0]["path"], "rb") as audio:
+                text = client(handle).audio.transcriptions.create(model="whisper-1", file=audio).text
+            event = json.loads(events.recv(timeout=30))
+        deadline = time.monotonic() + 10
+        while hub.subscriber_count and time.monotonic() < deadline:  # a closed client is let go
+            time.sleep(0.05)
+        assert hub.subscriber_count == 0
     assert event["type"] == "transcription" and event["source"] == "api" and event["text"] == text
+    hub.publish({"type": "state", "state": "idle"})  # after the server stopped: dropped, no error
 
 
 def test_listening_beyond_loopback_needs_a_key(monkeypatch, capsys):
