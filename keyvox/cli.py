@@ -80,7 +80,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list known models and which are on this machine")
     models.set_defaults(handler=cmd_models)
+    add_server_commands(commands)
     return parser
+
+
+def add_server_commands(commands) -> None:
+    """``serve``, ``retry`` and ``history`` (issue 8)."""
+    serve = commands.add_parser("serve", help="run the OpenAI-compatible transcription server")
+    serve.add_argument("--host", help="address to listen on (default: [server] host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (default: [server] port, 8765)")
+    serve.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key clients "
+                       "must send (required to listen beyond loopback)")
+    add_model_options(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    retry = commands.add_parser("retry", help="send audio kept from failed remote transcriptions again")
+    retry.add_argument("--list", action="store_true", help="only list the saved recordings")
+    retry.add_argument("--raw", action="store_true", help="print the engine's text without the text chain")
+    retry.set_defaults(handler=cmd_retry)
+
+    history = commands.add_parser("history", help="search the transcript history (`keyvox history clear` "
+                                  "forgets it)")
+    history.add_argument("query", nargs="*", metavar="QUERY", help="words to find (all must appear)")
+    history.add_argument("--limit", type=int, default=20, help="most entries to show (0: all; default 20)")
+    history.add_argument("--since", metavar="DATE|AGE", help="only entries since a date (2026-11-24) or an age "
+                         "(7d, 12h, 30m)")
+    history.add_argument("--export", choices=("csv", "json", "txt"), help="print the entries in this format")
+    history.set_defaults(handler=cmd_history)
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -214,4 +240,73 @@ def cmd_models(args: argparse.Namespace) -> int:
     for row in local_status(cache):
         where = f"{row.source}: {row.path}" if row.path else "no"
         print(f"{row.model.name:<18} {row.model.backend:<15} {row.model.size_mb:>6} MB  {where}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from keyvox.server.run import serve
+
+    return serve(load(args), args.host, args.port, args.api_key_env)
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from keyvox.backends.remote import RemoteError, RemoteTranscriber, saved_audio
+
+    loaded = load(args)
+    pending = saved_audio()
+    if args.list or not pending:
+        for item in pending:
+            print(item.wav)
+        print(f"keyvox: {len(pending)} recording(s) waiting for a retry", file=sys.stderr)
+        return 0
+    from keyvox.text import TextProcessor
+
+    if not loaded.config.remote.url.strip():
+        raise KeyvoxError(f"{len(pending)} recording(s) wait in {pending[0].wav.parent}, but [remote] url is empty; "
+                          "set it to the server to send them to")
+    remote = RemoteTranscriber.from_config(loaded.config)
+    chain = TextProcessor(loaded.config)
+    history = _open_history(loaded)
+    for item in pending:
+        try:
+            result = remote.send(item.audio(), item.prompt())
+        except RemoteError as exc:
+            left = len(saved_audio())
+            raise RemoteError(f"{exc}; {left} recording(s) stay saved for the next `keyvox retry`") from None
+        text = result.text if args.raw else chain.process(result)
+        print(text, flush=True)
+        if history is not None and text:
+            history.add(text, raw_text=result.text, duration_s=round(result.duration_s, 3), backend="remote",
+                        model=remote.model)
+        item.remove()
+    print(f"keyvox: sent {len(pending)} saved recording(s)", file=sys.stderr)
+    return 0
+
+
+def _open_history(loaded: LoadedConfig):
+    if not loaded.config.history.enabled:
+        return None
+    from keyvox.history import History
+
+    return History.from_config(loaded.config.history)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from keyvox.history import History, export, parse_since
+
+    loaded = load(args)
+    history = History.from_config(loaded.config.history)
+    if args.query == ["clear"]:
+        count = history.clear()
+        print(f"keyvox: forgot {count} transcript(s) ({history.path})", file=sys.stderr)
+        return 0
+    since = parse_since(args.since) if args.since else None
+    entries = history.search(" ".join(args.query), limit=args.limit, since=since)
+    if args.export:
+        sys.stdout.write(export(entries, args.export))
+    else:
+        for entry in entries:
+            print(f"{entry.when}  {entry.text}")
+    if not loaded.config.history.enabled:
+        print("keyvox: note: [history] enabled = false, so nothing new is being recorded", file=sys.stderr)
     return 0

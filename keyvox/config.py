@@ -35,7 +35,8 @@ def option(default: Any, doc: str, *, choices: tuple | None = None, minimum: flo
 class ModelConfig:
     """Speech-recognition engine and model."""
 
-    backend: str = option("auto", "Engine: auto (picks by hardware), faster-whisper, qwen-asr, qwen-asr-vllm.")
+    backend: str = option("auto", "Engine: auto (picks by hardware), faster-whisper, qwen-asr, qwen-asr-vllm, remote "
+                          "(any OpenAI-compatible server, see [remote]).")
     name: str = option("auto", "Model name (e.g. tiny.en, base, large-v3-turbo, Qwen/Qwen3-ASR-1.7B) or a local "
                        "directory. auto picks one that fits this machine.")
     device: str = option("auto", "Where the model runs: auto, cpu, cuda (NVIDIA, and AMD through ROCm).")
@@ -119,6 +120,42 @@ class TextConfig:
 
 
 @dataclass
+class ServerConfig:
+    """The OpenAI-compatible transcription server (`keyvox serve`) and the live event stream."""
+
+    enabled: bool = option(False, "Run the server alongside the hotkey when `keyvox` starts (events on /v1/events).")
+    host: str = option("127.0.0.1", "Address to listen on. Anything but loopback needs an API key (api_key_env).")
+    port: int = option(8765, "TCP port to listen on.", minimum=0, maximum=65535)
+    api_key_env: str = option("", "Name of the environment variable holding the API key clients must send as "
+                              "\"Authorization: Bearer KEY\"; empty allows loopback only, without a key.")
+    max_upload_mb: float = option(25.0, "Largest accepted upload in megabytes; bigger requests get 413.",
+                                  minimum=0.1, maximum=2048.0)
+    max_queue: int = option(4, "Requests admitted at once (one transcribing, the rest waiting); more get 503.",
+                            minimum=1, maximum=1000)
+
+
+@dataclass
+class RemoteConfig:
+    """The remote backend: transcription by any OpenAI-compatible server ([model] backend = "remote")."""
+
+    url: str = option("", "Base URL of the server, e.g. http://gpu-box:8765/v1 or https://api.openai.com/v1.")
+    api_key_env: str = option("", "Name of the environment variable holding the API key; empty sends none.")
+    timeout: float = option(30.0, "Seconds to wait for an answer before the audio is saved for `keyvox retry`.",
+                            minimum=0.1, maximum=3600.0)
+    model: str = option("whisper-1", "Model name sent with each request (e.g. whisper-1, Qwen/Qwen3-ASR-1.7B).")
+
+
+@dataclass
+class HistoryConfig:
+    """The searchable transcript history (`keyvox history`)."""
+
+    enabled: bool = option(True, "Keep every dictated transcript in a local SQLite database.")
+    retention_days: int = option(90, "Forget transcripts older than this many days; 0 keeps them forever.",
+                                 minimum=0, maximum=100000)
+    store_audio: bool = option(False, "Also keep the recorded audio of each transcript (off: audio is never stored).")
+
+
+@dataclass
 class Config:
     """The whole configuration, typed and validated."""
 
@@ -129,6 +166,9 @@ class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     text: TextConfig = field(default_factory=TextConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
+    remote: RemoteConfig = field(default_factory=RemoteConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
 
@@ -159,6 +199,13 @@ def user_config_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir("keyvox", appauthor=False, roaming=True))
+
+
+def user_data_dir() -> Path:
+    """Where keyvox keeps what it records: the history database and audio saved for `keyvox retry`."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("keyvox", appauthor=False))
 
 
 def candidate_paths() -> list[Path]:
@@ -301,6 +348,9 @@ def validate(config: Config, path: Path) -> None:
     if model.name.endswith(".en") and language not in ("en",):
         raise ConfigError(f"{path}: [model] language = {_toml(model.language)} cannot be used with the English-only "
                           f"model {model.name} (set language = \"en\", or pick a multilingual model such as base)")
+    if model.backend == "remote" and not config.remote.url.strip():
+        raise ConfigError(f"{path}: [model] backend = \"remote\" needs [remote] url (e.g. url = "
+                          "\"http://gpu-box:8765/v1\")")
     if config.audio.min_duration_s >= config.audio.max_duration_s:
         raise ConfigError(f"{path}: [audio] min_duration_s = {_fmt(config.audio.min_duration_s)} must be below "
                           f"max_duration_s = {_fmt(config.audio.max_duration_s)}")

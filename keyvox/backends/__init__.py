@@ -58,6 +58,9 @@ BACKENDS: dict[str, BackendSpec] = {spec.name: spec for spec in (
         devices=("auto", "cuda", "cpu"),
         models=WHISPER_MODELS,
     ),
+    BackendSpec(name="remote", module="keyvox.backends.remote", class_name="RemoteTranscriber", package="httpx",
+                install='pip install "keyvox[server]"', compute_types=("auto",), default_compute_type="auto",
+                devices=("auto", "cpu", "cuda"), models=()),
 )}
 
 AUTO = "auto"

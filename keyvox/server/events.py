@@ -1,0 +1,98 @@
+"""The live event stream behind ``/v1/events``: dictation state and finished transcriptions.
+
+``EventHub.publish`` may be called from any thread (the hotkey listener, the pipeline worker); the
+events are handed to the server's event loop, which fans them out to every connected WebSocket.
+A slow client loses its oldest events rather than slowing dictation down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keyvox.pipeline import UtteranceResult
+
+QUEUE_SIZE = 256
+
+
+class EventHub:
+    """Thread-safe publish, async subscribe. One hub per process, shared by the daemon and the server."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._subscribers: set[asyncio.Queue] = set()
+        self.last_state: dict = {"type": "state", "state": "idle", "time": time.time()}
+
+    # --- producers (any thread) -----------------------------------------------------------------
+
+    def publish(self, event: dict) -> None:
+        """Send ``event`` (a JSON-serialisable dict with a ``type``) to every subscriber; never blocks."""
+        event = {**event, "time": event.get("time", time.time())}
+        with self._lock:
+            if event.get("type") == "state":
+                self.last_state = event
+            loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._fan_out, event)
+        except RuntimeError:  # the loop closed between the check and the call
+            pass
+
+    def on_state(self, state: str) -> None:
+        """``Pipeline(on_state=hub.on_state)``: ``idle``, ``recording`` or ``processing``."""
+        self.publish({"type": "state", "state": state})
+
+    def on_result(self, result: UtteranceResult) -> None:
+        """``Pipeline(on_result=hub.on_result)``: one ``transcription`` event per finished utterance."""
+        self.publish(result_event(result, source="dictation"))
+
+    # --- the server's side (its event loop) ----------------------------------------------------
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            self._loop = loop
+
+    def detach(self) -> None:
+        with self._lock:
+            self._loop = None
+
+    def subscribe(self) -> asyncio.Queue:
+        queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
+        self._subscribers.add(queue)
+        queue.put_nowait(self.last_state)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue) -> None:
+        self._subscribers.discard(queue)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def _fan_out(self, event: dict) -> None:
+        for queue in list(self._subscribers):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)
+
+
+def result_event(result: UtteranceResult, *, source: str) -> dict:
+    """A ``transcription`` event from a pipeline result."""
+    raw = result.raw
+    latency = result.latency_s
+    return {
+        "type": "transcription",
+        "source": source,
+        "text": result.text,
+        "raw_text": raw.text if raw else None,
+        "language": raw.language if raw else None,
+        "duration_s": round(result.duration_s, 3),
+        "latency_s": None if math.isnan(latency) else round(latency, 4),
+        "error": result.error,
+    }

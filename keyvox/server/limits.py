@@ -1,0 +1,136 @@
+"""What keeps the server safe to expose: API-key checks, the upload size limit, and the bounded queue
+in front of the one model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import math
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+from keyvox.server.formats import ApiError, error_response
+
+OPEN_PATHS = ("/health",)
+"""Answered without a key, so a load balancer can probe the server."""
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def bearer_matches(headers: list[tuple[bytes, bytes]], api_key: str) -> bool:
+    """Constant-time comparison of ``Authorization: Bearer KEY`` with the configured key."""
+    supplied = b""
+    for name, value in headers:
+        if name.lower() == b"authorization":
+            scheme, _, token = value.partition(b" ")
+            if scheme.lower() == b"bearer":
+                supplied = token.strip()
+    return hmac.compare_digest(supplied, api_key.encode("utf-8"))
+
+
+class AuthMiddleware:
+    """Pure ASGI: every HTTP request and WebSocket but ``OPEN_PATHS`` needs the key, when one is set."""
+
+    def __init__(self, app: Callable, api_key: str | None) -> None:
+        self.app = app
+        self.api_key = api_key
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if (self.api_key is None or scope["type"] not in ("http", "websocket")
+                or scope["path"] in OPEN_PATHS or bearer_matches(scope["headers"], self.api_key)):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": "invalid API key"})
+            return
+        response = error_response(401, "Incorrect API key provided: send it as \"Authorization: Bearer KEY\".",
+                                  code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        await response(scope, receive, send)
+
+
+def limited_receive(receive: Callable, limit: int) -> Callable:
+    """Wrap an ASGI ``receive`` so the body is refused as soon as it grows past ``limit`` bytes."""
+    seen = 0
+
+    async def wrapped() -> dict:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise too_large(limit)
+        return message
+
+    return wrapped
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, f"The upload is larger than this server's limit of {limit / 1_000_000:g} MB "
+                    "([server] max_upload_mb).", param="file", code="request_too_large")
+
+
+class Slot:
+    """One admitted request's place in the queue; released exactly once."""
+
+    def __init__(self, worker: ModelWorker) -> None:
+        self._worker = worker
+        self._released = False
+
+    def release(self, *_ignored: Any) -> None:
+        with self._worker._lock:
+            if not self._released:
+                self._released = True
+                self._worker._admitted -= 1
+
+
+class ModelWorker:
+    """One thread owns the model; at most ``max_queue`` requests are admitted (running or waiting)."""
+
+    def __init__(self, max_queue: int) -> None:
+        self.max_queue = max_queue
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="keyvox-server-model")
+        self._lock = threading.Lock()
+        self._admitted = 0
+        self._seconds_per_job = 1.0
+
+    @property
+    def admitted(self) -> int:
+        return self._admitted
+
+    def admit(self) -> Slot:
+        """A place in the queue, or ``ApiError`` 503 with ``Retry-After`` when it is full."""
+        with self._lock:
+            if self._admitted >= self.max_queue:
+                wait = max(1, math.ceil(self._seconds_per_job * self._admitted))
+                raise ApiError(503, f"The server is busy ({self._admitted} requests queued); retry in {wait} s.",
+                               kind="server_error", code="server_busy", headers={"Retry-After": str(wait)})
+            self._admitted += 1
+        return Slot(self)
+
+    async def run(self, slot: Slot, work: Callable[[], Any]) -> Any:
+        """Run ``work`` on the model thread; the slot is freed when the work ends, even if the client left."""
+        future: Future = self._executor.submit(self._timed, work)
+        future.add_done_callback(slot.release)
+        return await asyncio.wrap_future(future)
+
+    def _timed(self, work: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return work()
+        finally:
+            # A moving average, so Retry-After follows the real speed of this model on this machine.
+            self._seconds_per_job = 0.8 * self._seconds_per_job + 0.2 * (time.perf_counter() - started)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,90 @@
+"""Helpers shared by the server, remote-backend and event tests: a real server on a loopback port."""
+
+from __future__ import annotations
+
+import select
+import socket
+import threading
+from contextlib import contextmanager
+
+from keyvox.config import Config
+from keyvox.server import EventHub, ServerSettings, create_app, start_in_thread
+from keyvox.server.run import server_chain
+
+
+class WatchedTranscriber:
+    """The real model, with a record of which threads called it and how many at once (instrumentation only)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.description = inner.description
+        self.model_name = inner.model_name
+        self.language = inner.language
+        self.threads: set[str] = set()
+        self.active = 0
+        self.most_active = 0
+        self._lock = threading.Lock()
+
+    def transcribe(self, audio):
+        return self.transcribe_detailed(audio).text
+
+    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+        with self._lock:
+            self.threads.add(threading.current_thread().name)
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        try:
+            return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+        finally:
+            with self._lock:
+                self.active -= 1
+
+
+@contextmanager
+def running_server(transcriber, *, port: int = 0, hub: EventHub | None = None, **settings):
+    """A real uvicorn server on 127.0.0.1 around an already loaded transcriber."""
+    config = Config()
+    app = create_app(transcriber, server_chain(config),
+                     ServerSettings(model_id=transcriber.model_name, **settings), hub)
+    handle = start_in_thread(app, "127.0.0.1", port)
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def raw_exchange(port: int, head: bytes, chunks, *, limit_s: float = 20.0) -> tuple[int, bytes, int]:
+    """Send ``head`` then ``chunks`` until the server answers; returns (status, body, body bytes sent).
+
+    A plain socket, because an HTTP client insists on sending the whole body before it reads.
+    """
+    sock = socket.create_connection(("127.0.0.1", port), timeout=2.0)
+    sock.sendall(head)
+    sent = 0
+    try:
+        for chunk in chunks:
+            if select.select([sock], [], [], 0)[0]:
+                break  # the server has answered: stop sending, as a well-behaved client would
+            try:
+                sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                break
+            sent += len(chunk)
+        sock.settimeout(limit_s)
+        answer = b""
+        while True:
+            head_end = answer.find(b"\r\n\r\n")
+            if head_end >= 0:
+                headers = answer[:head_end].decode("latin-1").lower()
+                length = 0
+                if "content-length:" in headers:
+                    length = int(headers.split("content-length:")[1].split("\r\n")[0])
+                if len(answer) >= head_end + 4 + length:
+                    status = int(answer.split(b" ", 2)[1])
+                    return status, answer[head_end + 4:head_end + 4 + length], sent
+            part = sock.recv(65536)
+            if not part:
+                return 0, answer, sent
+            answer += part
+    finally:
+        sock.close()
