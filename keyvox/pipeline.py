@@ -120,10 +120,12 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.on_result = on_result
         self.on_state = on_state
-        self._queue: queue.Queue[tuple[Utterance, float] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Utterance | None, float] | None] = queue.Queue()
         self._recording: Utterance | None = None
         self._pending = 0
         self._count = 0
+        self.last_text: str | None = None
+        """The last text delivered; double-tap re-inserts it."""
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._worker = threading.Thread(target=self._run, name="keyvox-worker", daemon=True)
@@ -157,6 +159,14 @@ class Pipeline:
                 self._idle.wait(left)
         return True
 
+    def reinsert_last(self) -> None:
+        """Deliver the last delivered text again (double-tap); nothing happens when there is none yet.
+
+        It goes through the worker queue, so it lands after any utterance still being transcribed."""
+        with self._lock:
+            self._pending += 1
+        self._queue.put((None, time.perf_counter()))
+
     def close(self, timeout: float = 5.0) -> None:
         self._queue.put(None)
         self._worker.join(timeout)
@@ -183,6 +193,10 @@ class Pipeline:
                 return
             utterance, released_at = item
             try:
+                if utterance is None:
+                    if self.last_text:
+                        self.sink.deliver(self.last_text)
+                    continue
                 result = self._process(utterance, released_at)
                 if self.on_result:
                     self.on_result(result)
@@ -208,6 +222,7 @@ class Pipeline:
         result.text = self.chain.process(raw)
         if result.text:
             self.sink.deliver(result.text)
+            self.last_text = result.text
         result.delivered_at = time.perf_counter()
         return result
 
