@@ -11,6 +11,7 @@ import queue
 import signal
 import sys
 import threading
+import time
 
 from keyvox.config import LoadedConfig
 from keyvox.errors import KeyvoxError
@@ -160,7 +161,11 @@ class Daemon:
         self.recorder.detach()
         utterance, self.utterance = self.utterance, None
         self.sounds.stop()
-        if not utterance.finish():
+        held = time.perf_counter() - utterance.started_at  # the pre-roll does not make a tap longer
+        if held < self.config.audio.min_duration_s:
+            utterance.cancel()
+            self.status.message(f"too short ({held:.2f} s), ignored")
+        elif not utterance.finish():
             self.status.message(f"too short ({utterance.duration_s:.2f} s), ignored")
 
     def _check_length(self) -> None:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-KEYCODES = {"ctrl_r": 105, "esc": 9, "f9": 75}
+KEYCODES = {"ctrl_r": "105", "esc": "Escape", "f9": "F9"}  # 105 is a keycode: Control_R would press both Ctrls
 SINK = "keyvox_sink"
 MIC = "keyvox_mic"
 REQUIRED = ("Xvfb", "pulseaudio", "pacat", "paplay", "xdotool", "xclip")
@@ -259,3 +259,12 @@ class Desktop:
                 part.stop()
             except Exception:
                 pass
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate after Whisper's English normalisation (case, punctuation, number forms)."""
+    import jiwer
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    normalize = EnglishTextNormalizer()
+    return jiwer.wer(normalize(reference), normalize(hypothesis))
