@@ -141,6 +141,13 @@ class Window:
         Path(str(self.file) + ".clear").touch()
         wait_until(lambda: self.text == "", 5, what="the window to clear")
 
+    def focus(self) -> None:
+        """Take the keyboard focus back (after another window had it)."""
+        request = Path(str(self.file) + ".focus")
+        request.touch()
+        wait_until(lambda: not request.exists(), 5, what="the window to take the focus")
+        time.sleep(0.1)
+
     def wait_for_text(self, timeout: float = 60, settle: float = 0.6) -> str:
         """Wait until the window holds text and it has stopped changing for ``settle`` seconds."""
         wait_until(lambda: self.text.strip(), timeout, what="text in the window")
@@ -150,6 +157,21 @@ class Window:
             if self.text != previous:
                 previous, since = self.text, time.monotonic()
         return previous
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+class DeafWindow:
+    """A window that takes the focus and ignores every key, so nothing there accepts a paste."""
+
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("window.py")),
+                                         str(workdir / "deaf.txt"), "--deaf"], env=env, stdout=subprocess.PIPE,
+                                        text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the deaf window did not start")
+        time.sleep(0.1)
 
     def stop(self) -> None:
         _stop(self.process)

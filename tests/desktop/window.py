@@ -1,7 +1,9 @@
 """A small Tk window for the desktop rig: holds keyboard focus and mirrors what it received into a file.
 
-Usage: python3 window.py OUT_FILE. The window writes its whole text to OUT_FILE (atomically) whenever it
-changes; creating OUT_FILE.clear empties it. It prints "ready" once it has focus.
+Usage: python3 window.py OUT_FILE [--deaf]. The window writes its whole text to OUT_FILE (atomically)
+whenever it changes; creating OUT_FILE.clear empties it and OUT_FILE.focus makes it take the keyboard
+focus back. It prints "ready" once it has focus. With --deaf it is an empty window that takes the focus
+and ignores every key (a window that does not accept pastes).
 """
 
 import os
@@ -10,6 +12,12 @@ import tkinter as tk
 
 out = sys.argv[1]
 root = tk.Tk()
+if "--deaf" in sys.argv:
+    root.title("keyvox-rig-deaf")
+    root.geometry("200x100+0+400")
+    root.after(200, lambda: (root.focus_force(), print("ready", flush=True)))
+    root.mainloop()
+    sys.exit()
 root.title("keyvox-rig-target")
 root.geometry("700x300+0+0")
 text = tk.Text(root, font=("DejaVu Sans", 12))
@@ -28,8 +36,9 @@ def publish() -> None:
             handle.write(current)
         os.replace(out + ".tmp", out)
         last = current
-    if root.focus_get() is None:  # keep focus: nothing else on this display should take it
+    if os.path.exists(out + ".focus"):
         text.focus_force()
+        os.remove(out + ".focus")
     root.after(20, publish)
 
 
