@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_SAMPLES = 512
 """Samples per block the recorder hands on (32 ms at 16 kHz); the benchmark feeds clips in this size."""
-STALL_S = 1.5
+STALL_S = 2.0
 """No audio for this long means the device or the audio server is gone."""
 
 
@@ -177,6 +177,7 @@ class Recorder:
             if self.healthy and stream is not None:
                 stalled = time.monotonic() - self._last_audio > STALL_S
                 if stalled or not stream.active:
+                    log.info("microphone lost: stalled=%s active=%s", stalled, stream.active)
                     self.healthy = False
                     self.on_event("error", "microphone stopped delivering audio (device or audio server gone); "
                                   "keyvox keeps running and will reconnect when it is back")
@@ -195,10 +196,19 @@ class Recorder:
             sd._terminate()  # re-scan devices: the server or the device may have changed
             sd._initialize()
             self._open_stream()
-            return True
         except Exception as exc:
             log.debug("microphone still unavailable: %s", exc)
             return False
+        # A server that has only just come back may accept the stream before audio flows: wait for audio.
+        opened = self._last_audio
+        deadline = time.monotonic() + STALL_S
+        while time.monotonic() < deadline and self._last_audio == opened:
+            time.sleep(0.05)
+        if self._last_audio == opened:
+            self.healthy = False
+            self._close_stream()
+            return False
+        return True
 
 
 def _quiet_close(stream) -> None:
