@@ -13,7 +13,7 @@ from typing import Callable
 from keyvox.hotkey import is_wayland
 from keyvox.output import clipboard
 from keyvox.output.methods import (CommandType, OutputFailed, PynputPaste, PynputType, WaylandCopy, X11Paste,
-                                   XdotoolType)
+                                   XdotoolType, XTestType)
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,10 @@ def build_methods(method: str, *, session: str | None = None, type_delay_ms: int
     """The methods to try, in order, for ``[output] method`` on this session (x11, wayland, windows, macos)."""
     session = session or detect_session()
     if session == "x11":
-        typing, paste, paste_restore = XdotoolType(type_delay_ms), X11Paste(False), X11Paste(True)
-        return {"type": [typing], "clipboard": [paste], "clipboard-restore": [paste_restore],
-                "auto": [typing, paste_restore]}[method]
+        typing = [XTestType(type_delay_ms), XdotoolType(type_delay_ms)]
+        paste, paste_restore = X11Paste(False), X11Paste(True)
+        return {"type": typing, "clipboard": [paste], "clipboard-restore": [paste_restore],
+                "auto": [*typing, paste_restore]}[method]
     if session == "wayland":
         typers = [CommandType(["wtype"]), CommandType(["ydotool", "type"])]
         return {"type": typers, "clipboard": [WaylandCopy()], "clipboard-restore": [WaylandCopy()],

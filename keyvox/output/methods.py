@@ -23,8 +23,30 @@ def _run(cmd: list[str], timeout: float, stdin: bytes | None = None) -> None:
         raise OutputFailed(f"{cmd[0]} failed ({message[-1] if message else f'exit {done.returncode}'})")
 
 
+class XTestType:
+    """X11: type through XTEST with python-xlib; every Unicode character arrives intact (see xtest_type)."""
+
+    name = "xtest type"
+
+    def __init__(self, delay_ms: int = 4) -> None:
+        self.delay_ms = delay_ms
+
+    def available(self) -> bool:
+        import importlib.util
+
+        return importlib.util.find_spec("Xlib") is not None
+
+    def insert(self, text: str) -> None:
+        from keyvox.output.xtest_type import type_text
+
+        try:
+            type_text(text, delay_s=self.delay_ms / 1000)
+        except Exception as exc:  # Xlib raises many types (no display, connection closed, ...)
+            raise OutputFailed(f"xtest: {str(exc).strip() or type(exc).__name__}") from None
+
+
 class XdotoolType:
-    """X11: type the text as key presses (Unicode-correct: xdotool maps spare keycodes for any character)."""
+    """X11 fallback: ``xdotool type`` (it can swap the case of remapped letters such as "Ü")."""
 
     name = "xdotool type"
 
