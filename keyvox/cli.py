@@ -81,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list known models and which are on this machine")
     models.set_defaults(handler=cmd_models)
     add_server_commands(commands)
+
+    devices = commands.add_parser("devices", help="list microphones (for [audio] device)")
+    devices.set_defaults(handler=cmd_devices)
+    for word, text in (("toggle", "start or stop dictation in the running keyvox (for a compositor key binding)"),
+                       ("press", "start dictation in the running keyvox (key-down binding)"),
+                       ("release", "stop dictation in the running keyvox (key-up binding)")):
+        control = commands.add_parser(word, help=text)
+        control.set_defaults(handler=cmd_control, word=word)
     return parser
 
 
@@ -309,4 +317,25 @@ def cmd_history(args: argparse.Namespace) -> int:
             print(f"{entry.when}  {entry.text}")
     if not loaded.config.history.enabled:
         print("keyvox: note: [history] enabled = false, so nothing new is being recorded", file=sys.stderr)
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from keyvox.audio.capture import list_input_devices
+
+    devices = list_input_devices()
+    if not devices:
+        print("no input devices found (plug in a microphone, or check that the audio server is running)")
+        return 1
+    for device in devices:
+        mark = "*" if device.is_default else " "
+        print(f"{mark} {device.index:>3}  {device.name}  ({device.default_rate:g} Hz)")
+    print("* = system default; set [audio] device to a name or an index")
+    return 0
+
+
+def cmd_control(args: argparse.Namespace) -> int:
+    from keyvox.hotkey.control import send_command
+
+    send_command(args.word)
     return 0

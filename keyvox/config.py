@@ -76,6 +76,9 @@ class HotkeyConfig:
     double_tap_s: float = option(0.35, "Two taps within this many seconds re-insert the last transcript; 0 turns it off.",
                                  minimum=0.0, maximum=2.0)
     cancel_key: str = option("esc", "Pressed while recording, throws the recording away.")
+    backend: str = option("auto", "How keys are read: auto (pynput on X11, Windows and macOS; evdev on Wayland), "
+                          "pynput, evdev (needs the input group), or command (only `keyvox toggle|press|release`, "
+                          "for a compositor key binding).", choices=("auto", "pynput", "evdev", "command"))
 
 
 @dataclass
@@ -92,6 +95,8 @@ class OutputConfig:
 
     method: str = option("auto", "auto (best for this desktop, with fallbacks), type, clipboard, clipboard-restore.",
                          choices=("auto", "type", "clipboard", "clipboard-restore"))
+    type_delay_ms: int = option(4, "Pause between typed characters (type method); raise it if a window drops letters.",
+                                minimum=0, maximum=200)
 
 
 @dataclass
@@ -351,6 +356,10 @@ def validate(config: Config, path: Path) -> None:
     if model.backend == "remote" and not config.remote.url.strip():
         raise ConfigError(f"{path}: [model] backend = \"remote\" needs [remote] url (e.g. url = "
                           "\"http://gpu-box:8765/v1\")")
+    from keyvox.hotkey.keys import parse_key_spec
+
+    parse_key_spec(config.hotkey.key, setting=f"{path}: [hotkey] key")
+    parse_key_spec(config.hotkey.cancel_key, setting=f"{path}: [hotkey] cancel_key")
     if config.audio.min_duration_s >= config.audio.max_duration_s:
         raise ConfigError(f"{path}: [audio] min_duration_s = {_fmt(config.audio.min_duration_s)} must be below "
                           f"max_duration_s = {_fmt(config.audio.max_duration_s)}")

@@ -1,10 +1,228 @@
-"""The push-to-talk daemon (``keyvox`` with no command)."""
+"""The push-to-talk daemon (``keyvox`` with no command): microphone, hotkey, pipeline and output joined.
+
+Threads: the key listener and the control socket only post actions to a queue; the main thread turns
+actions into recorder/pipeline calls (all cheap); the pipeline's worker transcribes and types.
+"""
 
 from __future__ import annotations
 
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+
 from keyvox.config import LoadedConfig
 from keyvox.errors import KeyvoxError
+from keyvox.status import Sounds, StatusLine
 
 
 def run_daemon(loaded: LoadedConfig) -> int:
-    raise KeyvoxError("the push-to-talk daemon is not built yet; use `keyvox transcribe FILE`")
+    from keyvox.hotkey import choose_backend, parse_key_spec
+    from keyvox.hotkey.control import ControlServer
+    from keyvox.hotkey.machine import PushToTalk
+
+    config = loaded.config
+    spec = parse_key_spec(config.hotkey.key)
+    cancel = parse_key_spec(config.hotkey.cancel_key, setting="[hotkey] cancel_key")
+    backend = choose_backend(config.hotkey.backend)
+    check_display(backend)
+
+    actions: queue.Queue[str] = queue.Queue()
+    machine = PushToTalk(spec, mode=config.hotkey.mode, double_tap_s=config.hotkey.double_tap_s,
+                         cancel=cancel, post=actions.put)
+    control = ControlServer(machine.command)
+    control.claim()
+    daemon = Daemon(loaded, machine, backend)
+    try:
+        daemon.start()
+        control.serve()
+        daemon.status.message(ready_line(config.hotkey.mode, spec.human, backend, daemon.description))
+        daemon.status.state("idle")
+        return daemon.loop(actions)
+    finally:
+        control.close()
+        daemon.stop()
+
+
+def check_display(backend: str) -> None:
+    if sys.platform.startswith("linux") and backend == "pynput" and not os.environ.get("DISPLAY"):
+        raise KeyvoxError("no display: DISPLAY is not set; run keyvox inside your desktop session (on Wayland set "
+                          "[hotkey] backend = \"evdev\" or \"command\")")
+
+
+def ready_line(mode: str, key: str, backend: str, description: str) -> str:
+    if backend == "command":
+        how = "run `keyvox toggle` (bind it to a key) to dictate"
+    elif mode == "toggle":
+        how = f"press {key} to start and stop dictation"
+    else:
+        how = f"hold {key} to dictate"
+    return f"Ready: {how} ({description})"
+
+
+class Daemon:
+    """Owns the recorder, the pipeline and the listener for one run."""
+
+    def __init__(self, loaded: LoadedConfig, machine, backend: str) -> None:
+        self.loaded = loaded
+        self.config = loaded.config
+        self.machine = machine
+        self.backend = backend
+        self.status = StatusLine()
+        self.sounds = Sounds(self.config.audio.sounds)
+        self.recorder = None
+        self.pipeline = None
+        self.listener = None
+        self.utterance = None
+        self.description = ""
+        self.transcriber = None
+        self.history = None
+        self.events = None
+        self.server = None
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        from keyvox.audio.capture import Recorder
+        from keyvox.backends import create_transcriber
+        from keyvox.hotkey import make_listener
+        from keyvox.output import OutputChain, build_methods
+        from keyvox.pipeline import Pipeline, PipelineOptions
+        from keyvox.text import TextProcessor
+
+        audio = self.config.audio
+        self.recorder = Recorder(audio.device, audio.preroll_s, on_event=self._on_audio_event)
+        self.recorder.open()
+        transcriber = self.transcriber = create_transcriber(self.config)
+        self.description = getattr(transcriber, "description", type(transcriber).__name__)
+        self._start_history_and_server()
+        sink = OutputChain(build_methods(self.config.output.method, type_delay_ms=self.config.output.type_delay_ms),
+                           wait_for_keys=self.machine.hotkey_up,
+                           report=lambda line: self.status.message(line, error=True))
+        chain = TextProcessor.from_loaded(self.loaded, report=lambda line: self.status.message(line, error=True))
+        self.pipeline = Pipeline(transcriber, chain, sink, options=PipelineOptions.from_config(self.config),
+                                 on_result=self._on_result, on_state=self._on_state)
+        self.listener = make_listener(self.backend, self.machine)
+        if self.listener is not None:
+            self.listener.start()
+
+    def loop(self, actions: queue.Queue) -> int:
+        """Turn posted actions into recorder/pipeline calls until Ctrl+C or SIGTERM."""
+        previous = signal.signal(signal.SIGTERM, lambda *_: self._stop.set())
+        try:
+            while not self._stop.is_set():
+                try:
+                    action = actions.get(timeout=0.1)
+                except queue.Empty:
+                    self._check_length()
+                    continue
+                self.handle(action)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        self.status.message("")
+        return 0
+
+    def handle(self, action: str) -> None:
+        from keyvox.hotkey.machine import CANCEL, REINSERT, START, STOP
+
+        if action == START:
+            if self.utterance is not None:  # a stale one (e.g. stopped by its length limit): finish it first
+                self._finish()
+            self.utterance = self.pipeline.start_utterance()
+            self.recorder.attach(self.utterance)
+            self.sounds.start()
+        elif action == STOP:
+            self._finish()
+        elif action == CANCEL and self.utterance is not None:
+            self.recorder.detach()
+            self.utterance.cancel()
+            self.utterance = None
+            self.status.message("cancelled")
+        elif action == REINSERT:
+            if self.pipeline.last_text is None and self.pipeline.state == "idle":
+                self.status.message("nothing to re-insert yet")
+            self.pipeline.reinsert_last()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for part in (self.listener, self.recorder):
+            if part is not None:
+                try:
+                    part.stop() if hasattr(part, "stop") else part.close()
+                except Exception:
+                    pass
+        if self.recorder is not None:
+            self.recorder.close()
+        if self.pipeline is not None:
+            self.pipeline.close(timeout=0.5)
+        if self.server is not None:
+            self.server.stop()
+
+    @property
+    def backend_name(self) -> str:
+        return self.description.split(" ")[0] if self.description else ""
+
+    @property
+    def model_name(self) -> str:
+        return str(getattr(self.transcriber, "model_name", ""))
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        if self.utterance is None:
+            return
+        self.recorder.detach()
+        utterance, self.utterance = self.utterance, None
+        self.sounds.stop()
+        held = time.perf_counter() - utterance.started_at  # the pre-roll does not make a tap longer
+        if held < self.config.audio.min_duration_s:
+            utterance.cancel()
+            self.status.message(f"too short ({held:.2f} s), ignored")
+        elif not utterance.finish():
+            self.status.message(f"too short ({utterance.duration_s:.2f} s), ignored")
+
+    def _check_length(self) -> None:
+        if self.utterance is not None and self.utterance.duration_s >= self.config.audio.max_duration_s:
+            self.status.message(f"recording reached {self.config.audio.max_duration_s:g} s, stopped")
+            self.machine.stopped_by_itself()
+            self._finish()
+
+    def _start_history_and_server(self) -> None:
+        """History and the optional server with its event stream; both follow the pipeline's callbacks."""
+        if self.config.history.enabled:
+            from keyvox.history import History
+
+            self.history = History.from_config(self.config.history)
+        if self.config.server.enabled:
+            from keyvox.server import start_background
+            from keyvox.server.events import EventHub
+
+            self.events = EventHub()
+            self.server = start_background(self.config, self.transcriber, self.events)
+
+    def _on_state(self, state: str) -> None:
+        self.status.state(state)
+        if self.events is not None:
+            self.events.on_state(state)
+
+    def _on_result(self, result) -> None:
+        if self.events is not None:
+            self.events.on_result(result)
+        if self.history is not None:
+            try:
+                self.history.record(result, backend=self.backend_name, model=self.model_name)
+            except Exception as exc:  # a full disk must not stop dictation; the text is already typed
+                self.status.message(f"keyvox: error: history not saved ({exc})", error=True)
+        if result.error:
+            self.status.message(f"keyvox: error: {result.error}", error=True)
+        elif result.text:
+            latency = f"{result.latency_s:.2f}"
+            self.status.message(f"text ({result.duration_s:.1f} s audio, {latency} s after release): {result.text}")
+        else:
+            self.status.message("no speech heard")
+
+    def _on_audio_event(self, kind: str, message: str) -> None:
+        self.status.message(f"keyvox: {'error: ' if kind == 'error' else ''}{message}", error=kind == "error")

@@ -144,10 +144,12 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.on_result = on_result
         self.on_state = on_state
-        self._queue: queue.Queue[tuple[str, Utterance, float] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, Utterance | None, float] | None] = queue.Queue()
         self._recording: Utterance | None = None
         self._pending = 0
         self._count = 0
+        self.last_text: str | None = None
+        """The last text delivered; double-tap re-inserts it."""
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._worker = threading.Thread(target=self._run, name="keyvox-worker", daemon=True)
@@ -181,6 +183,14 @@ class Pipeline:
                 self._idle.wait(left)
         return True
 
+    def reinsert_last(self) -> None:
+        """Deliver the last delivered text again (double-tap); nothing happens when there is none yet.
+
+        It goes through the worker queue, so it lands after any utterance still being transcribed."""
+        with self._lock:
+            self._pending += 1
+        self._queue.put(("reinsert", None, time.perf_counter()))
+
     def close(self, timeout: float = 5.0) -> None:
         self._queue.put(None)
         self._worker.join(timeout)
@@ -210,11 +220,15 @@ class Pipeline:
                 self._live_step(utterance)
                 continue
             try:
+                if kind == "reinsert":
+                    if self.last_text:
+                        self.sink.deliver(self.last_text)
+                    continue
                 result = self._process(utterance, released_at)
                 if self.on_result:
                     self.on_result(result)
             except Exception:
-                log.exception("utterance %d failed", utterance.number)
+                log.exception("%s of utterance %s failed", kind, getattr(utterance, "number", "-"))
             finally:
                 with self._idle:
                     self._pending -= 1
@@ -245,11 +259,26 @@ class Pipeline:
             return result
         result.raw = raw
         result.transcribed_at = time.perf_counter()
-        result.text = self.chain.process(raw)
+        window = self._focused_window()
+        edit = self.chain.process_edit(raw, window_id=window)
+        if edit.delete_chars and hasattr(self.sink, "delete_chars"):
+            self.sink.delete_chars(edit.delete_chars)  # "scratch that"
+        result.text = edit.insert_text
         if result.text:
             self.sink.deliver(result.text)
+            self.last_text = result.text
+        self.chain.record_edit(edit, window)
         result.delivered_at = time.perf_counter()
         return result
+
+
+    def _focused_window(self):
+        """The window the text goes to, when the sink can tell; spacing and "scratch that" follow it."""
+        probe = getattr(self.sink, "focused_window", None)
+        try:
+            return probe() if probe else None
+        except Exception:  # an unknown window only costs context, never the text
+            return None
 
 
 @dataclass

@@ -1,0 +1,224 @@
+"""The microphone: a sounddevice input stream at 16 kHz mono float32 with a pre-roll ring buffer.
+
+The stream stays open while the daemon runs, so the moment before the key went down is already in the
+ring buffer (the first word is never cut). A watchdog notices when the device or the audio server goes
+away, reports it once, and reopens the stream when it comes back; the daemon itself never dies of it.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from keyvox.audio.files import resample
+from keyvox.backends.base import SAMPLE_RATE
+from keyvox.errors import KeyvoxError
+
+log = logging.getLogger(__name__)
+
+CHUNK_SAMPLES = 512
+"""Samples per block the recorder hands on (32 ms at 16 kHz); the benchmark feeds clips in this size."""
+STALL_S = 2.0
+"""No audio for this long means the device or the audio server is gone."""
+
+
+class Sink(Protocol):
+    def feed(self, chunk: np.ndarray) -> None: ...
+
+
+@dataclass
+class InputDevice:
+    index: int
+    name: str
+    default_rate: float
+    is_default: bool
+
+
+def list_input_devices() -> list[InputDevice]:
+    import sounddevice as sd
+
+    try:
+        default = sd.default.device[0]
+        devices = sd.query_devices()
+    except Exception as exc:
+        raise KeyvoxError(f"cannot list audio devices ({exc})") from None
+    return [InputDevice(i, d["name"], d["default_samplerate"], i == default)
+            for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+
+
+def describe_devices() -> str:
+    try:
+        devices = list_input_devices()
+    except KeyvoxError:
+        return "none"
+    return ", ".join(f"{d.index}: {d.name}" for d in devices) or "none"
+
+
+def resolve_device(wanted: str | int) -> int | None:
+    """``[audio] device`` → a PortAudio index (None for the system default)."""
+    if wanted == "" or wanted is None:
+        return None
+    devices = list_input_devices()
+    if isinstance(wanted, int) or str(wanted).isdigit():
+        index = int(wanted)
+        if any(d.index == index for d in devices):
+            return index
+    else:
+        exact = [d for d in devices if d.name.lower() == str(wanted).lower()]
+        partial = [d for d in devices if str(wanted).lower() in d.name.lower()]
+        if exact or partial:
+            return (exact or partial)[0].index
+    listing = ", ".join(f"{d.index}: {d.name}" for d in devices) or "none"
+    raise KeyvoxError(f"[audio] device = \"{wanted}\": no such input device (input devices: {listing}); "
+                      "pick one from `keyvox devices`")
+
+
+class Recorder:
+    """Keeps the microphone open and feeds the current utterance (plus the pre-roll before it)."""
+
+    def __init__(self, device: str | int = "", preroll_s: float = 0.25,
+                 on_event: Callable[[str, str], None] | None = None) -> None:
+        self.wanted = device
+        self.preroll_s = preroll_s
+        self.on_event = on_event or (lambda kind, message: None)
+        self._ring: collections.deque[np.ndarray] = collections.deque(
+            maxlen=max(1, int(np.ceil(preroll_s * SAMPLE_RATE / CHUNK_SAMPLES))))
+        self._target: Sink | None = None
+        self._lock = threading.Lock()
+        self._stream = None
+        self._rate = SAMPLE_RATE
+        self._last_audio = 0.0
+        self._stop = threading.Event()
+        self._watchdog: threading.Thread | None = None
+        self.healthy = False
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open the stream now; raise a one-line ``KeyvoxError`` listing the devices when it cannot."""
+        self._open_stream()
+        self._watchdog = threading.Thread(target=self._watch, name="keyvox-mic-watchdog", daemon=True)
+        self._watchdog.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._close_stream()
+
+    # --- used by the daemon --------------------------------------------------------------------
+
+    def attach(self, target: Sink) -> None:
+        """Start feeding ``target``: first the pre-roll, then live audio."""
+        with self._lock:
+            for chunk in self._ring:
+                target.feed(chunk)
+            self._ring.clear()
+            self._target = target
+
+    def detach(self) -> Sink | None:
+        with self._lock:
+            target, self._target = self._target, None
+            return target
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _callback(self, indata, frames, time_info, status) -> None:
+        chunk = indata[:, 0].astype(np.float32, copy=True)
+        if self._rate != SAMPLE_RATE:
+            chunk = resample(chunk, int(self._rate))
+        self._last_audio = time.monotonic()
+        with self._lock:
+            if self._target is not None:
+                self._target.feed(chunk)
+            else:
+                self._ring.append(chunk)
+
+    def _open_stream(self) -> None:
+        import sounddevice as sd
+
+        try:
+            device = resolve_device(self.wanted)
+            rate = SAMPLE_RATE
+            try:
+                sd.check_input_settings(device=device, channels=1, dtype="float32", samplerate=SAMPLE_RATE)
+            except Exception:  # the device cannot open at 16 kHz: record at its own rate and resample
+                rate = int(sd.query_devices(device, "input")["default_samplerate"])
+            stream = sd.InputStream(device=device, channels=1, dtype="float32", samplerate=rate,
+                                    blocksize=int(CHUNK_SAMPLES * rate / SAMPLE_RATE), callback=self._callback)
+            stream.start()
+        except KeyvoxError:
+            raise
+        except Exception as exc:
+            raise KeyvoxError(f"cannot open the microphone ({_first_line(exc)}); input devices: "
+                              f"{describe_devices()}; plug one in or set [audio] device (see `keyvox devices`)") \
+                from None
+        self._rate = rate
+        self._stream = stream
+        self._last_audio = time.monotonic()
+        self.healthy = True
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        # Closing a stream whose server vanished can hang inside the ALSA plugin: do it off-thread.
+        closer = threading.Thread(target=_quiet_close, args=(stream,), daemon=True)
+        closer.start()
+        closer.join(1.0)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.25):
+            stream = self._stream
+            if self.healthy and stream is not None:
+                stalled = time.monotonic() - self._last_audio > STALL_S
+                if stalled or not stream.active:
+                    log.info("microphone lost: stalled=%s active=%s", stalled, stream.active)
+                    self.healthy = False
+                    self.on_event("error", "microphone stopped delivering audio (device or audio server gone); "
+                                  "keyvox keeps running and will reconnect when it is back")
+                    self._close_stream()
+                    self._last_try = 0.0
+                continue
+            if not self.healthy and time.monotonic() - getattr(self, "_last_try", 0.0) >= 1.0:
+                self._last_try = time.monotonic()
+                if self._try_reopen():
+                    self.on_event("info", "microphone is back")
+
+    def _try_reopen(self) -> bool:
+        import sounddevice as sd
+
+        try:
+            sd._terminate()  # re-scan devices: the server or the device may have changed
+            sd._initialize()
+            self._open_stream()
+        except Exception as exc:
+            log.debug("microphone still unavailable: %s", exc)
+            return False
+        # A server that has only just come back may accept the stream before audio flows: wait for audio.
+        opened = self._last_audio
+        deadline = time.monotonic() + STALL_S
+        while time.monotonic() < deadline and self._last_audio == opened:
+            time.sleep(0.05)
+        if self._last_audio == opened:
+            self.healthy = False
+            self._close_stream()
+            return False
+        return True
+
+
+def _quiet_close(stream) -> None:
+    try:
+        stream.abort()
+        stream.close()
+    except Exception:
+        pass
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,72 @@
+"""What the daemon shows while it runs: a compact live status line, messages, and optional sounds."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import numpy as np
+
+_SYMBOLS = {"idle": "· idle", "recording": "● recording", "processing": "… processing"}
+
+
+class StatusLine:
+    """On a terminal, one line rewritten in place; otherwise one line per state change (logs, tests)."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stdout
+        self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._lock = threading.Lock()
+        self._state = ""
+
+    def state(self, state: str) -> None:
+        with self._lock:
+            if state == self._state:
+                return
+            self._state = state
+            if self.live:
+                self.stream.write(f"\r\033[K{_SYMBOLS.get(state, state)}")
+            else:
+                self.stream.write(f"[{state}]\n")
+            self.stream.flush()
+
+    def message(self, line: str, *, error: bool = False) -> None:
+        """A permanent line (transcript, warning); the live status line is redrawn under it."""
+        with self._lock:
+            target = sys.stderr if error else self.stream
+            if self.live:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            print(line, file=target, flush=True)
+            if self.live and self._state:
+                self.stream.write(_SYMBOLS.get(self._state, self._state))
+                self.stream.flush()
+
+
+class Sounds:
+    """Short start/stop tones; never lets an audio problem interfere with dictation."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def start(self) -> None:
+        self._play(880.0)
+
+    def stop(self) -> None:
+        self._play(660.0)
+
+    def _play(self, frequency: float) -> None:
+        if not self.enabled:
+            return
+        threading.Thread(target=_tone, args=(frequency,), daemon=True).start()
+
+
+def _tone(frequency: float, seconds: float = 0.07, rate: int = 22050) -> None:
+    try:
+        import sounddevice as sd
+
+        t = np.arange(int(seconds * rate)) / rate
+        wave = (0.2 * np.sin(2 * np.pi * frequency * t) * np.hanning(t.size)).astype(np.float32)
+        sd.play(wave, rate, blocking=True)
+    except Exception:
+        pass

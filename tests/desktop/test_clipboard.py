@@ -1,0 +1,52 @@
+"""clipboard-restore end to end: the text is pasted, and the user's clipboard comes back afterwards."""
+
+from __future__ import annotations
+
+import pytest
+from rig import wer
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """
+version = 1
+[output]
+method = "clipboard-restore"
+"""
+
+
+@pytest.fixture(scope="module")
+def keyvox(desktop):
+    process = desktop.start_keyvox(CONFIG, name="clipboard")
+    process.wait_for(r"^Ready:", 120)
+    yield process
+    assert process.stop() == 0, process.output()
+
+
+def test_paste_lands_and_clipboard_is_restored(desktop, window, keyvox, manifest):
+    row = next(r for r in manifest if r["audio"].endswith("arctic_a0007.wav"))
+    mine = desktop.clipboard("the user's own clipboard — keep me ✓")
+    desktop.dictate(keyvox, row["path"])
+    keyvox.wait_for(r"^text \(", 60)
+    pasted = window.wait_for_text()
+    assert wer(row["text"], pasted) <= 0.2, pasted
+    assert mine not in pasted
+    assert desktop.clipboard() == mine
+
+
+def test_failed_paste_still_restores_the_clipboard(desktop, window, monkeypatch):
+    """When the focused window does not take the paste, the method says so and the clipboard comes back."""
+    from keyvox.output.methods import OutputFailed, X11Paste
+    from rig import DeafWindow
+
+    for name, value in desktop.env.items():
+        monkeypatch.setenv(name, value)
+    mine = desktop.clipboard("still mine")
+    deaf = DeafWindow(desktop.workdir, desktop.env)
+    try:
+        with pytest.raises(OutputFailed, match="did not take"):
+            X11Paste(restore=True).insert("never pasted")
+    finally:
+        deaf.stop()
+        window.focus()
+    assert desktop.clipboard() == mine
+    assert window.text == ""

@@ -1,0 +1,177 @@
+"""Hotkey specs, the push-to-talk state machine, and the control socket (a real unix socket)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from keyvox.config import parse_config
+from keyvox.errors import ConfigError, KeyvoxError
+from keyvox.hotkey import CANCEL, REINSERT, START, STOP, PushToTalk, parse_key_spec
+from keyvox.hotkey.control import ControlServer, send_command
+
+
+@pytest.mark.parametrize("text, keys, human", [
+    ("ctrl_r", ("ctrl_r",), "Right Ctrl"),
+    ("alt_r", ("alt_r",), "Right Alt"),
+    ("F9", ("f9",), "F9"),
+    ("ctrl+shift+space", ("ctrl", "shift", "space"), "Ctrl+Shift+Space"),
+    ("Right_Ctrl", ("ctrl_r",), "Right Ctrl"),
+])
+def test_key_specs_parse(text, keys, human):
+    spec = parse_key_spec(text)
+    assert spec.keys == keys
+    assert spec.human == human
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("ctrl+foo", 'unknown key "foo"'),
+    ("", "is empty"),
+    ("ctrl++a", 'unknown key "(empty)"'),
+    ("ctrl+ctrl", "appears twice"),
+])
+def test_bad_key_specs_give_one_line_errors(text, fragment):
+    with pytest.raises(ConfigError, match=re.escape(fragment)) as info:
+        parse_key_spec(text)
+    assert "\n" not in str(info.value)
+
+
+def test_config_rejects_a_bad_hotkey_naming_file_and_key(tmp_path):
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError) as info:
+        parse_config('[hotkey]\nkey = "ctrl+hyper"\n', path)
+    assert str(info.value).startswith(f"{path}: [hotkey] key = \"ctrl+hyper\": unknown key \"hyper\"")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def machine(mode="hold", key="ctrl_r", double_tap_s=0.35):
+    actions: list[str] = []
+    clock = Clock()
+    ptt = PushToTalk(parse_key_spec(key), mode=mode, double_tap_s=double_tap_s, cancel=parse_key_spec("esc"),
+                     post=actions.append, clock=clock)
+    return ptt, actions, clock
+
+
+def test_hold_mode_ignores_autorepeat_and_other_keys():
+    ptt, actions, clock = machine()
+    ptt.key_down("ctrl_l")
+    ptt.key_down("ctrl_r")
+    ptt.key_down("ctrl_r")  # autorepeat
+    ptt.key_down("ctrl_r")
+    assert not ptt.hotkey_up.is_set()
+    clock.now += 2
+    ptt.key_up("ctrl_r")
+    ptt.key_up("ctrl_l")
+    assert actions == [START, STOP]
+    assert ptt.hotkey_up.is_set()
+
+
+def test_combination_starts_only_when_complete():
+    ptt, actions, clock = machine(key="ctrl+shift+space")
+    ptt.key_down("space")
+    ptt.key_up("space")
+    ptt.key_down("ctrl_l")
+    ptt.key_down("shift_r")
+    assert actions == []
+    ptt.key_down("space")
+    clock.now += 1
+    ptt.key_up("shift_r")
+    assert actions == [START, STOP]
+
+
+def test_double_tap_reinserts_instead_of_recording():
+    ptt, actions, clock = machine()
+    ptt.key_down("ctrl_r")
+    clock.now += 0.05
+    ptt.key_up("ctrl_r")
+    clock.now += 0.1
+    ptt.key_down("ctrl_r")
+    clock.now += 0.05
+    ptt.key_up("ctrl_r")
+    assert actions == [START, STOP, REINSERT]
+    assert not ptt.recording
+
+
+def test_slow_second_tap_records_again():
+    ptt, actions, clock = machine()
+    for _ in range(2):
+        ptt.key_down("ctrl_r")
+        clock.now += 0.05
+        ptt.key_up("ctrl_r")
+        clock.now += 1.0
+    assert actions == [START, STOP, START, STOP]
+
+
+def test_escape_cancels_and_the_release_is_swallowed():
+    ptt, actions, clock = machine()
+    ptt.key_down("ctrl_r")
+    ptt.key_down("esc")
+    ptt.key_up("esc")
+    clock.now += 1
+    ptt.key_up("ctrl_r")
+    assert actions == [START, CANCEL]
+
+
+def test_escape_when_idle_does_nothing():
+    ptt, actions, _ = machine()
+    ptt.key_down("esc")
+    ptt.key_up("esc")
+    assert actions == []
+
+
+def test_toggle_mode_and_quick_second_press():
+    ptt, actions, clock = machine(mode="toggle")
+    ptt.key_down("ctrl_r")
+    ptt.key_up("ctrl_r")
+    clock.now += 3
+    ptt.key_down("ctrl_r")
+    ptt.key_up("ctrl_r")
+    assert actions == [START, STOP]
+    clock.now += 3
+    ptt.key_down("ctrl_r")
+    ptt.key_up("ctrl_r")
+    clock.now += 0.1
+    ptt.key_down("ctrl_r")
+    ptt.key_up("ctrl_r")
+    assert actions[2:] == [START, CANCEL, REINSERT]
+
+
+def test_control_socket_commands_and_single_instance(tmp_path: Path):
+    received: list[str] = []
+    got = threading.Event()
+    path = tmp_path / "keyvox.sock"
+    server = ControlServer(lambda word: (received.append(word), got.set()), path)
+    server.claim()
+    server.serve()
+    try:
+        send_command("toggle", path)
+        assert got.wait(2) and received == ["toggle"]
+        second = ControlServer(lambda word: None, path)
+        with pytest.raises(KeyvoxError, match="already running"):
+            second.claim()
+    finally:
+        server.close()
+    with pytest.raises(KeyvoxError, match="keyvox is not running"):
+        send_command("press", path)
+
+
+def test_stale_socket_is_replaced(tmp_path: Path):
+    import socket
+
+    path = tmp_path / "keyvox.sock"
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(path))
+    stale.close()  # the file stays behind, as after a crash
+    server = ControlServer(lambda word: None, path)
+    server.claim()
+    server.close()
