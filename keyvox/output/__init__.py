@@ -51,6 +51,9 @@ class OutputChain:
                  report: Callable[[str], None] | None = None, wait_limit_s: float = 120.0) -> None:
         self.methods = methods
         self.wait_for_keys = wait_for_keys
+        for method in methods:
+            if hasattr(method, "keys_up"):
+                method.keys_up = wait_for_keys
         self.wait_limit_s = wait_limit_s
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.last_method: str | None = None

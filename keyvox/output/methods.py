@@ -30,6 +30,8 @@ class XTestType:
 
     def __init__(self, delay_ms: int = 4) -> None:
         self.delay_ms = delay_ms
+        self.keys_up = None
+        """Set by ``OutputChain``: typing pauses while the hotkey is held."""
 
     def available(self) -> bool:
         import importlib.util
@@ -40,7 +42,7 @@ class XTestType:
         from keyvox.output.xtest_type import type_text
 
         try:
-            type_text(text, delay_s=self.delay_ms / 1000)
+            type_text(text, delay_s=self.delay_ms / 1000, keys_up=self.keys_up)
         except Exception as exc:  # Xlib raises many types (no display, connection closed, ...)
             raise OutputFailed(f"xtest: {str(exc).strip() or type(exc).__name__}") from None
 
@@ -191,7 +193,8 @@ def focused_window_id(session: str) -> str | None:
     if session != "x11" or not shutil.which("xdotool"):
         return None
     try:
-        done = subprocess.run(["xdotool", "getactivewindow"], capture_output=True, text=True, timeout=2)
+        # getwindowfocus asks the X server itself, so it works without a window manager too.
+        done = subprocess.run(["xdotool", "getwindowfocus"], capture_output=True, text=True, timeout=2)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() or None

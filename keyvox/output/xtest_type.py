@@ -9,6 +9,7 @@ a key event after the keycode was remapped again would otherwise see the wrong c
 
 from __future__ import annotations
 
+import threading
 import time
 
 _SPECIAL = {"\n": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
@@ -24,8 +25,19 @@ def keysym_for(char: str) -> int:
     return 0x01000000 + code
 
 
-def type_text(text: str, delay_s: float = 0.004, settle_s: float = 0.25) -> None:
-    """Type ``text`` into the focused window; raises ``RuntimeError`` when it cannot."""
+def _shortcut_modifiers():
+    from Xlib import XK
+
+    return [XK.XK_Control_L, XK.XK_Control_R, XK.XK_Alt_L, XK.XK_Alt_R, XK.XK_Super_L, XK.XK_Super_R]
+
+
+def type_text(text: str, delay_s: float = 0.004, settle_s: float = 0.25,
+              keys_up: threading.Event | None = None) -> None:
+    """Type ``text`` into the focused window; raises ``RuntimeError`` when it cannot.
+
+    ``keys_up`` is set while the hotkey is up: typing pauses whenever the user presses it again, since a
+    letter typed while a modifier hotkey is held becomes a shortcut (Ctrl+O, Ctrl+A, ...).
+    """
     from Xlib import X, XK, display
     from Xlib.ext import xtest
 
@@ -47,9 +59,13 @@ def type_text(text: str, delay_s: float = 0.004, settle_s: float = 0.25) -> None
                 if sym and sym not in known:
                     known[sym] = (keycode, level == 1)
         shift = disp.keysym_to_keycode(XK.XK_Shift_L)
+        modifiers = {disp.keysym_to_keycode(sym) for sym in _shortcut_modifiers()} - {0}
         borrowed: list[int] = []
         try:
             for char in text:
+                if keys_up is not None and not keys_up.is_set():
+                    keys_up.wait(120)
+                _wait_for_modifiers_up(disp, modifiers)
                 sym = keysym_for(char)
                 if sym not in known:
                     if len(borrowed) == len(spare):  # out of spare keycodes: let the window catch up, reuse
@@ -78,6 +94,16 @@ def type_text(text: str, delay_s: float = 0.004, settle_s: float = 0.25) -> None
             _restore(disp, borrowed, settle_s)
     finally:
         disp.close()
+
+
+def _wait_for_modifiers_up(disp, modifiers: set[int], limit_s: float = 120.0) -> None:
+    """Ask the X server (not our listener, which lags) whether Ctrl/Alt/Super is down; wait until it is not."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        keymap = disp.query_keymap()
+        if not any(keymap[code // 8] & (1 << (code % 8)) for code in modifiers):
+            return
+        time.sleep(0.01)
 
 
 def _restore(disp, keycodes: list[int], settle_s: float) -> None:
