@@ -65,7 +65,8 @@ def build_tiny_qwen3_asr(target: Path) -> Path:
 
     tokenizer = build_tokenizer()
     ids = tokenizer.convert_tokens_to_ids
-    hidden, head_dim = 32, 16
+    # head_dim 64 is the smallest that vLLM's CPU attention kernels accept; rope sections add up to 64 / 2.
+    hidden, head_dim = 32, 64
     config = Qwen3ASRConfig(
         thinker_config={
             "audio_config": {
@@ -77,7 +78,7 @@ def build_tiny_qwen3_asr(target: Path) -> Path:
                 "vocab_size": len(tokenizer), "hidden_size": hidden, "intermediate_size": 64,
                 "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": head_dim,
                 "max_position_embeddings": 4096, "tie_word_embeddings": False,
-                "rope_scaling": {"rope_type": "default", "mrope_section": [4, 2, 2], "interleaved": True,
+                "rope_scaling": {"rope_type": "default", "mrope_section": [16, 8, 8], "interleaved": True,
                                  "mrope_interleaved": True},
             },
             "audio_token_id": ids("<|audio_pad|>"),

@@ -59,7 +59,7 @@ class QwenAsrTranscriber(BaseTranscriber):
         self.model_name = model_name
         self.language = None if language in (None, "", "auto") else language
         self.language_name = language_name(self.language)
-        self.compute_type = torch_dtype_name(compute_type, device)
+        self.compute_type = torch_dtype_name(compute_type)
         self.max_new_tokens = max_new_tokens
         self.model_path = resolve_qwen_model(model_name, model_cache)
         self.model = self._load(device, cpu_threads, max_batch_size)

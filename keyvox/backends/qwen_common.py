@@ -6,6 +6,7 @@ Kept free of torch and vLLM imports so the config check and ``keyvox doctor`` ca
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -27,6 +28,7 @@ QWEN_LANGUAGES = {
 }
 _CODE_FOR_NAME = {name: code for code, name in reversed(list(QWEN_LANGUAGES.items()))}
 ASR_TEXT_TAG = "<asr_text>"
+_CONTROL_TOKEN = re.compile(r"<\|[^|<>]*\|>|<asr_text>")
 
 
 def language_name(code: str | None) -> str | None:
@@ -47,7 +49,7 @@ def language_code(name: str | None) -> str | None:
     return _CODE_FOR_NAME.get(name.split(",")[0].strip().capitalize())
 
 
-def torch_dtype_name(compute_type: str, device: str) -> str:
+def torch_dtype_name(compute_type: str) -> str:
     """The torch dtype attribute for a compute type (``auto`` is bfloat16, the models' native precision)."""
     if compute_type not in QWEN_COMPUTE_TYPES:
         raise ConfigError(f"[model] compute_type = \"{compute_type}\" is not valid for Qwen3-ASR "
@@ -62,7 +64,15 @@ def build_context(context: str, vocabulary: Sequence[str]) -> str:
         pieces.append(", ".join(vocabulary))
     if context.strip():
         pieces.append(context.strip()[-500:])
-    return "\n".join(pieces)
+    return strip_control_tokens("\n".join(pieces))
+
+
+def strip_control_tokens(text: str) -> str:
+    """Remove chat-control tokens (``<|im_end|>``, ``<asr_text>``) so dictated text cannot reshape the prompt."""
+    previous = None
+    while previous != text:  # until stable: nested pieces must not reassemble a token
+        previous, text = text, _CONTROL_TOKEN.sub("", text)
+    return text
 
 
 def parse_output(raw: str, forced: str | None) -> tuple[str | None, str]:
