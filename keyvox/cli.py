@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list known models and which are on this machine")
     models.set_defaults(handler=cmd_models)
+
+    doctor = commands.add_parser("doctor", help="check this machine: hardware, backends, auto choice, audio, desktop")
+    doctor.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    doctor.set_defaults(handler=cmd_doctor)
     return parser
 
 
@@ -169,3 +173,11 @@ def cmd_models(args: argparse.Namespace) -> int:
         where = f"{row.source}: {row.path}" if row.path else "no"
         print(f"{row.model.name:<18} {row.model.backend:<15} {row.model.size_mb:>6} MB  {where}")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from keyvox.doctor import collect, problems, render
+
+    report = collect(args.config)
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render(report), end="\n" if args.json else "")
+    return 1 if problems(report) else 0

@@ -187,6 +187,8 @@ def _sysfs_gpus(vendor: str, notes: list[str], root: Path = Path("/sys/class/drm
         vram_mb = int(vram) // (1 << 20) if vram and vram.isdigit() else None
         cards.append((card, vram_mb, _read(device / "device") or "?"))
     if not cards:
+        where = "no /sys/class/drm on this system" if not root.is_dir() else "none in /sys/class/drm"
+        notes.append(f"{'AMD' if vendor == 'amd' else 'Intel'} GPU: {where}")
         return []
     if vendor == "amd":
         runtime = "rocm" if Path("/dev/kfd").exists() else None
