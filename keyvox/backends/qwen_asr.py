@@ -55,12 +55,12 @@ class QwenAsrTranscriber(BaseTranscriber):
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", model_cache: str = "", cpu_threads: int = 0,
-                 max_new_tokens: int = MAX_NEW_TOKENS, max_batch_size: int = 8) -> None:
+                 max_new_tokens: int | None = None, max_batch_size: int = 8) -> None:
         self.model_name = model_name
         self.language = None if language in (None, "", "auto") else language
         self.language_name = language_name(self.language)
         self.compute_type = torch_dtype_name(compute_type)
-        self.max_new_tokens = max_new_tokens
+        self.max_new_tokens = max_new_tokens or MAX_NEW_TOKENS
         self.model_path = resolve_qwen_model(model_name, model_cache)
         self.model = self._load(device, cpu_threads, max_batch_size)
         self.description = f"{self.engine} {model_name} {self.compute_type} on {self.device}"

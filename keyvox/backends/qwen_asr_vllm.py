@@ -67,7 +67,7 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", model_cache: str = "", gpu_memory_utilization: float = 0.6,
-                 max_new_tokens: int = MAX_NEW_TOKENS) -> None:
+                 max_new_tokens: int | None = None) -> None:
         require_linux()
         self.model_name = model_name
         self.language = None if language in (None, "", "auto") else language
@@ -79,7 +79,7 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
 
         self.device = check_device(device, current_platform.device_type)
         self.llm = LLM(**engine_arguments(str(self.model_path), self.compute_type, gpu_memory_utilization))
-        self.sampling = SamplingParams(temperature=0.0, max_tokens=max_new_tokens)
+        self.sampling = SamplingParams(temperature=0.0, max_tokens=max_new_tokens or MAX_NEW_TOKENS)
         self.description = f"{self.engine} {model_name} {self.compute_type} on {self.device}"
 
     @classmethod
