@@ -125,7 +125,8 @@ def test_batch_in_one_pass(tiny, clips, monkeypatch):
     assert all(r.language == "en" for r in results)
 
 
-@pytest.mark.parametrize("compute_type, dtype", [("bfloat16", torch.bfloat16), ("auto", torch.bfloat16)])
+@pytest.mark.parametrize("compute_type, dtype", [
+    ("bfloat16", torch.bfloat16), ("float16", torch.float16), ("auto", torch.bfloat16)])
 def test_precision(tiny_dir, clips, compute_type, dtype):
     transcriber = QwenAsrTranscriber(str(tiny_dir), device=DEVICE, compute_type=compute_type, max_new_tokens=4)
     assert transcriber.model.dtype == dtype
