@@ -168,10 +168,10 @@ def cmd_models(args: argparse.Namespace) -> int:
     loaded = load(args)
     cache = loaded.config.paths.model_cache
     print(f"model cache: {cache_root(cache)}")
-    print(f"{'model':<18} {'backend':<15} {'download':>9}  on this machine")
+    print(f"{'model':<20} {'backend':<15} {'download':>9}  on this machine")
     for row in local_status(cache):
         where = f"{row.source}: {row.path}" if row.path else "no"
-        print(f"{row.model.name:<18} {row.model.backend:<15} {row.model.size_mb:>6} MB  {where}")
+        print(f"{row.model.name:<20} {row.model.backend:<15} {row.model.size_mb:>6} MB  {where}")
     return 0
 
 

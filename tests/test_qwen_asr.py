@@ -203,3 +203,15 @@ def test_cli_transcribe(tiny_dir, manifest, capsys):
     row = json.loads(out.strip().splitlines()[-1])
     assert row["file"] == clip and row["language"] == "en"
     assert f"loaded qwen-asr {tiny_dir} float32 on {DEVICE}" in err
+
+
+def test_silence_never_reaches_the_model(tiny, clips, monkeypatch):
+    spy = Spy(tiny.model)
+    monkeypatch.setattr(tiny.model, "transcribe", spy)
+    silence = np.zeros(16000, dtype=np.float32)
+    quiet, spoken = tiny.transcribe_batch([silence, clips[0]])
+    assert len(spy.calls[0]["audio"]) == 1 and len(spy.calls[0]["audio"][0][0]) == len(clips[0])
+    assert (quiet.text, quiet.speech_found, quiet.duration_s) == ("", False, 1.0)
+    monkeypatch.setattr(tiny, "vad_filter", False)  # [model] vad_filter = false: the model hears everything
+    tiny.transcribe_detailed(silence)
+    assert len(spy.calls) == 2 and len(spy.calls[1]["audio"][0][0]) == 16000

@@ -11,7 +11,7 @@ import numpy as np
 
 from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
 from keyvox.backends.qwen_common import (
-    QWEN_DEVICES, build_context, language_code, language_name, resolve_qwen_model, torch_dtype_name,
+    QWEN_DEVICES, build_context, has_speech, language_code, language_name, resolve_qwen_model, torch_dtype_name,
 )
 from keyvox.config import Config
 from keyvox.errors import BackendUnavailable, ConfigError
@@ -55,8 +55,9 @@ class QwenAsrTranscriber(BaseTranscriber):
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", model_cache: str = "", cpu_threads: int = 0,
-                 max_new_tokens: int | None = None, max_batch_size: int = 8) -> None:
+                 vad_filter: bool = True, max_new_tokens: int | None = None, max_batch_size: int = 8) -> None:
         self.model_name = model_name
+        self.vad_filter = vad_filter
         self.language = None if language in (None, "", "auto") else language
         self.language_name = language_name(self.language)
         self.compute_type = torch_dtype_name(compute_type)
@@ -85,7 +86,7 @@ class QwenAsrTranscriber(BaseTranscriber):
         model = config.model
         transcriber = cls(choice.model, device=choice.device, compute_type=choice.compute_type,
                           language=model.language, model_cache=config.paths.model_cache,
-                          cpu_threads=model.cpu_threads)
+                          cpu_threads=model.cpu_threads, vad_filter=model.vad_filter)
         transcriber.warm_up()
         return transcriber
 
@@ -104,10 +105,10 @@ class QwenAsrTranscriber(BaseTranscriber):
         clips = [as_model_input(a) for a in audios]
         prompt = build_context(context, vocabulary)
         results: list[Transcription | None] = [None] * len(clips)
-        todo = [i for i, clip in enumerate(clips) if clip.size]
+        todo = [i for i, clip in enumerate(clips) if clip.size and not (self.vad_filter and has_speech(clip) is False)]
         for i, clip in enumerate(clips):
-            if not clip.size:
-                results[i] = Transcription("", self.language, 0.0, [], speech_found=False)
+            if i not in todo:  # empty, or silence by the VAD: nothing for the model to hear
+                results[i] = Transcription("", self.language, clip.shape[0] / SAMPLE_RATE, [], speech_found=False)
         outputs = self._run([clips[i] for i in todo], [prompt] * len(todo)) if todo else []
         for i, (language, text) in zip(todo, outputs):
             duration = clips[i].shape[0] / SAMPLE_RATE

@@ -16,7 +16,7 @@ import numpy as np
 
 from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
 from keyvox.backends.qwen_common import (
-    build_context, language_code, language_name, parse_output, resolve_qwen_model, torch_dtype_name,
+    build_context, has_speech, language_code, language_name, parse_output, resolve_qwen_model, torch_dtype_name,
 )
 from keyvox.config import Config
 from keyvox.errors import BackendUnavailable, ConfigError
@@ -67,8 +67,9 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", model_cache: str = "", gpu_memory_utilization: float = 0.6,
-                 max_new_tokens: int | None = None) -> None:
+                 vad_filter: bool = True, max_new_tokens: int | None = None) -> None:
         require_linux()
+        self.vad_filter = vad_filter
         self.model_name = model_name
         self.language = None if language in (None, "", "auto") else language
         self.language_name = language_name(self.language)
@@ -90,7 +91,8 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
         choice = plan(config, backend=cls.engine)
         transcriber = cls(choice.model, device=choice.device, compute_type=choice.compute_type,
                           language=config.model.language, model_cache=config.paths.model_cache,
-                          gpu_memory_utilization=config.model.gpu_memory_utilization)
+                          gpu_memory_utilization=config.model.gpu_memory_utilization,
+                          vad_filter=config.model.vad_filter)
         transcriber.warm_up()
         return transcriber
 
@@ -106,12 +108,12 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
                          vocabulary: Sequence[str] = ()) -> list[Transcription]:
         """Several utterances in one engine call (vLLM schedules them together)."""
         clips = [as_model_input(a) for a in audios]
-        todo = [i for i, clip in enumerate(clips) if clip.size]
+        todo = [i for i, clip in enumerate(clips) if clip.size and not (self.vad_filter and has_speech(clip) is False)]
         outputs = iter(self._run([clips[i] for i in todo], build_context(context, vocabulary)) if todo else [])
         results = []
-        for clip in clips:
-            if not clip.size:
-                results.append(Transcription("", self.language, 0.0, [], speech_found=False))
+        for i, clip in enumerate(clips):
+            if i not in todo:  # empty, or silence by the VAD: nothing for the model to hear
+                results.append(Transcription("", self.language, clip.shape[0] / SAMPLE_RATE, [], speech_found=False))
                 continue
             language, text = next(outputs)
             duration = clip.shape[0] / SAMPLE_RATE

@@ -75,6 +75,20 @@ def strip_control_tokens(text: str) -> str:
     return text
 
 
+def has_speech(audio) -> bool | None:
+    """Silero VAD's verdict on 16 kHz audio, or None when faster-whisper (which ships it) is not installed.
+
+    Qwen3-ASR has no voice-activity detector of its own; skipping silent recordings keeps it from
+    inventing text for a key pressed by mistake, as ``[model] vad_filter`` promises.
+    """
+    try:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+    except ImportError:
+        return None
+    options = VadOptions(min_silence_duration_ms=500, speech_pad_ms=200)
+    return bool(get_speech_timestamps(audio, options))
+
+
 def parse_output(raw: str, forced: str | None) -> tuple[str | None, str]:
     """Split ``language English<asr_text>hello`` into (language name, text); forced output is text only."""
     text = (raw or "").strip()
