@@ -46,3 +46,15 @@ def test_multilingual_language_picks_base_on_a_cpu():
     choice = plan(config)
     if not detect_hardware().usable_gpus():
         assert (choice.backend, choice.model) == ("faster-whisper", "base")
+
+
+def test_device_of_the_other_engine_is_refused_before_loading():
+    import pytest
+
+    from keyvox.errors import ConfigError
+
+    config = Config()
+    config.model.device = "mps"  # valid for qwen-asr, so the config file accepts it with backend = "auto"
+    if not detect_hardware().usable_gpus():
+        with pytest.raises(ConfigError, match=r'device = "mps" is not valid for faster-whisper \(auto: '):
+            create_transcriber(config, announce=lambda line: None)

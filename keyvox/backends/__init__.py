@@ -102,6 +102,9 @@ def plan(config: Config, *, backend: str | None = None) -> Choice:
     if choice.compute_type not in spec.compute_types:
         raise ConfigError(f"[model] compute_type = \"{choice.compute_type}\" is not valid for {choice.backend} "
                           f"({choice.reason}); choose {', '.join(spec.compute_types)}")
+    if choice.device.partition(":")[0] not in spec.devices:
+        raise ConfigError(f"[model] device = \"{choice.device}\" is not valid for {choice.backend} "
+                          f"({choice.reason}); choose {', '.join(spec.devices)}")
     return choice
 
 
