@@ -175,6 +175,9 @@ def _ctranslate2_cuda_count(notes: list[str]) -> int | None:
 
 def _sysfs_gpus(vendor: str, notes: list[str], root: Path = Path("/sys/class/drm")) -> list[Gpu]:
     """Cards of one vendor listed by the kernel, with VRAM where the driver reports it."""
+    if not sys.platform.startswith("linux") and root == Path("/sys/class/drm"):
+        notes.append(f"{'AMD' if vendor == 'amd' else 'Intel'} GPU: detected on Linux only; set device yourself")
+        return []
     cards = []
     for card in sorted(root.glob("card[0-9]*")) if root.is_dir() else []:
         if "-" in card.name:
