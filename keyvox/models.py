@@ -54,7 +54,7 @@ KNOWN_MODELS: dict[str, KnownModel] = {m.name: m for m in (
     KnownModel("distil-large-v3", "faster-whisper", "Systran/faster-distil-whisper-large-v3", 1510),
     KnownModel("distil-small.en", "faster-whisper", "Systran/faster-distil-whisper-small.en", 336, True),
     KnownModel("distil-medium.en", "faster-whisper", "Systran/faster-distil-whisper-medium.en", 789, True),
-    # bfloat16 safetensors; both Qwen backends (qwen-asr, qwen-asr-vllm) load the same checkpoint.
+    # bfloat16 safetensors; both Qwen backends load the same checkpoint. Sizes estimated from parameter counts.
     KnownModel("Qwen/Qwen3-ASR-0.6B", "qwen-asr", "Qwen/Qwen3-ASR-0.6B", 1900),
     KnownModel("Qwen/Qwen3-ASR-1.7B", "qwen-asr", "Qwen/Qwen3-ASR-1.7B", 4700),
 )}
