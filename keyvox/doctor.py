@@ -142,7 +142,8 @@ def _display() -> dict[str, Any]:
 def render(report: dict[str, Any]) -> str:
     hw = report["hardware"]
     lines = [f"keyvox {report['keyvox']} on Python {report['python']} ({report['platform']})", "", "Hardware"]
-    lines.append(f"  CPU: {hw['cpu_model']}, {hw['cpu_cores']} cores, features: {', '.join(hw['cpu_features']) or 'none'}")
+    features = ", ".join(hw["cpu_features"]) or "none"
+    lines.append(f"  CPU: {hw['cpu_model']}, {hw['cpu_cores']} cores, features: {features}")
     if hw["ram_mb"]:
         lines.append(f"  RAM: {hw['ram_mb'] / 1024:.1f} GB")
     for gpu in hw["gpus"]:

@@ -5,7 +5,7 @@ so every row of the table below is tested with made-up machines.
 
 | machine                              | backend        | device   | compute  | model (name = auto)                |
 |--------------------------------------|----------------|----------|----------|------------------------------------|
-| NVIDIA GPU (CUDA)                    | faster-whisper | cuda     | float16  | large-v3-turbo (>= 4 GB), small (>= 2 GB or unknown), base |
+| NVIDIA GPU (CUDA)                    | faster-whisper | cuda     | float16  | turbo >= 4 GB, small >= 2 GB or unknown, base |
 | AMD GPU (ROCm) or Intel GPU (L0)     | qwen-asr       | cuda/xpu | bfloat16 | Qwen3-ASR-1.7B (>= 8 GB), else 0.6B |
 | Apple Silicon                        | qwen-asr       | mps      | bfloat16 | by unified memory, as above        |
 | CPU only                             | faster-whisper | cpu      | int8     | tiny.en (language en), else base   |

@@ -99,13 +99,17 @@ class QwenAsrTranscriber(BaseTranscriber):
                             vocabulary: Sequence[str] = ()) -> Transcription:
         return self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]
 
+    def _worth_hearing(self, clip: np.ndarray) -> bool:
+        """False for an empty clip, and for silence when the VAD is on and available."""
+        return bool(clip.size) and not (self.vad_filter and has_speech(clip) is False)
+
     def transcribe_batch(self, audios: Sequence[np.ndarray], *, context: str = "",
                          vocabulary: Sequence[str] = ()) -> list[Transcription]:
         """Several utterances in one pass through the model (batched on the GPU)."""
         clips = [as_model_input(a) for a in audios]
         prompt = build_context(context, vocabulary)
         results: list[Transcription | None] = [None] * len(clips)
-        todo = [i for i, clip in enumerate(clips) if clip.size and not (self.vad_filter and has_speech(clip) is False)]
+        todo = [i for i, clip in enumerate(clips) if self._worth_hearing(clip)]
         for i, clip in enumerate(clips):
             if i not in todo:  # empty, or silence by the VAD: nothing for the model to hear
                 results[i] = Transcription("", self.language, clip.shape[0] / SAMPLE_RATE, [], speech_found=False)

@@ -104,11 +104,15 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
                             vocabulary: Sequence[str] = ()) -> Transcription:
         return self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]
 
+    def _worth_hearing(self, clip: np.ndarray) -> bool:
+        """False for an empty clip, and for silence when the VAD is on and available."""
+        return bool(clip.size) and not (self.vad_filter and has_speech(clip) is False)
+
     def transcribe_batch(self, audios: Sequence[np.ndarray], *, context: str = "",
                          vocabulary: Sequence[str] = ()) -> list[Transcription]:
         """Several utterances in one engine call (vLLM schedules them together)."""
         clips = [as_model_input(a) for a in audios]
-        todo = [i for i, clip in enumerate(clips) if clip.size and not (self.vad_filter and has_speech(clip) is False)]
+        todo = [i for i, clip in enumerate(clips) if self._worth_hearing(clip)]
         outputs = iter(self._run([clips[i] for i in todo], build_context(context, vocabulary)) if todo else [])
         results = []
         for i, clip in enumerate(clips):

@@ -38,7 +38,8 @@ def language_name(code: str | None) -> str | None:
     name = QWEN_LANGUAGES.get(code.strip().lower())
     if name is None:
         codes = ", ".join(sorted(set(QWEN_LANGUAGES)))
-        raise ConfigError(f"[model] language = \"{code}\" is not supported by Qwen3-ASR (choose auto or one of {codes})")
+        raise ConfigError(f"[model] language = \"{code}\" is not supported by Qwen3-ASR "
+                          f"(choose auto or one of {codes})")
     return name
 
 
