@@ -94,7 +94,7 @@ def _pick_backend(hw: Hardware, installed: Collection[str]) -> tuple[str, str, s
                 "qwen-asr runs on it through torch"
     cpu_why = _cpu_reason(hw, nvidia or amd or intel or apple)
     if FASTER_WHISPER in installed:
-        return FASTER_WHISPER, "cpu", f"auto: {cpu_why}; faster-whisper int8 is the fastest engine on a CPU"
+        return FASTER_WHISPER, "cpu", f"auto: {cpu_why}; faster-whisper int8 is the lighter engine on a CPU"
     if QWEN in installed:
         return QWEN, "cpu", f"auto: {cpu_why}; qwen-asr is the only installed engine"
     from keyvox.backends import BACKENDS
