@@ -1,8 +1,9 @@
 """qwen-asr-vllm: everything up to the engine here, and the real engine when a vLLM environment is named.
 
 vLLM needs transformers 5 while qwen-asr pins 4.57.6, so vLLM cannot live in the test environment.
-Point KEYVOX_VLLM_PYTHON at the python of an environment holding vLLM (scripts/verify-gpu.sh makes one;
-BACKENDS.md shows a CPU one) and the last test loads the tiny checkpoint into a real vLLM engine there.
+Point KEYVOX_VLLM_PYTHON at the python of an environment holding vLLM (scripts/vllm-cpu-env.sh makes a
+CPU one, scripts/verify-gpu.sh a GPU one) and the last test loads the tiny checkpoint into a real vLLM
+engine there (about 80 s on 2 CPU cores).
 """
 
 from __future__ import annotations
