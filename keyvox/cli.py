@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
                        ("release", "stop dictation in the running keyvox (key-up binding)")):
         control = commands.add_parser(word, help=text)
         control.set_defaults(handler=cmd_control, word=word)
+
+    doctor = commands.add_parser("doctor", help="check this machine: hardware, backends, auto choice, audio, desktop")
+    doctor.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    doctor.set_defaults(handler=cmd_doctor)
     return parser
 
 
@@ -244,10 +248,10 @@ def cmd_models(args: argparse.Namespace) -> int:
     loaded = load(args)
     cache = loaded.config.paths.model_cache
     print(f"model cache: {cache_root(cache)}")
-    print(f"{'model':<18} {'backend':<15} {'download':>9}  on this machine")
+    print(f"{'model':<20} {'backend':<15} {'download':>9}  on this machine")
     for row in local_status(cache):
         where = f"{row.source}: {row.path}" if row.path else "no"
-        print(f"{row.model.name:<18} {row.model.backend:<15} {row.model.size_mb:>6} MB  {where}")
+        print(f"{row.model.name:<20} {row.model.backend:<15} {row.model.size_mb:>6} MB  {where}")
     return 0
 
 
@@ -339,3 +343,11 @@ def cmd_control(args: argparse.Namespace) -> int:
 
     send_command(args.word)
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from keyvox.doctor import collect, problems, render
+
+    report = collect(args.config)
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render(report), end="\n" if args.json else "")
+    return 1 if problems(report) else 0

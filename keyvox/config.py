@@ -39,9 +39,12 @@ class ModelConfig:
                           "(any OpenAI-compatible server, see [remote]).")
     name: str = option("auto", "Model name (e.g. tiny.en, base, large-v3-turbo, Qwen/Qwen3-ASR-1.7B) or a local "
                        "directory. auto picks one that fits this machine.")
-    device: str = option("auto", "Where the model runs: auto, cpu, cuda (NVIDIA, and AMD through ROCm).")
+    device: str = option("auto", "Where the model runs: auto, cpu, cuda (NVIDIA, and AMD through ROCm), cuda:N for "
+                         "one of several GPUs; qwen-asr also xpu (Intel) and mps (Apple).")
     compute_type: str = option("auto", "Numeric precision. faster-whisper: auto, float16, int8, int8_float16, "
-                               "int8_float32, float32 (auto = float16 on CUDA, int8 on CPU).")
+                               "int8_float32, float32 (auto = float16 on CUDA, int8 on CPU). qwen-asr and "
+                               "qwen-asr-vllm: auto, bfloat16, float16, float32 (auto = bfloat16; float32 on a "
+                               "CPU without native bfloat16).")
     language: str = option("en", "Spoken language as an ISO code (en, fr, de, ...), or \"auto\" to detect it "
                            "on every utterance. English-only models (*.en) need \"en\".")
     beam_size: int = option(5, "Beam search width: 1 is fastest, 5 is more accurate.", minimum=1, maximum=20)
@@ -49,6 +52,9 @@ class ModelConfig:
     cpu_threads: int = option(0, "CPU threads for the engine; 0 lets keyvox choose.", minimum=0, maximum=256)
     live_decoding: bool = option(True, "Transcribe while the key is held, so the text appears right after release. "
                                  "Engines too slow to keep up fall back to decoding after release.")
+    gpu_memory_utilization: float = option(0.6, "qwen-asr-vllm only: share of the GPU's memory vLLM reserves for "
+                                           "the model and its cache (raise it on GPUs under 12 GB).",
+                                           minimum=0.05, maximum=0.98)
 
 
 @dataclass

@@ -56,6 +56,9 @@ KNOWN_MODELS: dict[str, KnownModel] = {m.name: m for m in (
     KnownModel("distil-large-v3", "faster-whisper", "Systran/faster-distil-whisper-large-v3", 1510),
     KnownModel("distil-small.en", "faster-whisper", "Systran/faster-distil-whisper-small.en", 336, True),
     KnownModel("distil-medium.en", "faster-whisper", "Systran/faster-distil-whisper-medium.en", 789, True),
+    # bfloat16 safetensors; both Qwen backends load the same checkpoint. Sizes estimated from parameter counts.
+    KnownModel("Qwen/Qwen3-ASR-0.6B", "qwen-asr", "Qwen/Qwen3-ASR-0.6B", 1900),
+    KnownModel("Qwen/Qwen3-ASR-1.7B", "qwen-asr", "Qwen/Qwen3-ASR-1.7B", 4700),
 )}
 ALIASES = {"turbo": "large-v3-turbo", "large": "large-v3"}
 
@@ -107,15 +110,36 @@ def resolve_whisper_model(name: str, model_cache: str = "", *, download: bool = 
 
 
 def find_in_cache(repo_id: str, root: Path) -> Path | None:
+    return find_hf_snapshot(repo_id, root, marker="model.bin", allow_patterns=WHISPER_FILES)
+
+
+def find_hf_snapshot(repo_id: str, root: Path, *, marker: str, allow_patterns: list[str] | None = None) -> Path | None:
+    """A complete snapshot of ``repo_id`` already in the cache at ``root`` (it must hold ``marker``), or None."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        path = Path(snapshot_download(repo_id, cache_dir=root, local_files_only=True,
-                                      allow_patterns=WHISPER_FILES))
+        path = Path(snapshot_download(repo_id, cache_dir=root, local_files_only=True, allow_patterns=allow_patterns))
     except (LocalEntryNotFoundError, OSError, ValueError):
         return None
-    return path if (path / "model.bin").is_file() else None
+    return path if (path / marker).is_file() else None
+
+
+def download_hf_snapshot(repo_id: str, root: Path, *, marker: str) -> Path:
+    """Download a whole model repository into the cache (or explain, in one line, why it cannot be)."""
+    if _hub_offline():
+        raise ModelNotFound(_not_available_message(repo_id, root, "downloads are switched off (HF_HUB_OFFLINE)"))
+    from huggingface_hub import snapshot_download
+
+    print(f"Downloading model {repo_id} into {root} ...", flush=True)
+    try:
+        path = Path(snapshot_download(repo_id, cache_dir=root))
+    except Exception as exc:  # network errors come in many types; all mean the same to the user
+        raise ModelNotFound(_not_available_message(repo_id, root, f"download failed: {_one_line(exc)}")) from None
+    verify_snapshot(path)
+    if not (path / marker).is_file():
+        raise ModelNotFound(f"{repo_id}: the download has no {marker}; is it the right kind of model?")
+    return path
 
 
 def download_model(repo_id: str, root: Path, name: str) -> Path:
@@ -254,7 +278,10 @@ def local_status(model_cache: str = "") -> list[ModelStatus]:
     root = cache_root(model_cache)
     rows = []
     for model in KNOWN_MODELS.values():
-        path, source = find_in_cache(model.repo_id, root), "cache"
+        if model.backend == "faster-whisper":
+            path, source = find_in_cache(model.repo_id, root), "cache"
+        else:
+            path, source = find_hf_snapshot(model.repo_id, root, marker="config.json"), "cache"
         if path is None:
             path, source = _offline_without_assembling(model.name, root)
         rows.append(ModelStatus(model, path, source if path else "not downloaded", _dir_mb(path) if path else None))

@@ -16,5 +16,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+pip_install=(python3 -m pip install -q --disable-pip-version-check)
+# torch first and pinned: the CPU build of 2.13.0 (an unpinned torch would pull a multi-GB CUDA build).
+"${pip_install[@]}" "torch==2.13.0"
+"${pip_install[@]}" -e ".[test]"
+# qwen-asr without its web-demo requirements (gradio, flask, ...); keyvox[qwen] above holds what inference needs.
+"${pip_install[@]}" --no-deps "qwen-asr==0.0.6"
 exec python3 -m pytest "$@"

@@ -81,11 +81,11 @@ class FasterWhisperTranscriber(BaseTranscriber):
 
     @classmethod
     def from_config(cls, config: Config) -> FasterWhisperTranscriber:
+        from keyvox.backends import plan
+
         model = config.model
-        name = "tiny.en" if model.name == "auto" and model.language == "en" else model.name
-        if name == "auto":
-            name = "base"
-        transcriber = cls(name, device=model.device, compute_type=model.compute_type, language=model.language,
+        choice = plan(config, backend="faster-whisper")
+        transcriber = cls(choice.model, device=choice.device, compute_type=choice.compute_type, language=model.language,
                           beam_size=model.beam_size, vad_filter=model.vad_filter, cpu_threads=model.cpu_threads,
                           model_cache=config.paths.model_cache)
         transcriber.warm_up()

@@ -1,0 +1,37 @@
+"""faster-whisper on an NVIDIA GPU in float16: runs only where CTranslate2 sees a CUDA device.
+
+CI has no GPU, so this is skipped there; scripts/verify-gpu.sh runs it on a GPU machine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ctranslate2 = pytest.importorskip("ctranslate2")
+pytestmark = pytest.mark.skipif(ctranslate2.get_cuda_device_count() == 0, reason="no CUDA device on this machine")
+
+
+def test_tiny_en_float16_on_cuda(manifest):
+    from keyvox.audio.files import load_audio
+    from keyvox.backends import create_transcriber
+    from keyvox.config import Config
+
+    config = Config()
+    config.model.device, config.model.compute_type = "cuda", "float16"
+    lines: list[str] = []
+    transcriber = create_transcriber(config, announce=lines.append)
+    assert transcriber.description == "faster-whisper tiny.en float16 on cuda"
+    row = next(r for r in manifest if r["lang"] == "en")
+    text = transcriber.transcribe(load_audio(row["path"])).lower()
+    reference = set(row["text"].lower().replace(".", "").replace(",", "").split())
+    heard = set(text.replace(".", "").replace(",", "").split())
+    assert len(heard & reference) >= len(reference) // 2, text
+
+
+def test_auto_picks_faster_whisper_on_cuda():
+    from keyvox.backends import plan
+    from keyvox.config import Config
+
+    choice = plan(Config())
+    assert (choice.backend, choice.device, choice.compute_type) == ("faster-whisper", "cuda", "float16")
+    assert "NVIDIA GPU" in choice.reason
