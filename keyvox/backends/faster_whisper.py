@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
-from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, decode_window, speech_span
+from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, decode_window, looks_repetitive, speech_span
 from keyvox.config import Config
 from keyvox.errors import ConfigError
 from keyvox.models import resolve_whisper_model
@@ -112,13 +112,16 @@ class FasterWhisperTranscriber(BaseTranscriber):
         if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
             window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
                                    prompt=prompt)
+            if looks_repetitive(window.text):
+                return self._transcribe_long(speech, duration, prompt)
             segment = Segment(start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob,
                               window.avg_logprob)
             return Transcription(window.text, window.language, duration, [segment])
         return self._transcribe_long(speech, duration, prompt)
 
     def _transcribe_long(self, speech: np.ndarray, duration: float, prompt: str) -> Transcription:
-        """faster-whisper's own 30-second loop, for audio longer than one window."""
+        """faster-whisper's own 30-second loop (with its temperature fallback against loops): for audio
+        longer than one window, and for a short window whose output repeats itself."""
         segments, info = self.model.transcribe(
             speech,
             language=self.language,

@@ -9,6 +9,7 @@ and decode a single window ourselves. Longer audio goes through faster-whisper's
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,19 @@ def speech_span(audio: np.ndarray, vad_options) -> tuple[int, int] | None:
 def window_frames(samples: int) -> int:
     frames = math.ceil(samples / HOP + MARGIN_S * SAMPLE_RATE / HOP)
     return min(FULL_WINDOW_FRAMES, max(MIN_WINDOW_FRAMES, math.ceil(frames / WINDOW_STEP_FRAMES) * WINDOW_STEP_FRAMES))
+
+
+def looks_repetitive(text: str, min_words: int = 3) -> bool:
+    """True when a phrase of ``min_words`` or more words follows itself at once ("a b c a b c").
+
+    Short windows occasionally make small models loop; such output is decoded again the slow way.
+    """
+    words = re.findall(r"[\w']+", text.lower())
+    for size in range(min_words, len(words) // 2 + 1):
+        for start in range(0, len(words) - 2 * size + 1):
+            if words[start:start + size] == words[start + size:start + 2 * size]:
+                return True
+    return False
 
 
 def max_new_tokens(samples: int) -> int:
