@@ -142,12 +142,11 @@ class Daemon:
 
     def stop(self) -> None:
         self._stop.set()
-        for part in (self.listener, self.recorder):
-            if part is not None:
-                try:
-                    part.stop() if hasattr(part, "stop") else part.close()
-                except Exception:
-                    pass
+        if self.listener is not None:
+            try:
+                self.listener.stop()
+            except Exception:  # shutting down: a listener that is already gone is fine
+                pass
         if self.recorder is not None:
             self.recorder.close()
         if self.pipeline is not None:
