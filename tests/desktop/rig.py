@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 KEYCODES = {"ctrl_r": "105", "esc": "Escape", "f9": "F9"}  # 105 is a keycode: Control_R would press both Ctrls
 SINK = "keyvox_sink"
 MIC = "keyvox_mic"
-REQUIRED = ("Xvfb", "pulseaudio", "pacat", "paplay", "xdotool", "xclip", "xterm")
+REQUIRED = ("Xvfb", "pulseaudio", "pacat", "paplay", "xdotool", "xclip")
 
 
 def missing_tools() -> list[str]:
