@@ -83,3 +83,10 @@ def test_devices_resolve_by_index_and_by_part_of_a_name(desktop, monkeypatch):
     assert resolve_device("PULS") == devices["pulse"]
     assert resolve_device(devices["pulse"]) == devices["pulse"]
     assert resolve_device(str(devices["default"])) == devices["default"]
+
+
+def test_unreachable_display_is_one_line_error(desktop, tmp_path):
+    done = run_keyvox({**desktop.env, "DISPLAY": ":4242"}, "version = 1\n", tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("keyvox: error: cannot open display :4242"), done.stderr
