@@ -133,7 +133,7 @@ class Daemon:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
-        self.status.message("")
+        self.status.close()
         return 0
 
     def handle(self, action: str) -> None:
