@@ -15,6 +15,7 @@ import time
 
 from keyvox.config import LoadedConfig
 from keyvox.errors import KeyvoxError
+from keyvox.native_stderr import quiet_native_stderr
 from keyvox.status import Sounds, StatusLine
 
 
@@ -36,20 +37,36 @@ def run_daemon(loaded: LoadedConfig) -> int:
     control.claim()
     daemon = Daemon(loaded, machine, backend)
     try:
-        daemon.start()
-        control.serve()
-        daemon.status.message(ready_line(config.hotkey.mode, spec.human, backend, daemon.description))
-        daemon.status.state("idle")
-        return daemon.loop(actions)
+        with quiet_native_stderr():
+            try:
+                daemon.start()
+                control.serve()
+                daemon.status.message(ready_line(config.hotkey.mode, spec.human, backend, daemon.description))
+                daemon.status.state("idle")
+                return daemon.loop(actions)
+            finally:
+                daemon.stop()
     finally:
         control.close()
-        daemon.stop()
 
 
 def check_display(backend: str) -> None:
-    if sys.platform.startswith("linux") and backend == "pynput" and not os.environ.get("DISPLAY"):
+    """Fail before the model loads when the X display is missing or unreachable."""
+    if not sys.platform.startswith("linux") or backend != "pynput":
+        return
+    name = os.environ.get("DISPLAY")
+    if not name:
         raise KeyvoxError("no display: DISPLAY is not set; run keyvox inside your desktop session (on Wayland set "
                           "[hotkey] backend = \"evdev\" or \"command\")")
+    try:
+        from Xlib import display
+
+        display.Display().close()
+    except ImportError:
+        return  # pynput will report what is missing
+    except Exception as exc:
+        raise KeyvoxError(f"cannot open display {name} ({str(exc).strip() or type(exc).__name__}); run keyvox "
+                          "inside your desktop session, or check DISPLAY") from None
 
 
 def ready_line(mode: str, key: str, backend: str, description: str) -> str:
@@ -122,7 +139,7 @@ class Daemon:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
-        self.status.message("")
+        self.status.close()
         return 0
 
     def handle(self, action: str) -> None:
@@ -148,12 +165,11 @@ class Daemon:
 
     def stop(self) -> None:
         self._stop.set()
-        for part in (self.listener, self.recorder):
-            if part is not None:
-                try:
-                    part.stop() if hasattr(part, "stop") else part.close()
-                except Exception:
-                    pass
+        if self.listener is not None:
+            try:
+                self.listener.stop()
+            except Exception:  # shutting down: a listener that is already gone is fine
+                pass
         if self.recorder is not None:
             self.recorder.close()
         if self.pipeline is not None:

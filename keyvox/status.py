@@ -30,6 +30,14 @@ class StatusLine:
                 self.stream.write(f"[{state}]\n")
             self.stream.flush()
 
+    def close(self) -> None:
+        """Leave the terminal on a clean line."""
+        with self._lock:
+            if self.live and self._state:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            self._state = ""
+
     def message(self, line: str, *, error: bool = False) -> None:
         """A permanent line (transcript, warning); the live status line is redrawn under it."""
         with self._lock:

@@ -175,3 +175,24 @@ def test_stale_socket_is_replaced(tmp_path: Path):
     server = ControlServer(lambda word: None, path)
     server.claim()
     server.close()
+
+
+def test_evdev_names_match_the_key_specs():
+    from keyvox.hotkey.evdev_listener import evdev_name
+
+    for code, name in (("KEY_RIGHTCTRL", "ctrl_r"), ("KEY_F9", "f9"), ("KEY_A", "a"), ("KEY_ESC", "esc"),
+                       ("KEY_SPACE", "space"), ("KEY_RIGHTALT", "alt_r")):
+        assert evdev_name(code) == name
+        assert parse_key_spec(name).keys == (name,)
+
+
+def test_evdev_without_input_access_says_how_to_fix_it():
+    evdev = pytest.importorskip("evdev")
+    if evdev.list_devices():
+        pytest.skip("this machine lets the test user read /dev/input")
+    from keyvox.hotkey.evdev_listener import EvdevListener
+
+    ptt, _, _ = machine()
+    with pytest.raises(KeyvoxError) as info:
+        EvdevListener(ptt).start()
+    assert "input\" group" in str(info.value) and "keyvox toggle" in str(info.value)

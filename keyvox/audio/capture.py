@@ -88,7 +88,7 @@ class Recorder:
         self.preroll_s = preroll_s
         self.on_event = on_event or (lambda kind, message: None)
         self._ring: collections.deque[np.ndarray] = collections.deque(
-            maxlen=max(1, int(np.ceil(preroll_s * SAMPLE_RATE / CHUNK_SAMPLES))))
+            maxlen=int(np.ceil(preroll_s * SAMPLE_RATE / CHUNK_SAMPLES)))
         self._target: Sink | None = None
         self._lock = threading.Lock()
         self._stream = None

@@ -11,8 +11,8 @@ from keyvox.hotkey import is_wayland
 TIMEOUT_S = 2.0
 
 
-def _commands() -> tuple[list[list[str]], list[list[str]]]:
-    """(readers, writers) for this desktop, best first."""
+def _commands(selection: str = "clipboard") -> tuple[list[list[str]], list[list[str]]]:
+    """(readers, writers) for this desktop, best first; ``selection`` may be ``primary`` on X11."""
     if sys.platform == "darwin":
         return [["pbpaste"]], [["pbcopy"]]
     if sys.platform == "win32":
@@ -20,17 +20,17 @@ def _commands() -> tuple[list[list[str]], list[list[str]]]:
                 [["powershell", "-NoProfile", "-Command", "$input | Set-Clipboard"]])
     if is_wayland():
         return [["wl-paste", "--no-newline"]], [["wl-copy"]]
-    return ([["xclip", "-selection", "clipboard", "-o"], ["xsel", "--clipboard", "--output"]],
-            [["xclip", "-selection", "clipboard", "-i"], ["xsel", "--clipboard", "--input"]])
+    return ([["xclip", "-selection", selection, "-o"], ["xsel", f"--{selection}", "--output"]],
+            [["xclip", "-selection", selection, "-i"], ["xsel", f"--{selection}", "--input"]])
 
 
 def available() -> bool:
     return any(shutil.which(cmd[0]) for cmd in _commands()[1])
 
 
-def read_clipboard() -> str | None:
+def read_clipboard(selection: str = "clipboard") -> str | None:
     """The clipboard's text, or None when it is empty, not text, or unreadable."""
-    for cmd in _commands()[0]:
+    for cmd in _commands(selection)[0]:
         if not shutil.which(cmd[0]):
             continue
         try:
@@ -43,9 +43,9 @@ def read_clipboard() -> str | None:
     return None
 
 
-def write_clipboard(text: str) -> bool:
+def write_clipboard(text: str, selection: str = "clipboard") -> bool:
     """Put ``text`` on the clipboard (the tool keeps serving it after we return)."""
-    for cmd in _commands()[1]:
+    for cmd in _commands(selection)[1]:
         if not shutil.which(cmd[0]):
             continue
         try:

@@ -79,21 +79,25 @@ class X11Paste:
     def insert(self, text: str) -> None:
         from keyvox.output.x11_clipboard import focused_is_terminal, serve_paste
 
-        keys = "shift+Insert" if focused_is_terminal() else "ctrl+v"
+        terminal = focused_is_terminal()
+        # Terminals paste with Shift+Insert (Ctrl+V would insert ^V); xterm's Shift+Insert reads PRIMARY.
+        keys = "shift+Insert" if terminal else "ctrl+v"
+        selections = ("clipboard", "primary") if terminal else ("clipboard",)
         press = lambda: _run(["xdotool", "key", keys], timeout=5)  # noqa: E731
         if not self.restore:
-            if not clipboard.write_clipboard(text):
+            if not all(clipboard.write_clipboard(text, name) for name in selections):
                 raise OutputFailed("cannot write the clipboard (xclip or xsel)")
             press()
             return
-        previous = clipboard.read_clipboard()
+        previous = {name: clipboard.read_clipboard(name) for name in selections}
         landed = False
         try:
-            landed = serve_paste(text, press)
+            landed = serve_paste(text, press, selections=tuple(name.upper() for name in selections))
         finally:
             # Put the user's clipboard back whether or not the paste worked; an empty one stays empty.
-            if previous is not None:
-                clipboard.write_clipboard(previous)
+            for name, old in previous.items():
+                if old is not None:
+                    clipboard.write_clipboard(old, name)
         if not landed:
             raise OutputFailed("the window did not take the pasted text")
 

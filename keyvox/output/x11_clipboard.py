@@ -44,20 +44,23 @@ def focused_is_terminal() -> bool:
 
 
 def serve_paste(text: str, send_paste: Callable[[], None], timeout_s: float = 2.0,
-                grace_s: float = 0.15) -> bool:
-    """Own CLIPBOARD holding ``text``, run ``send_paste``, serve requests; True once the text was taken."""
+                grace_s: float = 0.15, selections: tuple[str, ...] = ("CLIPBOARD",)) -> bool:
+    """Own ``selections`` holding ``text``, run ``send_paste``, serve requests; True once the text was taken.
+
+    Terminals need PRIMARY too: xterm's Shift+Insert pastes PRIMARY, most others paste CLIPBOARD."""
     from Xlib import X, Xatom, display
     from Xlib.protocol import event
 
     disp = display.Display()
     try:
         atom = disp.intern_atom
-        clipboard, targets_atom, utf8 = atom("CLIPBOARD"), atom("TARGETS"), atom("UTF8_STRING")
+        targets_atom, utf8 = atom("TARGETS"), atom("UTF8_STRING")
         text_atoms = {atom(name): name for name in TEXT_TARGETS}
         window = disp.screen().root.create_window(0, 0, 1, 1, 0, X.CopyFromParent)
-        window.set_selection_owner(clipboard, X.CurrentTime)
+        for name in selections:
+            window.set_selection_owner(atom(name), X.CurrentTime)
         disp.flush()
-        if disp.get_selection_owner(clipboard) != window:
+        if any(disp.get_selection_owner(atom(name)) != window for name in selections):
             return False
         send_paste()
         landed_at = None

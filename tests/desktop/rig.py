@@ -177,6 +177,30 @@ class DeafWindow:
         _stop(self.process)
 
 
+class Terminal:
+    """An xterm whose program records the raw bytes it receives (what a shell would get)."""
+
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.file = workdir / "terminal.bin"
+        self.file.write_bytes(b"")
+        self.env = env
+        self.process = subprocess.Popen(["xterm", "-geometry", "80x10+0+350", "-e", sys.executable,
+                                         str(Path(__file__).with_name("terminal_sink.py")), str(self.file)],
+                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        found = subprocess.run(["xdotool", "search", "--sync", "--pid", str(self.process.pid)], env=env,
+                               capture_output=True, text=True, timeout=20)
+        self.window = found.stdout.split()[0]
+        time.sleep(0.5)  # let the program inside switch the terminal to raw mode
+        subprocess.run(["xdotool", "windowfocus", "--sync", self.window], env=env, timeout=10)
+
+    @property
+    def received(self) -> str:
+        return self.file.read_bytes().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
 class Keyvox:
     """The real ``python3 -m keyvox`` daemon, with its output lines collected as they come."""
 
@@ -254,13 +278,13 @@ class Desktop:
         verb = {"down": "keydown", "up": "keyup", "tap": "key"}[action]
         subprocess.run(["xdotool", verb, str(KEYCODES[key])], env=self.env, check=True, timeout=10)
 
-    def clipboard(self, text: str | None = None) -> str | None:
+    def clipboard(self, text: str | None = None, selection: str = "clipboard") -> str | None:
         """Set the clipboard (as another application would), or read it."""
         if text is not None:
-            subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=text.encode(), env=self.env,
+            subprocess.run(["xclip", "-selection", selection, "-i"], input=text.encode(), env=self.env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=5)
             return text
-        done = subprocess.run(["xclip", "-selection", "clipboard", "-o"], env=self.env, capture_output=True,
+        done = subprocess.run(["xclip", "-selection", selection, "-o"], env=self.env, capture_output=True,
                               timeout=5)
         return done.stdout.decode("utf-8") if done.returncode == 0 else None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rig import wer
 
@@ -50,3 +52,31 @@ def test_failed_paste_still_restores_the_clipboard(desktop, window, monkeypatch)
         window.focus()
     assert desktop.clipboard() == mine
     assert window.text == ""
+
+
+def test_terminal_gets_shift_insert_and_both_selections_come_back(desktop, window, monkeypatch):
+    """Ctrl+V in a terminal would insert ^V; xterm's Shift+Insert pastes PRIMARY, so keyvox serves both."""
+    import shutil
+
+    from keyvox.output.methods import X11Paste
+    from rig import Terminal, wait_until
+
+    if shutil.which("xterm") is None:
+        pytest.skip("xterm is not installed (scripts/test.sh installs it)")
+
+    for name, value in desktop.env.items():
+        monkeypatch.setenv(name, value)
+    mine = desktop.clipboard("clipboard before")
+    selected = desktop.clipboard("selected before", "primary")
+    terminal = Terminal(desktop.workdir, desktop.env)
+    try:
+        X11Paste(restore=True).insert("echo Grüße ✓")
+        got = wait_until(lambda: terminal.received, 5, what="bytes in the terminal")
+        time.sleep(0.3)
+        got = terminal.received
+    finally:
+        terminal.stop()
+        window.focus()
+    assert got == "echo Grüße ✓", repr(got)
+    assert desktop.clipboard() == mine
+    assert desktop.clipboard(selection="primary") == selected

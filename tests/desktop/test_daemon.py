@@ -56,3 +56,37 @@ def test_ctrl_c_exits_within_a_second(desktop):
     assert "Traceback" not in keyvox.output()
     socket_file = os.path.join(desktop.env["XDG_RUNTIME_DIR"], "keyvox.sock")
     assert not os.path.exists(socket_file)
+
+
+def test_recording_stops_at_the_length_limit(desktop, window, manifest):
+    row = next(r for r in manifest if r["audio"].endswith("arctic_a0009.wav"))
+    keyvox = desktop.start_keyvox('version = 1\n[audio]\nmax_duration_s = 1.5\n[output]\nmethod = "type"\n',
+                                  name="limit")
+    try:
+        keyvox.wait_for(r"^Ready:", 120)
+        desktop.dictate(keyvox, row["path"])
+        keyvox.wait_for(r"^recording reached 1\.5 s, stopped", 10)
+        _, line = keyvox.wait_for(r"^text \(1\.5 s audio", 60)
+        typed = window.wait_for_text()
+    finally:
+        assert keyvox.stop() == 0, keyvox.output()
+    assert typed and "table" not in typed.lower(), typed  # the end of the sentence was past the limit
+
+
+def test_devices_resolve_by_index_and_by_part_of_a_name(desktop, monkeypatch):
+    from keyvox.audio.capture import list_input_devices, resolve_device
+
+    for name, value in desktop.env.items():
+        monkeypatch.setenv(name, value)
+    devices = {d.name: d.index for d in list_input_devices()}
+    assert resolve_device("") is None
+    assert resolve_device("PULS") == devices["pulse"]
+    assert resolve_device(devices["pulse"]) == devices["pulse"]
+    assert resolve_device(str(devices["default"])) == devices["default"]
+
+
+def test_unreachable_display_is_one_line_error(desktop, tmp_path):
+    done = run_keyvox({**desktop.env, "DISPLAY": ":4242"}, "version = 1\n", tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("keyvox: error: cannot open display :4242"), done.stderr

@@ -56,11 +56,13 @@ def test_second_utterance_during_transcription_arrives_in_order(desktop, window,
     first, second = clip(manifest, "arctic_a0009.wav"), clip(manifest, "arctic_a0008.wav")
     mark = keyvox.mark()
     desktop.dictate(keyvox, first["path"])
-    pressed_again = time.monotonic()
     desktop.dictate(keyvox, second["path"])
-    first_text_at, _ = keyvox.wait_for(r"^text \(", 60, since=mark)
-    assert pressed_again < first_text_at, "the second recording should start while the first is transcribing"
-    keyvox.wait_for(r"^text \(", 60, since=keyvox.mark() - 1)
+    window.wait_for_text(settle=0.2)
+    keyvox.wait_for(r"^\[idle\]", 60, since=mark + 4)
+    states = [line for line in keyvox.output().splitlines()[mark:] if line.startswith(("[", "text"))]
+    # The second recording began while the first was still in the pipeline (no idle state in between).
+    assert states[:4] == ["[recording]", "[processing]", "[recording]", "[processing]"], states
+    assert [line.startswith("text") for line in states[4:6]] == [True, True], states
     typed = window.wait_for_text(settle=1.0)
     assert typed.lower().index("sharply") < typed.lower().index("letter"), typed
     assert wer(first["text"] + " " + second["text"], typed.replace(".", ". ")) <= 0.25, typed

@@ -1,0 +1,46 @@
+"""The recorder's buffering, without a microphone: blocks go through the same callback the stream calls."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keyvox.audio.capture import CHUNK_SAMPLES, Recorder
+from keyvox.backends.base import SAMPLE_RATE
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.chunks: list[np.ndarray] = []
+
+    def feed(self, chunk: np.ndarray) -> None:
+        self.chunks.append(chunk)
+
+
+def block(value: float, frames: int = CHUNK_SAMPLES) -> np.ndarray:
+    return np.full((frames, 1), value, dtype=np.float32)
+
+
+def test_preroll_keeps_only_the_last_quarter_second():
+    recorder = Recorder(preroll_s=0.25)
+    for i in range(20):  # 20 blocks of 32 ms before the key goes down
+        recorder._callback(block(i), CHUNK_SAMPLES, None, None)
+    target = Collect()
+    recorder.attach(target)
+    recorder._callback(block(99), CHUNK_SAMPLES, None, None)
+    assert recorder.detach() is target
+    recorder._callback(block(100), CHUNK_SAMPLES, None, None)
+    audio = np.concatenate(target.chunks)
+    preroll = audio[:-CHUNK_SAMPLES]
+    assert 0.25 <= preroll.size / SAMPLE_RATE < 0.25 + CHUNK_SAMPLES / SAMPLE_RATE
+    assert preroll[-1] == 19 and audio[-1] == 99  # in order, and nothing after detach
+
+
+def test_a_device_at_48_khz_is_resampled_to_16_khz():
+    recorder = Recorder(preroll_s=0.0)
+    recorder._rate = 48_000
+    target = Collect()
+    recorder.attach(target)
+    t = np.arange(CHUNK_SAMPLES * 3) / 48_000
+    recorder._callback(np.sin(2 * np.pi * 440 * t).astype(np.float32)[:, None], CHUNK_SAMPLES * 3, None, None)
+    assert target.chunks[0].shape == (CHUNK_SAMPLES,)
+    assert target.chunks[0].dtype == np.float32
