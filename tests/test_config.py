@@ -24,7 +24,7 @@ def keyvox(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Complet
 BAD_CONFIGS = [
     ('[model]\ncompute_type = "bf16"\n',
      '[model] compute_type = "bf16" is not valid for any backend (choose auto, float16, int8, int8_float16, '
-     'int8_float32, float32)'),
+     'int8_float32, float32, bfloat16)'),
     ('[model]\nbackend = "faster-whisper"\ncompute_type = "bfloat16"\n',
      '[model] compute_type = "bfloat16" is not valid for faster-whisper (choose auto, float16, int8, '
      'int8_float16, int8_float32, float32)'),

@@ -32,7 +32,8 @@ def test_json_fields_tell_the_truth(capsys, monkeypatch, tmp_path):
                            "display", "output_tools", "config"}
     assert report["hardware"]["cpu_cores"] == len(os.sched_getaffinity(0))
     backends = {row["name"]: row for row in report["backends"]}
-    assert set(backends) == {"faster-whisper", "qwen-asr", "qwen-asr-vllm"}
+    assert set(backends) == {"faster-whisper", "qwen-asr", "qwen-asr-vllm", "remote"}
+    assert backends["remote"]["installed"] == (importlib.util.find_spec("httpx") is not None)
     assert backends["faster-whisper"]["installed"] is True
     assert backends["faster-whisper"]["versions"]["faster-whisper"] == importlib.metadata.version("faster-whisper")
     assert backends["qwen-asr"]["installed"] == (importlib.util.find_spec("qwen_asr") is not None)

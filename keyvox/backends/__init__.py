@@ -94,11 +94,14 @@ def plan(config: Config, *, backend: str | None = None) -> Choice:
 
     ``backend`` pins the engine (a backend's own ``from_config`` passes its name).
     """
-    from keyvox.backends.auto import choose
+    from keyvox.backends.auto import Choice, choose
     from keyvox.hardware import detect_hardware
 
     model = config.model
     chosen = backend or model.backend
+    if chosen in BACKENDS and not BACKENDS[chosen].models:
+        # An engine elsewhere (remote): nothing on this machine to choose, the server decides.
+        return Choice(chosen, model.name, model.device, model.compute_type, "set in config")
     choice = choose(detect_hardware(), installed_backends(), backend=chosen, name=model.name,
                     language=model.language, device=model.device, compute_type=model.compute_type)
     spec = BACKENDS[choice.backend]
@@ -144,7 +147,8 @@ def create_transcriber(config: Config, *, announce: Callable[[str], None] | None
             f"backend \"{choice.backend}\" needs the {spec.package} package, which is not installed; "
             f"install it with: {spec.install}"
         )
-    if AUTO in (config.model.backend, config.model.name, config.model.device, config.model.compute_type):
+    if BACKENDS[choice.backend].models and AUTO in (config.model.backend, config.model.name, config.model.device,
+                                                    config.model.compute_type):
         (announce or _to_stderr)(f"keyvox: using {choice.summary()}")
     concrete = dataclasses.replace(config, model=dataclasses.replace(
         config.model, backend=choice.backend, name=choice.model, device=choice.device,

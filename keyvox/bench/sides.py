@@ -17,13 +17,10 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from keyvox.audio.capture import CHUNK_SAMPLES  # the feed matches what the daemon's recorder delivers
 from keyvox.backends.base import SAMPLE_RATE
 from keyvox.config import Config
 from keyvox.errors import KeyvoxError
-
-CHUNK_SAMPLES = 1600
-"""Samples per microphone callback: 100 ms at 16 kHz. Stands in for the recorder's own block size
-(keyvox.audio.capture) until the two are joined; the feed must match what the daemon's recorder delivers."""
 
 RESULT_TIMEOUT_S = 600.0
 """A clip whose text has not arrived by then is reported as failed rather than hanging the run."""
