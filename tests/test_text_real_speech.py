@@ -83,7 +83,7 @@ def test_filler_removal_on_real_output(heard):
 def test_numbers_and_real_repetition_are_untouched(heard):
     for name in ("commands/sphinx4_10001-90210-01803.wav", "commands/uberi_english.wav", "mfa/mfa_words.wav"):
         assert chain(remove_fillers=True).process(heard[name]) == heard[name].text
-    assert heard["mfa/mfa_words.wav"].text.count("word word word") >= 1  # real repetition, not a decoding loop
+    assert heard["mfa/mfa_words.wav"].text.lower().count("word") >= 6   # real repetition, not a decoding loop
 
 
 def test_real_thanks_is_kept_and_silence_gives_nothing(tiny_en, manifest):
