@@ -23,6 +23,8 @@ from keyvox.text import TextProcessor
 
 log = logging.getLogger(__name__)
 
+INITIAL_BUFFER_S = 30
+
 
 class TextSink(Protocol):
     """Where finished text goes (the output chain in the daemon, a list in the benchmark)."""
@@ -71,7 +73,9 @@ class Utterance:
     def __init__(self, pipeline: Pipeline, number: int) -> None:
         self._pipeline = pipeline
         self.number = number
-        self._chunks: list[np.ndarray] = []
+        # One buffer that doubles when full: feeding is a copy into place, and the worker's snapshots
+        # are views, so live decoding never re-joins the recording chunk by chunk.
+        self._buffer = np.empty(INITIAL_BUFFER_S * SAMPLE_RATE, np.float32)
         self._samples = 0
         self._lock = threading.Lock()
         self.closed = False
@@ -96,8 +100,13 @@ class Utterance:
             if room <= 0:
                 return
             chunk = np.asarray(chunk, dtype=np.float32).reshape(-1)[:room]
-            self._chunks.append(chunk.copy())
-            self._samples += chunk.shape[0]
+            end = self._samples + chunk.shape[0]
+            if end > self._buffer.shape[0]:
+                grown = np.empty(max(end, 2 * self._buffer.shape[0]), np.float32)
+                grown[:self._samples] = self._buffer[:self._samples]
+                self._buffer = grown
+            self._buffer[self._samples:end] = chunk
+            self._samples = end
             wants_step = self.live is not None and self._samples >= self._step_at and not self.step_pending
             if wants_step:
                 self.step_pending = True
@@ -106,10 +115,9 @@ class Utterance:
             self._pipeline._queue.put(("step", self, 0.0))
 
     def audio(self) -> np.ndarray:
+        """The audio so far (a view: later feeds only write past its end)."""
         with self._lock:
-            if len(self._chunks) > 1:
-                self._chunks = [np.concatenate(self._chunks)]
-            return self._chunks[0] if self._chunks else np.zeros(0, np.float32)
+            return self._buffer[:self._samples]
 
     def finish(self) -> bool:
         """Key released: queue the audio for transcription. False if it was too short to keep."""
@@ -127,7 +135,7 @@ class Utterance:
     def cancel(self) -> None:
         with self._lock:
             self.closed = True
-            self._chunks.clear()
+            self._samples = 0
         self._pipeline._notify_state()
 
 
