@@ -7,11 +7,13 @@ are scored per character, since a "word" there is a whole sentence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from keyvox.errors import KeyvoxError
 
+_DIGIT_JOIN = re.compile(r"(?<=\d)(?=\d)")
 INSTALL_HINT = 'pip install "keyvox[bench]"'
 # Written without spaces between words: scored per character (character error rate).
 UNSPACED_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "km", "yue"})
@@ -49,7 +51,13 @@ def normalize(text: str, lang: str = "en") -> str:
     """Text reduced to what scoring compares: lower case, no punctuation, one space between tokens."""
     lang = (lang or "").lower()
     kind = "english" if lang == "en" else "letters" if lang in UNSPACED_LANGUAGES else "basic"
-    return " ".join(_normalizer(kind)(text).split())
+    text = _normalizer(kind)(text)
+    if kind != "english":
+        return " ".join(text.split())
+    # Whisper's English normaliser joins spoken digits ("one zero zero" -> "100") but leaves written
+    # ones apart ("1 0 0"), and turns a lone "1" into "one": one digit per token, and "one" as "1", put
+    # both forms on the same footing (the same on both sides, so "one" the pronoun costs nothing).
+    return " ".join("1" if word == "one" else word for word in _DIGIT_JOIN.sub(" ", text).split())
 
 
 def word_errors(reference: str, hypothesis: str, lang: str = "en") -> WordErrors:
