@@ -49,6 +49,8 @@ class ModelConfig:
                            "on every utterance. English-only models (*.en) need \"en\".")
     beam_size: int = option(5, "Beam search width: 1 is fastest, 5 is more accurate.", minimum=1, maximum=20)
     vad_filter: bool = option(True, "Skip silence with the Silero voice-activity detector, so silence gives no text.")
+    vad_threshold: float = option(0.35, "How sure the detector must be that a sound is speech (0-1). Raise it in a "
+                                  "noisy room; lower it if whispered words go missing.", minimum=0.05, maximum=0.95)
     cpu_threads: int = option(0, "CPU threads for the engine; 0 lets keyvox choose.", minimum=0, maximum=256)
     live_decoding: bool = option(True, "Transcribe while the key is held, so the text appears right after release. "
                                  "Engines too slow to keep up fall back to decoding after release.")

@@ -10,12 +10,14 @@ last commit is left, and often not even that.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
+from keyvox.audio import vad
 from keyvox.backends.base import SAMPLE_RATE, Segment, Transcriber, Transcription
 
 
@@ -23,8 +25,9 @@ from keyvox.backends.base import SAMPLE_RATE, Segment, Transcriber, Transcriptio
 class LiveOptions:
     commit_pause_s: float = 0.5
     """A pause this long closes a stretch of speech, which is then transcribed and kept."""
-    min_commit_speech_s: float = 1.0
-    """Shorter stretches wait for more speech: tiny pieces lose context and accuracy."""
+    min_commit_speech_s: float = 6.0
+    """Less speech than this is left for the speculation or the final decode, which see it whole: pieces
+    cut at every pause lost 0.02 WER on the spontaneous clips, while decoding 6 s at release takes ~0.1 s."""
     speculate_pause_s: float = 0.15
     """A pause this long at the end is worth decoding speculatively (the speaker may be done)."""
     max_realtime_factor: float = 0.8
@@ -58,13 +61,9 @@ class LiveDecoder:
             return
         self.steps += 1
         region = audio[self.committed_end:]
-        stamps = speech_stamps(region, self.options.commit_pause_s)
+        stamps = speech_stamps(region, self.options.commit_pause_s, self._threshold)
         if not stamps:
-            # Long leading silence: move the start up so VAD is never re-run over it.
-            keep = int(0.5 * SAMPLE_RATE)
-            if region.shape[0] > 2 * keep:
-                self.committed_end += region.shape[0] - keep
-            return
+            return  # (never skip "silence" here: quiet speech VAD misses now may be found in the whole)
         pause = int(self.options.commit_pause_s * SAMPLE_RATE)
         closed = [s for i, s in enumerate(stamps) if i + 1 < len(stamps) or region.shape[0] - s["end"] >= pause]
         speech = sum(s["end"] - s["start"] for s in closed)
@@ -86,7 +85,7 @@ class LiveDecoder:
         region = audio[self.committed_end:]
         tail: Transcription | None = None
         if region.shape[0]:
-            stamps = speech_stamps(region, self.options.commit_pause_s)
+            stamps = speech_stamps(region, self.options.commit_pause_s, self._threshold)
             spec = self.speculation
             if not stamps:
                 tail = None
@@ -98,6 +97,10 @@ class LiveDecoder:
                                                             vocabulary=self.vocabulary)
         parts = self.pieces + ([tail] if tail is not None else [])
         return join(parts, audio.shape[0] / SAMPLE_RATE)
+
+    @property
+    def _threshold(self) -> float:
+        return getattr(self.transcriber, "vad_threshold", vad.THRESHOLD)
 
     def _commit(self, audio: np.ndarray, length: int) -> None:
         result = self._decode(audio)
@@ -119,18 +122,42 @@ class LiveDecoder:
         return " ".join(p.text for p in self.pieces if p.text)
 
 
-def speech_stamps(audio: np.ndarray, pause_s: float) -> list[dict]:
-    """Silero VAD speech stretches (sample offsets), merging gaps shorter than ``pause_s``."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    if audio.shape[0] < SAMPLE_RATE // 4:
-        return []
-    return get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=int(pause_s * 1000), speech_pad_ms=100))
+def speech_stamps(audio: np.ndarray, pause_s: float, threshold: float = vad.THRESHOLD) -> list[dict]:
+    """Speech stretches (sample offsets), merging gaps shorter than ``pause_s``."""
+    return vad.speech_stamps(audio, min_silence_s=pause_s, pad_s=0.1, threshold=threshold)
 
 
 def join(parts: list[Transcription], duration_s: float) -> Transcription:
     """One transcription from consecutive pieces, with single spaces at the joins."""
-    text = " ".join(p.text.strip() for p in parts if p.text.strip())
+    text = ""
+    for part in parts:
+        piece = drop_repeated_start(text, part.text.strip())
+        text = f"{text} {piece}".strip() if piece else text
     segments: list[Segment] = [s for p in parts for s in p.segments]
     language = next((p.language for p in parts if p.language), None)
     return Transcription(text, language, duration_s, segments, speech_found=any(p.speech_found for p in parts))
+
+
+def drop_repeated_start(before: str, piece: str) -> str:
+    """``piece`` without leading words that only repeat the end of ``before``.
+
+    Given the text before it as context, Whisper sometimes starts a piece by writing the context's last
+    words again ("... a liner." + "A liner."); two or more such words are dropped at the join.
+    """
+    if not before or not piece:
+        return piece
+    tail = _words(before)
+    tokens = piece.split()
+    head = [_word(t) for t in tokens]
+    for size in range(min(len(tail), len(tokens)), 1, -1):
+        if all(head[:size]) and head[:size] == tail[-size:]:
+            return " ".join(tokens[size:])
+    return piece
+
+
+def _word(token: str) -> str:
+    return re.sub(r"[^\w']", "", token.lower())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (_word(t) for t in text.split()) if w]

@@ -82,12 +82,9 @@ def has_speech(audio) -> bool | None:
     Qwen3-ASR has no voice-activity detector of its own; skipping silent recordings keeps it from
     inventing text for a key pressed by mistake, as ``[model] vad_filter`` promises.
     """
-    try:
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-    except ImportError:
-        return None
-    options = VadOptions(min_silence_duration_ms=500, speech_pad_ms=200)
-    return bool(get_speech_timestamps(audio, options))
+    from keyvox.audio import vad
+
+    return vad.has_speech(audio) if vad.available() else None
 
 
 def parse_output(raw: str, forced: str | None) -> tuple[str | None, str]:

@@ -28,7 +28,6 @@ WINDOW_STEP_FRAMES = 200
 """Window lengths are rounded up to 2 s steps, so CTranslate2 sees few distinct shapes."""
 MAX_WINDOW_AUDIO_S = 27.0
 """Above this the margin no longer fits into one 30 s window; use faster-whisper's long-form path."""
-SPEECH_PAD_S = 0.2
 
 
 @dataclass
@@ -37,17 +36,6 @@ class WindowResult:
     language: str
     no_speech_prob: float
     avg_logprob: float
-
-
-def speech_span(audio: np.ndarray, vad_options) -> tuple[int, int] | None:
-    """First and last sample of speech according to Silero VAD (with a little padding), or None."""
-    from faster_whisper.vad import get_speech_timestamps
-
-    stamps = get_speech_timestamps(audio, vad_options)
-    if not stamps:
-        return None
-    pad = int(SPEECH_PAD_S * SAMPLE_RATE)
-    return max(0, stamps[0]["start"] - pad), min(audio.shape[0], stamps[-1]["end"] + pad)
 
 
 def window_frames(samples: int) -> int:
