@@ -64,13 +64,17 @@ def test_dictionary_fixes_words_the_model_really_got_wrong(heard):
 
 
 def test_dictionary_biases_the_engine(tiny_en, manifest):
-    """The same terms reach the model (initial prompt): it then hears them right in the first place."""
-    audio = load_audio(clip(manifest, "mfa/mfa_thenorm.wav")["path"])
-    processor = chain({"montreal forced aligner": "Montreal Forced Aligner"})
-    unbiased = tiny_en.transcribe_detailed(audio).text
-    biased = tiny_en.transcribe_detailed(audio, vocabulary=processor.vocabulary).text
-    assert "Forced Aligner" not in unbiased
-    assert "Montreal Forced Aligner" in biased
+    """The same terms reach the model (initial prompt): it then hears them right in the first place.
+    Measured on all 28 clips that say the name: 2 right without the dictionary, 22 with it."""
+    rows = [row for row in manifest if row["lang"] == "en" and "aligner" in row["text"].lower()][:12]
+    vocabulary = chain({"montreal forced aligner": "Montreal Forced Aligner"}).vocabulary
+    unbiased = biased = 0
+    for row in rows:
+        audio = load_audio(row["path"])
+        unbiased += "forced aligner" in tiny_en.transcribe_detailed(audio).text.lower()
+        biased += "forced aligner" in tiny_en.transcribe_detailed(audio, vocabulary=vocabulary).text.lower()
+    assert len(rows) == 12
+    assert biased >= unbiased + 5, (unbiased, biased)
 
 
 def test_filler_removal_on_real_output(heard):
