@@ -12,7 +12,7 @@ from keyvox.backends.base import SAMPLE_RATE, Transcription
 from keyvox.backends.whisper_window import looks_repetitive, window_frames
 from keyvox.bench.wer import word_errors
 from keyvox.config import Config
-from keyvox.live import LiveDecoder, LiveOptions, drop_repeated_start, join
+from keyvox.live import LiveDecoder, LiveOptions, drop_repeated_start, join, quiet_after
 from keyvox.pipeline import CollectingSink, Pipeline, PipelineOptions
 from keyvox.text import TextProcessor
 
@@ -96,3 +96,13 @@ def test_pipeline_fed_at_speaking_speed_has_the_text_ready_at_release(tiny_en, m
     assert word_errors(reference, sink.texts[-1]).rate <= 0.2, sink.texts
     # Measured, not asserted as a speed target: most of the decoding happened before the release.
     print(f"release -> text {results[-1].latency_s:.3f} s for {results[-1].duration_s:.1f} s of speech")
+
+
+def test_speculation_is_trusted_only_when_what_follows_is_quiet():
+    rng = np.random.default_rng(3)
+    speech = rng.normal(0, 0.1, SAMPLE_RATE).astype(np.float32)
+    silence = rng.normal(0, 0.002, SAMPLE_RATE // 2).astype(np.float32)
+    whisper = rng.normal(0, 0.03, SAMPLE_RATE // 2).astype(np.float32)   # quiet speech VAD may miss
+    assert quiet_after(np.concatenate([speech, silence]), SAMPLE_RATE)
+    assert not quiet_after(np.concatenate([speech, whisper]), SAMPLE_RATE)
+    assert quiet_after(speech, SAMPLE_RATE)                               # nothing recorded after it
