@@ -82,7 +82,7 @@ def main() -> int:
                     first, full, text = measure(desktop, keyvox, row["path"])
                     results.append({"group": group, "clip": row["audio"], "duration_s": row["duration_s"],
                                     "first_char_s": round(first, 3), "full_text_s": round(full, 3),
-                                    "chars": len(text)})
+                                    "chars": len(text), "text": text})
                     print(f"{group:>8}  {row['audio']:<55} {row['duration_s']:5.1f} s audio  "
                           f"first char {first:5.2f} s  full text {full:5.2f} s  ({len(text)} chars)", flush=True)
                     time.sleep(0.5)
