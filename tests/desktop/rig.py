@@ -308,9 +308,7 @@ class Desktop:
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate after Whisper's English normalisation (case, punctuation, number forms)."""
-    import jiwer
-    from whisper_normalizer.english import EnglishTextNormalizer
+    """Word error rate scored as ``keyvox bench`` scores it (Whisper's English normalisation)."""
+    from keyvox.bench.wer import word_errors
 
-    normalize = EnglishTextNormalizer()
-    return jiwer.wer(normalize(reference), normalize(hypothesis))
+    return word_errors(reference, hypothesis, "en").rate
