@@ -86,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     devices.set_defaults(handler=cmd_devices)
     for word, text in (("toggle", "start or stop dictation in the running keyvox (for a compositor key binding)"),
                        ("press", "start dictation in the running keyvox (key-down binding)"),
-                       ("release", "stop dictation in the running keyvox (key-up binding)")):
+                       ("release", "stop dictation in the running keyvox (key-up binding)"),
+                       ("pause", "pause dictation in the running keyvox: the hotkey records nothing until resume"),
+                       ("resume", "resume dictation in the running keyvox after pause")):
         control = commands.add_parser(word, help=text)
         control.set_defaults(handler=cmd_control, word=word)
 

@@ -16,6 +16,7 @@ import time
 from keyvox.config import LoadedConfig
 from keyvox.errors import KeyvoxError
 from keyvox.native_stderr import quiet_native_stderr
+from keyvox.presence import DaemonState, Notice, NoticeKind, Presence
 from keyvox.status import Sounds, StatusLine
 
 
@@ -42,7 +43,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
                 daemon.start()
                 control.serve()
                 daemon.status.message(ready_line(config.hotkey.mode, spec.human, backend, daemon.description))
-                daemon.status.state("idle")
+                daemon.presence.on_state(DaemonState.IDLE)
                 return daemon.loop(actions)
             finally:
                 daemon.stop()
@@ -98,6 +99,10 @@ class Daemon:
         self.history = None
         self.events = None
         self.server = None
+        self.presence = Presence()
+        """Every observer of the daemon (status line, event stream, tray, overlay, ...) hangs off this."""
+        self.presence.add(self.status)
+        self.paused = False
         self._stop = threading.Event()
 
     def start(self) -> None:
@@ -143,9 +148,15 @@ class Daemon:
         return 0
 
     def handle(self, action: str) -> None:
-        from keyvox.hotkey.machine import CANCEL, REINSERT, START, STOP
+        from keyvox.hotkey.machine import CANCEL, PAUSE, REINSERT, RESUME, START, STOP
 
-        if action == START:
+        if action == PAUSE:
+            self._set_paused(True)
+        elif action == RESUME:
+            self._set_paused(False)
+        elif action == START and self.paused:
+            self.status.message("paused: not recording (resume from the tray or with `keyvox resume`)")
+        elif action == START:
             if self.utterance is not None:  # a stale one (e.g. stopped by its length limit): finish it first
                 self._finish()
             self.utterance = self.pipeline.start_utterance()
@@ -165,6 +176,7 @@ class Daemon:
 
     def stop(self) -> None:
         self._stop.set()
+        self.presence.close()
         if self.listener is not None:
             try:
                 self.listener.stop()
@@ -200,6 +212,15 @@ class Daemon:
         elif not utterance.finish():
             self.status.message(f"too short ({utterance.duration_s:.2f} s), ignored")
 
+    def _set_paused(self, paused: bool) -> None:
+        """Paused: the hotkey records nothing until resumed; an utterance in progress is finished first."""
+        if paused == self.paused:
+            return
+        if paused:
+            self._finish()
+        self.paused = paused
+        self.presence.on_state(DaemonState.PAUSED if paused else self.pipeline.state)
+
     def _check_length(self) -> None:
         if self.utterance is not None and self.utterance.duration_s >= self.config.audio.max_duration_s:
             self.status.message(f"recording reached {self.config.audio.max_duration_s:g} s, stopped")
@@ -217,16 +238,14 @@ class Daemon:
             from keyvox.server.events import EventHub
 
             self.events = EventHub()
+            self.presence.add(self.events)
             self.server = start_background(self.config, self.transcriber, self.events)
 
     def _on_state(self, state: str) -> None:
-        self.status.state(state)
-        if self.events is not None:
-            self.events.on_state(state)
+        self.presence.on_state(DaemonState.PAUSED if self.paused and state == "idle" else DaemonState(state))
 
     def _on_result(self, result) -> None:
-        if self.events is not None:
-            self.events.on_result(result)
+        self.presence.on_result(result)
         if self.history is not None:
             try:
                 self.history.record(result, backend=self.backend_name, model=self.model_name)
@@ -242,3 +261,5 @@ class Daemon:
 
     def _on_audio_event(self, kind: str, message: str) -> None:
         self.status.message(f"keyvox: {'error: ' if kind == 'error' else ''}{message}", error=kind == "error")
+        if kind == "error":
+            self.presence.on_notice(Notice(NoticeKind.MICROPHONE_LOST, message))

@@ -7,10 +7,13 @@ import threading
 
 import numpy as np
 
-_SYMBOLS = {"idle": "· idle", "recording": "● recording", "processing": "… processing"}
+from keyvox.presence import DaemonState, Observer
+
+_SYMBOLS = {"idle": "· idle", "recording": "● recording", "processing": "… processing", "paused": "‖ paused",
+            "error": "✕ error"}
 
 
-class StatusLine:
+class StatusLine(Observer):
     """On a terminal, one line rewritten in place; otherwise one line per state change (logs, tests)."""
 
     def __init__(self, stream=None) -> None:
@@ -29,6 +32,9 @@ class StatusLine:
             else:
                 self.stream.write(f"[{state}]\n")
             self.stream.flush()
+
+    def on_state(self, state: DaemonState) -> None:
+        self.state(DaemonState(state).value)
 
     def close(self) -> None:
         """Leave the terminal on a clean line."""

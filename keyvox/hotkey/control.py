@@ -16,7 +16,7 @@ from typing import Callable
 
 from keyvox.errors import KeyvoxError
 
-COMMANDS = ("toggle", "press", "release", "cancel")
+COMMANDS = ("toggle", "press", "release", "cancel", "pause", "resume")
 
 
 def socket_path() -> Path:

@@ -13,6 +13,8 @@ from typing import Callable
 from keyvox.hotkey.keys import KeySpec
 
 START, STOP, CANCEL, REINSERT = "start", "stop", "cancel", "reinsert"
+PAUSE, RESUME = "pause", "resume"
+"""Posted by the tray, D-Bus or ``keyvox pause|resume``; the daemon acts on them, the key logic never does."""
 
 
 class PushToTalk:
@@ -81,6 +83,9 @@ class PushToTalk:
             elif name == "cancel" and self.recording:
                 self._emit(CANCEL)
                 self.recording = False
+            elif name in (PAUSE, RESUME):
+                self.recording = False  # a recording in progress is finished by the daemon on pause
+                self._emit(name)
 
     def stopped_by_itself(self) -> None:
         """The recording hit its length limit: the next press starts a new one (toggle mode)."""

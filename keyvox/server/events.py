@@ -13,13 +13,15 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from keyvox.presence import DaemonState, Observer
+
 if TYPE_CHECKING:
     from keyvox.pipeline import UtteranceResult
 
 QUEUE_SIZE = 256
 
 
-class EventHub:
+class EventHub(Observer):
     """Thread-safe publish, async subscribe. One hub per process, shared by the daemon and the server."""
 
     def __init__(self) -> None:
@@ -44,9 +46,9 @@ class EventHub:
         except RuntimeError:  # the loop closed between the check and the call
             pass
 
-    def on_state(self, state: str) -> None:
-        """``Pipeline(on_state=hub.on_state)``: ``idle``, ``recording`` or ``processing``."""
-        self.publish({"type": "state", "state": state})
+    def on_state(self, state: DaemonState | str) -> None:
+        """``idle``, ``recording``, ``processing``, ``paused`` or ``error``."""
+        self.publish({"type": "state", "state": DaemonState(state).value})
 
     def on_result(self, result: UtteranceResult) -> None:
         """``Pipeline(on_result=hub.on_result)``: one ``transcription`` event per finished utterance."""
