@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from keyvox import __version__
 from keyvox.config import LoadedConfig, apply_overrides, load_config
 from keyvox.errors import KeyvoxError
+from keyvox.transcribe import add_transcribe_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,12 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=cmd_run)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    transcribe = commands.add_parser("transcribe", help="transcribe audio files and print the text")
-    transcribe.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, MP3, OGG, ...")
-    transcribe.add_argument("--json", action="store_true", help="print one JSON object per file")
-    transcribe.add_argument("--raw", action="store_true", help="print the engine's text without the text chain")
-    add_model_options(transcribe)
-    transcribe.set_defaults(handler=cmd_transcribe)
+    add_transcribe_commands(commands)
 
     text = commands.add_parser("text", help="run typed text through the text chain (try the dictionary and "
                                "spoken punctuation without a microphone)")
@@ -150,37 +145,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from keyvox.daemon import run_daemon
 
     return run_daemon(load(args))
-
-
-def cmd_transcribe(args: argparse.Namespace) -> int:
-    from keyvox.audio.files import load_audio
-    from keyvox.backends import create_transcriber
-    from keyvox.text import TextProcessor
-
-    loaded = load(args)
-    started = time.perf_counter()
-    transcriber = create_transcriber(loaded.config)
-    print(f"keyvox: loaded {transcriber.description} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
-    chain = TextProcessor(loaded.config)
-    failures = 0
-    for file in args.files:
-        try:
-            audio = load_audio(file)
-        except KeyvoxError as exc:
-            print(f"keyvox: error: {exc}", file=sys.stderr)
-            failures += 1
-            continue
-        started = time.perf_counter()
-        result = transcriber.transcribe_detailed(audio, vocabulary=chain.vocabulary)
-        text = result.text if args.raw else chain.process(result)
-        seconds = time.perf_counter() - started
-        if args.json:
-            row = {"file": file, "text": text, "language": result.language,
-                   "duration_s": round(result.duration_s, 3), "seconds": round(seconds, 4)}
-            print(json.dumps(row, ensure_ascii=False), flush=True)
-        else:
-            print(text, flush=True)
-    return 1 if failures else 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
