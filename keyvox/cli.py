@@ -13,6 +13,22 @@ from keyvox.errors import KeyvoxError
 from keyvox.transcribe import add_transcribe_commands
 
 
+DESCRIPTION = """\
+Local push-to-talk dictation. Run `keyvox` with no command to start: hold Right Ctrl, speak, release,
+and the text is typed into the window that has focus (Esc while holding throws the recording away)."""
+EPILOG = """\
+first steps:
+  keyvox transcribe --sample   check the engine on a bundled 5-second clip (no microphone, no network)
+  keyvox doctor                what this machine lacks, with the command that installs it
+  keyvox                       dictate: hold Right Ctrl, speak, release
+change the key:
+  keyvox config init           writes the config file keyvox reads (`keyvox config path` shows where);
+                               in it set [hotkey] key = "f9" (or "alt_r", "ctrl+shift+space")
+history:
+  every transcript is kept 90 days in a local database (`keyvox history` searches it, `keyvox history
+  clear` forgets it); [history] enabled = false turns it off, retention_days sets how long."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -26,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="keyvox", description="Local push-to-talk dictation.")
+    parser = argparse.ArgumentParser(prog="keyvox", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"keyvox {__version__}")
     parser.add_argument("--config", metavar="PATH", help="config file to use (default: ./config.toml, then the "
                         "platform config folder)")
@@ -166,11 +183,18 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_config_init(args: argparse.Namespace) -> int:
-    from keyvox.config import CONFIG_NAME, user_config_dir, write_default_config
+    from keyvox.config import CONFIG_NAME, find_config, user_config_dir, write_default_config
 
     target = Path(args.path) if args.path else user_config_dir() / CONFIG_NAME
     write_default_config(target, force=args.force)
     print(f"Wrote {target}")
+    used = find_config(None)  # where keyvox will look from here: say so when it is not the new file
+    if used is None:
+        print(f"keyvox: note: keyvox does not look there by itself; run it as `keyvox --config {target}`",
+              file=sys.stderr)
+    elif used.resolve() != target.resolve():
+        print(f"keyvox: note: {used} is read first; run `keyvox --config {target}` to use the new file",
+              file=sys.stderr)
     return 0
 
 
