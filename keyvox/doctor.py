@@ -94,7 +94,7 @@ def _auto(config) -> dict[str, Any]:
             check_platform(BACKENDS[choice.backend])
             if not is_installed(choice.backend):
                 raise KeyvoxError(f"backend \"{choice.backend}\" is not installed; install it with: "
-                                  f"{BACKENDS[choice.backend].install}")
+                                  f"{backend_install(choice.backend)}")
             result[key] = dataclasses.asdict(choice)
         except KeyvoxError as exc:
             result[key] = {"error": str(exc)}
