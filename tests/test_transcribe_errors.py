@@ -126,3 +126,12 @@ def test_no_file_at_all_is_a_one_line_error(tmp_path):
     result = keyvox("transcribe", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "keyvox: error: transcribe needs an audio file (or --sample to try the bundled one)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "stream.wav")
+    result = keyvox("transcribe", "stream.wav", cwd=tmp_path)
+    assert result.returncode == 1
+    assert errors(result) == [
+        "keyvox: error: stream.wav: is not a regular file (a pipe or device); save the audio to a file first"]
