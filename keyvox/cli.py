@@ -5,12 +5,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from keyvox import __version__
 from keyvox.config import LoadedConfig, apply_overrides, load_config
 from keyvox.errors import KeyvoxError
+from keyvox.transcribe import add_transcribe_commands
+
+
+DESCRIPTION = """\
+Local push-to-talk dictation. Run `keyvox` with no command to start: hold Right Ctrl, speak, release,
+and the text is typed into the window that has focus (Esc while holding throws the recording away)."""
+EPILOG = """\
+first steps:
+  keyvox transcribe --sample   check the engine on a bundled 5-second clip (no microphone, no network)
+  keyvox doctor                what this machine lacks, with the command that installs it
+  keyvox                       dictate: hold Right Ctrl, speak, release
+change the key:
+  keyvox config init           writes the config file keyvox reads (`keyvox config path` shows where);
+                               in it set [hotkey] key = "f9" (or "alt_r", "ctrl+shift+space")
+history:
+  every transcript is kept 90 days in a local database (`keyvox history` searches it, `keyvox history
+  clear` forgets it); [history] enabled = false turns it off, retention_days sets how long."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,19 +42,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="keyvox", description="Local push-to-talk dictation.")
+    parser = argparse.ArgumentParser(prog="keyvox", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"keyvox {__version__}")
     parser.add_argument("--config", metavar="PATH", help="config file to use (default: ./config.toml, then the "
                         "platform config folder)")
     parser.set_defaults(handler=cmd_run)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    transcribe = commands.add_parser("transcribe", help="transcribe audio files and print the text")
-    transcribe.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, MP3, OGG, ...")
-    transcribe.add_argument("--json", action="store_true", help="print one JSON object per file")
-    transcribe.add_argument("--raw", action="store_true", help="print the engine's text without the text chain")
-    add_model_options(transcribe)
-    transcribe.set_defaults(handler=cmd_transcribe)
+    add_transcribe_commands(commands)
 
     text = commands.add_parser("text", help="run typed text through the text chain (try the dictionary and "
                                "spoken punctuation without a microphone)")
@@ -154,37 +166,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_daemon(load(args))
 
 
-def cmd_transcribe(args: argparse.Namespace) -> int:
-    from keyvox.audio.files import load_audio
-    from keyvox.backends import create_transcriber
-    from keyvox.text import TextProcessor
-
-    loaded = load(args)
-    started = time.perf_counter()
-    transcriber = create_transcriber(loaded.config)
-    print(f"keyvox: loaded {transcriber.description} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
-    chain = TextProcessor(loaded.config)
-    failures = 0
-    for file in args.files:
-        try:
-            audio = load_audio(file)
-        except KeyvoxError as exc:
-            print(f"keyvox: error: {exc}", file=sys.stderr)
-            failures += 1
-            continue
-        started = time.perf_counter()
-        result = transcriber.transcribe_detailed(audio, vocabulary=chain.vocabulary)
-        text = result.text if args.raw else chain.process(result)
-        seconds = time.perf_counter() - started
-        if args.json:
-            row = {"file": file, "text": text, "language": result.language,
-                   "duration_s": round(result.duration_s, 3), "seconds": round(seconds, 4)}
-            print(json.dumps(row, ensure_ascii=False), flush=True)
-        else:
-            print(text, flush=True)
-    return 1 if failures else 0
-
-
 def cmd_bench(args: argparse.Namespace) -> int:
     from keyvox.bench.command import bench_command
 
@@ -204,11 +185,18 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_config_init(args: argparse.Namespace) -> int:
-    from keyvox.config import CONFIG_NAME, user_config_dir, write_default_config
+    from keyvox.config import CONFIG_NAME, find_config, user_config_dir, write_default_config
 
     target = Path(args.path) if args.path else user_config_dir() / CONFIG_NAME
     write_default_config(target, force=args.force)
     print(f"Wrote {target}")
+    used = find_config(None)  # where keyvox will look from here: say so when it is not the new file
+    if used is None:
+        print(f"keyvox: note: keyvox does not look there by itself; run it as `keyvox --config {target}`",
+              file=sys.stderr)
+    elif used.resolve() != target.resolve():
+        print(f"keyvox: note: {used} is read first; run `keyvox --config {target}` to use the new file",
+              file=sys.stderr)
     return 0
 
 

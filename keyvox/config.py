@@ -416,6 +416,8 @@ def migrate(data: dict, path: Path, warnings: list[str]) -> dict:
                           f"({CONFIG_VERSION}); upgrade keyvox or lower the version")
     if version == CONFIG_VERSION:
         return data
+    if "version" not in data and not _has_original_keys(data):
+        return data  # written by hand for this keyvox, just without the version line: nothing to migrate
     migrated: dict[str, Any] = {"version": CONFIG_VERSION}
     for section, table in data.items():
         if section == "version":
@@ -434,6 +436,13 @@ def migrate(data: dict, path: Path, warnings: list[str]) -> dict:
         warnings.append(f"{path}: this file has no version, so it was read as a version 0 (original Keyvox) "
                         f"config; run `keyvox config migrate` to update it")
     return migrated
+
+
+def _has_original_keys(data: dict) -> bool:
+    """Whether a file without ``version`` uses any key name only the original Keyvox knew."""
+    original = set(_V0_RENAMES) | _V0_DROPPED
+    return any((section, key) in original for section, table in data.items() if isinstance(table, dict)
+               for key in table)
 
 
 def migrate_file(path: Path) -> Path:

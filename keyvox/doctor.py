@@ -16,6 +16,7 @@ from typing import Any
 
 from keyvox import __version__
 from keyvox.errors import KeyvoxError
+from keyvox.install_hints import backend_install, fixes
 
 OUTPUT_TOOLS = ("xdotool", "xclip", "xsel", "wtype", "ydotool", "wl-copy")
 # Distribution names whose versions matter when a backend misbehaves.
@@ -33,7 +34,7 @@ def collect(config_path: str | None = None) -> dict[str, Any]:
 
     config, config_report = _config(config_path)
     hardware = detect_hardware()
-    return {
+    report = {
         "keyvox": __version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -46,6 +47,8 @@ def collect(config_path: str | None = None) -> dict[str, Any]:
         "output_tools": {tool: shutil.which(tool) for tool in OUTPUT_TOOLS},
         "config": config_report,
     }
+    report["fixes"] = fixes(report)  # after the rest: it reads the report
+    return report
 
 
 def _config(path: str | None):
@@ -74,7 +77,7 @@ def _backends() -> list[dict[str, Any]]:
         versions = {d: v for d in BACKEND_DISTRIBUTIONS.get(spec.name, ()) if (v := _version(d))}
         runs_here = any(sys.platform.startswith(p) for p in spec.platforms)
         rows.append({"name": spec.name, "installed": is_installed(spec.name), "versions": versions,
-                     "runs_on_this_platform": runs_here, "install": spec.install})
+                     "runs_on_this_platform": runs_here, "install": backend_install(spec.name)})
     return rows
 
 
@@ -91,7 +94,7 @@ def _auto(config) -> dict[str, Any]:
             check_platform(BACKENDS[choice.backend])
             if not is_installed(choice.backend):
                 raise KeyvoxError(f"backend \"{choice.backend}\" is not installed; install it with: "
-                                  f"{BACKENDS[choice.backend].install}")
+                                  f"{backend_install(choice.backend)}")
             result[key] = dataclasses.asdict(choice)
         except KeyvoxError as exc:
             result[key] = {"error": str(exc)}
@@ -183,6 +186,9 @@ def render(report: dict[str, Any]) -> str:
     if config["error"]:
         lines.append(f"  error: {config['error']}")
     lines += [f"  warning: {w}" for w in config["warnings"]]
+    if report["fixes"]:
+        lines += ["", "To install what is missing"]
+        lines += [f"  {fix['missing']}: {fix['command']}" for fix in report["fixes"]]
     return "\n".join(lines) + "\n"
 
 

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: the headless desktop rig (X server, audio server, input and clipboard tools).
-apt_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk)
+# System packages: the headless desktop rig (X server, audio server, input and clipboard tools), and pipx
+# for tests/test_install.py, which runs the README's install command as written.
+apt_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk pipx)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -9,6 +9,8 @@ import numpy as np
 from keyvox.backends.base import SAMPLE_RATE
 from keyvox.errors import KeyvoxError
 
+DECODABLE = "keyvox reads WAV, FLAC, MP3, OGG and anything else FFmpeg decodes"
+
 
 def load_audio(path: str | Path) -> np.ndarray:
     """Decode WAV, FLAC, MP3, OGG (anything FFmpeg reads) to 16 kHz mono float32."""
@@ -22,7 +24,7 @@ def load_audio(path: str | Path) -> np.ndarray:
     try:
         audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except Exception as exc:  # PyAV raises many types for undecodable input
-        raise KeyvoxError(f"{path}: cannot decode audio ({_first_line(exc)})") from None
+        raise KeyvoxError(f"{path}: cannot decode audio ({_first_line(exc)}); {DECODABLE}") from None
     if audio.size == 0:
         raise KeyvoxError(f"{path}: the file holds no audio")
     return audio.astype(np.float32, copy=False)
@@ -34,7 +36,7 @@ def _load_with_soundfile(path: Path) -> np.ndarray:
     try:
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except Exception as exc:
-        raise KeyvoxError(f"{path}: cannot decode audio ({_first_line(exc)})") from None
+        raise KeyvoxError(f"{path}: cannot decode audio ({_first_line(exc)}); {DECODABLE}") from None
     if data.size == 0:
         raise KeyvoxError(f"{path}: the file holds no audio")
     return resample(data.mean(axis=1), rate)
@@ -51,5 +53,7 @@ def resample(audio: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndar
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    """The reason without PyAV's "[Errno 1094995529]" prefix, which means nothing to a user."""
+    strerror = getattr(exc, "strerror", None)  # OSError and PyAV's FFmpegError carry the bare reason here
+    text = (strerror if isinstance(strerror, str) and strerror else str(exc)).strip()
+    return (text or type(exc).__name__).splitlines()[0]

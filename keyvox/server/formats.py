@@ -61,10 +61,22 @@ def verbose_json(transcription: Transcription, text: str) -> dict:
 
 
 def _cues(transcription: Transcription, text: str) -> list[tuple[float, float, str]]:
-    """Timed lines for subtitles: the engine's segments, or the whole text over the whole clip."""
-    cues = [(s.start, s.end, s.text.strip()) for s in transcription.segments if s.text.strip()]
-    if not cues and text:
-        cues = [(0.0, transcription.duration_s, text)]
+    """Timed lines for subtitles, carrying ``text`` (what the text chain made of the engine's words), so
+    subtitles read like the other formats: its words are laid over the engine's segments in proportion to
+    each segment's words (one to one when the chain only changed case and punctuation)."""
+    segments = [s for s in transcription.segments if s.text.strip()]
+    words = text.split()
+    if not segments:
+        return [(0.0, transcription.duration_s, text)] if text else []
+    counts = [len(s.text.split()) for s in segments]
+    total, seen, taken = sum(counts), 0, 0
+    cues = []
+    for segment, count in zip(segments, counts):
+        seen += count
+        until = round(len(words) * seen / total)
+        if until > taken:
+            cues.append((segment.start, segment.end, " ".join(words[taken:until])))
+        taken = until
     return cues
 
 
