@@ -10,6 +10,7 @@ from pathlib import Path
 
 from keyvox import __version__
 from keyvox.autostart import add_autostart_commands
+from keyvox.panel import add_status_commands
 from keyvox.config import LoadedConfig, apply_overrides, load_config
 from keyvox.errors import KeyvoxError
 
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(handler=cmd_models)
     add_server_commands(commands)
     add_autostart_commands(commands)
+    add_status_commands(commands)
 
     devices = commands.add_parser("devices", help="list microphones (for [audio] device)")
     devices.set_defaults(handler=cmd_devices)
