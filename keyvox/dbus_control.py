@@ -74,8 +74,10 @@ class DBusControl(Observer):
             raise DBusUnavailable(INSTALL_HINT) from None
         try:
             connection = open_dbus_connection(bus="SESSION")
-        except (OSError, KeyError, ValueError) as exc:  # KeyError: DBUS_SESSION_BUS_ADDRESS unset
-            raise DBusUnavailable(f"D-Bus control is off: no session bus ({exc or type(exc).__name__})") from None
+        except KeyError:
+            raise DBusUnavailable("D-Bus control is off: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)") from None
+        except (OSError, ValueError) as exc:
+            raise DBusUnavailable(f"D-Bus control is off: cannot reach the session bus ({exc})") from None
         router = DBusRouter(connection)
         router.filter(MatchRule(type="method_call"), queue=self._calls)
         reply = router.send_and_get_reply(new_method_call(message_bus, "RequestName", "su", (BUS_NAME, 4)),
