@@ -266,3 +266,12 @@ def test_microphone_lost_is_notified(desktop, keyvox, bus):
     finally:
         desktop.pulse.start()
     keyvox.wait_for(r"^keyvox: microphone is back", 20, since=mark)
+
+
+def test_without_jeepney_dbus_control_is_off_with_an_install_hint(monkeypatch):
+    from keyvox.dbus_control import INSTALL_HINT, DBusControl, DBusUnavailable
+
+    monkeypatch.setitem(sys.modules, "jeepney", None)  # as on a machine without the desktop extra
+    with pytest.raises(DBusUnavailable) as error:
+        DBusControl(lambda word: None).start()
+    assert str(error.value) == INSTALL_HINT and "keyvox[desktop]" in INSTALL_HINT
