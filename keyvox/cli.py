@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from keyvox import __version__
+from keyvox.autostart import add_autostart_commands
+from keyvox.panel import add_status_commands
 from keyvox.config import LoadedConfig, apply_overrides, load_config
 from keyvox.errors import KeyvoxError
 from keyvox.transcribe import add_transcribe_commands
@@ -93,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list known models and which are on this machine")
     models.set_defaults(handler=cmd_models)
     add_server_commands(commands)
+    add_autostart_commands(commands)
+    add_status_commands(commands)
 
     devices = commands.add_parser("devices", help="list microphones (for [audio] device)")
     devices.set_defaults(handler=cmd_devices)

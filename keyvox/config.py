@@ -71,7 +71,8 @@ class AudioConfig:
                                    minimum=1.0, maximum=3600.0)
     preroll_s: float = option(0.25, "Audio kept from just before the key went down, so the first word is never cut.",
                               minimum=0.0, maximum=2.0)
-    sounds: bool = option(False, "Play a short sound when recording starts and stops.")
+    sounds: bool = option(False, "Play a short sound when recording starts and stops, and when something fails.")
+    sounds_volume: float = option(0.5, "Loudness of those sounds, from 0 (silent) to 1.", minimum=0.0, maximum=1.0)
 
 
 @dataclass
@@ -169,6 +170,16 @@ class HistoryConfig:
 
 
 @dataclass
+class DesktopConfig:
+    """How keyvox talks to the desktop besides typing (see docs/desktop-integration.md)."""
+
+    notifications: bool = option(True, "Show a desktop notification when something needs you: microphone gone, "
+                                  "model failed to load, text left on the clipboard instead of inserted.")
+    dbus: bool = option(True, "Linux: accept toggle, press, release, pause and resume over the D-Bus session bus "
+                        "(io.keyvox.Keyvox).")
+
+
+@dataclass
 class Config:
     """The whole configuration, typed and validated."""
 
@@ -182,6 +193,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     remote: RemoteConfig = field(default_factory=RemoteConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
+    desktop: DesktopConfig = field(default_factory=DesktopConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
 

@@ -17,13 +17,15 @@ from keyvox.config import LoadedConfig
 from keyvox.errors import KeyvoxError
 from keyvox.native_stderr import quiet_native_stderr
 from keyvox.presence import DaemonState, Notice, NoticeKind, Presence
-from keyvox.status import Sounds, StatusLine
+from keyvox.sounds import Sounds
+from keyvox.status import StatusLine
 
 
 def run_daemon(loaded: LoadedConfig) -> int:
     from keyvox.hotkey import choose_backend, parse_key_spec
     from keyvox.hotkey.control import ControlServer
     from keyvox.hotkey.machine import PushToTalk
+    from keyvox.integrations import attach as attach_integrations
 
     config = loaded.config
     spec = parse_key_spec(config.hotkey.key)
@@ -37,6 +39,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
     control = ControlServer(machine.command)
     control.claim()
     daemon = Daemon(loaded, machine, backend)
+    attach_integrations(daemon, control)
     try:
         with quiet_native_stderr():
             try:
@@ -89,7 +92,7 @@ class Daemon:
         self.machine = machine
         self.backend = backend
         self.status = StatusLine()
-        self.sounds = Sounds(self.config.audio.sounds)
+        self.sounds = Sounds.from_config(self.config.audio)
         self.recorder = None
         self.pipeline = None
         self.listener = None
@@ -116,12 +119,17 @@ class Daemon:
         audio = self.config.audio
         self.recorder = Recorder(audio.device, audio.preroll_s, on_event=self._on_audio_event)
         self.recorder.open()
-        transcriber = self.transcriber = create_transcriber(self.config)
+        try:
+            transcriber = self.transcriber = create_transcriber(self.config)
+        except Exception as exc:
+            self.presence.on_notice(Notice(NoticeKind.MODEL_FAILED, str(exc)))
+            raise
         self.description = getattr(transcriber, "description", type(transcriber).__name__)
         self._start_history_and_server()
         sink = OutputChain(build_methods(self.config.output.method, type_delay_ms=self.config.output.type_delay_ms),
                            wait_for_keys=self.machine.hotkey_up,
-                           report=lambda line: self.status.message(line, error=True))
+                           report=lambda line: self.status.message(line, error=True),
+                           on_fallback=lambda line: self.presence.on_notice(Notice(NoticeKind.INSERT_FAILED, line)))
         chain = TextProcessor.from_loaded(self.loaded, report=lambda line: self.status.message(line, error=True))
         self.pipeline = Pipeline(transcriber, chain, sink, options=PipelineOptions.from_config(self.config),
                                  on_result=self._on_result, on_state=self._on_state)

@@ -1,11 +1,9 @@
-"""What the daemon shows while it runs: a compact live status line, messages, and optional sounds."""
+"""What the daemon shows while it runs: a compact live status line and messages (sounds: keyvox/sounds.py)."""
 
 from __future__ import annotations
 
 import sys
 import threading
-
-import numpy as np
 
 from keyvox.presence import DaemonState, Observer
 
@@ -56,31 +54,3 @@ class StatusLine(Observer):
                 self.stream.write(_SYMBOLS.get(self._state, self._state))
                 self.stream.flush()
 
-
-class Sounds:
-    """Short start/stop tones; never lets an audio problem interfere with dictation."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def start(self) -> None:
-        self._play(880.0)
-
-    def stop(self) -> None:
-        self._play(660.0)
-
-    def _play(self, frequency: float) -> None:
-        if not self.enabled:
-            return
-        threading.Thread(target=_tone, args=(frequency,), daemon=True).start()
-
-
-def _tone(frequency: float, seconds: float = 0.07, rate: int = 22050) -> None:
-    try:
-        import sounddevice as sd
-
-        t = np.arange(int(seconds * rate)) / rate
-        wave = (0.2 * np.sin(2 * np.pi * frequency * t) * np.hanning(t.size)).astype(np.float32)
-        sd.play(wave, rate, blocking=True)
-    except Exception:
-        pass

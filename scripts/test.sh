@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: the headless desktop rig (X server, audio server, input and clipboard tools), and pipx
-# for tests/test_install.py, which runs the README's install command as written.
-apt_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk pipx)
+# System packages, one line per need, so that each need says why it is there:
+apt_packages=(
+  xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk  # X11 rig
+  pipx                                                  # tests/test_install.py runs the README's install command
+  systemd desktop-file-utils dbus-daemon dunst          # autostart checks, session D-Bus, notification daemon
+)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

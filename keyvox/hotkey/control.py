@@ -37,6 +37,8 @@ class ControlServer:
         self.handler = handler
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self.feed = None
+        """A ``keyvox.panel.StatusFeed`` answering ``status`` and ``status-follow``, once the daemon sets one."""
 
     def claim(self) -> None:
         """Bind the socket, or raise ``KeyvoxError`` when another keyvox already holds it."""
@@ -73,10 +75,17 @@ class ControlServer:
                 conn, _ = sock.accept()
             except OSError:
                 return
+            conn.settimeout(1.0)
+            try:
+                word = conn.recv(64).decode("ascii", "replace").strip()
+            except OSError:
+                conn.close()
+                continue
+            if word in ("status", "status-follow") and self.feed is not None:
+                self.feed.serve(conn, follow=word == "status-follow")  # owns the connection from here on
+                continue
             with conn:
-                conn.settimeout(1.0)
                 try:
-                    word = conn.recv(64).decode("ascii", "replace").strip()
                     if word in COMMANDS:
                         self.handler(word)
                         conn.sendall(b"ok\n")

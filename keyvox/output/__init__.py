@@ -48,7 +48,8 @@ class OutputChain:
     """A pipeline ``TextSink``: tries each method in order until one inserts the text."""
 
     def __init__(self, methods: list, *, wait_for_keys: threading.Event | None = None,
-                 report: Callable[[str], None] | None = None, wait_limit_s: float = 120.0) -> None:
+                 report: Callable[[str], None] | None = None, wait_limit_s: float = 120.0,
+                 on_fallback: Callable[[str], None] | None = None) -> None:
         self.methods = methods
         self.wait_for_keys = wait_for_keys
         for method in methods:
@@ -57,6 +58,8 @@ class OutputChain:
         self.wait_limit_s = wait_limit_s
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.last_method: str | None = None
+        self.on_fallback = on_fallback
+        """Told (with a short message) when no method inserted the text and it went to the clipboard."""
 
     def deliver(self, text: str) -> None:
         # Typing while the user still holds a modifier hotkey would turn letters into shortcuts.
@@ -78,6 +81,9 @@ class OutputChain:
         kept = clipboard.write_clipboard(text)
         where = "it is on the clipboard" if kept else "the clipboard is unavailable too"
         self.report(f"keyvox: error: could not insert the text ({'; '.join(failures) or 'no method'}); {where}: {text}")
+        if self.on_fallback is not None:
+            self.on_fallback(f"Paste it where you wanted it ({'; '.join(failures) or 'no method'})." if kept else
+                             f"The clipboard is unavailable too; the text was: {text}")
 
     def delete_chars(self, count: int) -> None:
         """Press BackSpace ``count`` times ("scratch that" takes back keyvox's last insertion)."""

@@ -1,4 +1,4 @@
-"""The live event stream behind ``/v1/events``: dictation state and finished transcriptions.
+"""The live event stream behind ``/v1/events``: dictation state, live words and finished transcriptions.
 
 ``EventHub.publish`` may be called from any thread (the hotkey listener, the pipeline worker); the
 events are handed to the server's event loop, which fans them out to every connected WebSocket.
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from keyvox.pipeline import UtteranceResult
 
 QUEUE_SIZE = 256
+PARTIAL_INTERVAL_S = 0.5
+"""At most two ``partial`` events a second: the live decoder revises its guess several times a second, and a
+panel or overlay that redraws faster only flickers; the newest guess is always sent when the interval ends."""
 
 
 class EventHub(Observer):
@@ -29,6 +32,9 @@ class EventHub(Observer):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscribers: set[asyncio.Queue] = set()
         self.last_state: dict = {"type": "state", "state": "idle", "time": time.time()}
+        self._partial_sent_at = -math.inf
+        self._partial_pending: str | None = None
+        self._partial_timer: threading.Timer | None = None
 
     # --- producers (any thread) -----------------------------------------------------------------
 
@@ -48,11 +54,47 @@ class EventHub(Observer):
 
     def on_state(self, state: DaemonState | str) -> None:
         """``idle``, ``recording``, ``processing``, ``paused`` or ``error``."""
+        if DaemonState(state) is not DaemonState.RECORDING:
+            self._drop_partial()
         self.publish({"type": "state", "state": DaemonState(state).value})
 
     def on_result(self, result: UtteranceResult) -> None:
         """``Pipeline(on_result=hub.on_result)``: one ``transcription`` event per finished utterance."""
+        self._drop_partial()
         self.publish(result_event(result, source="dictation"))
+
+    def on_partial(self, text: str) -> None:
+        """``partial`` events with the live decoder's current guess, at most one per ``PARTIAL_INTERVAL_S``."""
+        with self._lock:
+            wait = self._partial_sent_at + PARTIAL_INTERVAL_S - time.monotonic()
+            if wait > 0:
+                self._partial_pending = text  # only the newest guess matters; a timer sends it
+                if self._partial_timer is None:
+                    self._partial_timer = threading.Timer(wait, self._send_pending_partial)
+                    self._partial_timer.daemon = True
+                    self._partial_timer.start()
+                return
+            self._partial_sent_at = time.monotonic()
+        self.publish({"type": "partial", "text": text})
+
+    def close(self) -> None:
+        self._drop_partial()
+
+    def _send_pending_partial(self) -> None:
+        with self._lock:
+            text, self._partial_pending, self._partial_timer = self._partial_pending, None, None
+            if text is None:
+                return
+            self._partial_sent_at = time.monotonic()
+        self.publish({"type": "partial", "text": text})
+
+    def _drop_partial(self) -> None:
+        """A guess still waiting must not arrive after the final text."""
+        with self._lock:
+            timer, self._partial_timer, self._partial_pending = self._partial_timer, None, None
+            self._partial_sent_at = -math.inf
+        if timer is not None:
+            timer.cancel()
 
     # --- the server's side (its event loop) ----------------------------------------------------
 
