@@ -1,4 +1,4 @@
-"""The headless Wayland rig: sway, a GTK 3 text window, PulseAudio's virtual microphone and the real
+"""The headless Wayland rig: sway, a GTK 4 text window (GTK 3 on request), PulseAudio's virtual microphone and the real
 ``keyvox`` daemon, all run as one unprivileged user (sway refuses to run as root).
 
 sway runs with the headless wlroots backend and the pixman renderer, no input devices, and a private
@@ -36,10 +36,11 @@ TOGGLE_KEY = "F9"
 
 def missing_tools() -> list[str]:
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
-    gi = subprocess.run([SYSTEM_PYTHON, "-c", "import gi; gi.require_version('Gtk', '3.0'); "
-                         "from gi.repository import Gtk"], capture_output=True) if os.path.exists(SYSTEM_PYTHON) else None
-    if gi is None or gi.returncode != 0:
-        missing.append("python3-gi with gir1.2-gtk-3.0")
+    for version in ("3", "4"):
+        gi = subprocess.run([SYSTEM_PYTHON, "-c", f"import gi; gi.require_version('Gtk', '{version}.0'); "
+                             "from gi.repository import Gtk"], capture_output=True) if os.path.exists(SYSTEM_PYTHON) else None
+        if gi is None or gi.returncode != 0:
+            missing.append(f"python3-gi with gir1.2-gtk-{version}.0")
     return missing
 
 
@@ -70,11 +71,13 @@ class Wayland:
         for folder in (self.runtime, self.home, self.workdir / "pulse-home", self.workdir / "xdg"):
             folder.mkdir(mode=0o700)
         self._own(self.workdir)
-        self.sway = self.pulse = self.window = None
+        self.sway = self.pulse = self.window = self.keyboard = None
         try:
             self.pulse = Pulse(self.workdir, self.run_as)
             self.env = self._base_env()
             self.sway = self._start_sway()
+            self.keyboard = None
+            self.plug_keyboard()
             self.window = GtkWindow(self)
         except Exception:
             self.stop()
@@ -118,6 +121,24 @@ class Wayland:
         self.env["WAYLAND_DISPLAY"] = sorted(self.runtime.glob("wayland-*[0-9]"))[0].name
         self.env["SWAYSOCK"] = str(sorted(self.runtime.glob("sway-ipc.*.sock"))[0])
         return process
+
+    def plug_keyboard(self) -> None:
+        """A keyboard on the seat, as on any desktop: an idle virtual keyboard (wtype pausing for an hour).
+
+        Without one the seat gains a keyboard with every wtype run and loses it when the run ends; GTK 3
+        then matches key bindings (BackSpace, Ctrl+V) against a stale keymap.
+        """
+        if self.keyboard is None:
+            self.keyboard = subprocess.Popen([*self.run_as, "wtype", "-s", "3600000"], env=self.env,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.2)
+
+    def unplug_keyboard(self) -> None:
+        """No keyboard on the seat (a headless session): the case where wtype's first key used to be lost."""
+        if self.keyboard is not None:
+            _stop(self.keyboard)
+            self.keyboard = None
+            time.sleep(0.2)
 
     # --- what a user does -------------------------------------------------------------------------
 
@@ -183,7 +204,7 @@ class Wayland:
         return found
 
     def stop(self) -> None:
-        for part in (self.window, self.sway, self.pulse):
+        for part in (self.window, self.keyboard, self.sway, self.pulse):
             try:
                 if isinstance(part, subprocess.Popen):
                     _stop(part)
@@ -195,17 +216,19 @@ class Wayland:
 
 
 class GtkWindow:
-    """The focused GTK 3 window (GDK_BACKEND=wayland); ``text`` is what it has received."""
+    """The focused GTK window (GDK_BACKEND=wayland; GTK 4, or 3); ``text`` is what it has received."""
 
-    def __init__(self, rig: Wayland) -> None:
-        self.file = rig.workdir / "window.txt"
+    def __init__(self, rig: Wayland, gtk: str = "4") -> None:
+        self.file = rig.workdir / f"window-gtk{gtk}.txt"
         script = Path(__file__).with_name("gtk_window.py")
-        self.process = subprocess.Popen([*rig.run_as, SYSTEM_PYTHON, str(script), str(self.file)],
+        self.process = subprocess.Popen([*rig.run_as, SYSTEM_PYTHON, str(script), str(self.file), "--gtk", gtk],
                                         env={**rig.env, "GDK_BACKEND": "wayland", "PYTHONPATH": ""},
                                         stdout=subprocess.PIPE, stderr=open(rig.workdir / "window.log", "wb"),
                                         text=True)
         if self.process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"the GTK window did not start; see {rig.workdir / 'window.log'}")
+            _stop(self.process)
+            log = (rig.workdir / "window.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"the GTK {gtk} window did not start:\n{log}")
 
     @property
     def text(self) -> str:
