@@ -36,6 +36,35 @@ def test_every_character_arrives_first_one_included(wayland, window, as_client):
         assert typed == text
 
 
+def test_first_character_survives_a_seat_without_keyboard(wayland, window, as_client):
+    """With no keyboard on the seat (a headless session), each wtype run brings the seat's keyboard and its
+    keymap with it; the key right after that was dropped ("ello" for "hello")."""
+    from keyvox.output.wayland import WtypeType
+
+    wayland.unplug_keyboard()
+    try:
+        for text in TEXTS:
+            window.clear()
+            WtypeType().insert(text)
+            assert window.wait_for_text(timeout=10, settle=0.2) == text
+    finally:
+        wayland.plug_keyboard()
+
+
+def test_gtk3_window_gets_every_character(wayland, as_client):
+    from keyvox.output.wayland import WtypeType
+    from wayland_rig import GtkWindow
+
+    gtk3 = GtkWindow(wayland, gtk="3")
+    try:
+        for text in TEXTS[:4]:
+            gtk3.clear()
+            WtypeType().insert(text)
+            assert gtk3.wait_for_text(timeout=10, settle=0.2) == text
+    finally:
+        gtk3.stop()
+
+
 def test_backspace_takes_back_characters(wayland, window, as_client):
     from keyvox.output.methods import press_backspace
     from keyvox.output.wayland import WtypeType
