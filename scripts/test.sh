@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # System packages: the headless desktop rig (X server, audio server, input and clipboard tools).
 apt_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk)
+# The headless Wayland rig (tests/wayland): sway without Xwayland (no recommends), wtype, wl-clipboard, GTK windows.
+apt_packages+=(sway wtype wl-clipboard python3-gi gir1.2-gtk-3.0 gir1.2-gtk-4.0)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -14,6 +16,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# sway refuses to run as root: the Wayland rig runs its desktop as this unprivileged user.
+if [ "$(id -u)" -eq 0 ] && ! id keyvox-rig >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin keyvox-rig
 fi
 
 pip_install=(python3 -m pip install -q --disable-pip-version-check)

@@ -37,8 +37,8 @@ TOGGLE_KEY = "F9"
 def missing_tools() -> list[str]:
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
     for version in ("3", "4"):
-        gi = subprocess.run([SYSTEM_PYTHON, "-c", f"import gi; gi.require_version('Gtk', '{version}.0'); "
-                             "from gi.repository import Gtk"], capture_output=True) if os.path.exists(SYSTEM_PYTHON) else None
+        probe = f"import gi; gi.require_version('Gtk', '{version}.0'); from gi.repository import Gtk"
+        gi = subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True) if os.path.exists(SYSTEM_PYTHON) else None
         if gi is None or gi.returncode != 0:
             missing.append(f"python3-gi with gir1.2-gtk-{version}.0")
     return missing
