@@ -232,3 +232,36 @@ def build(method: str) -> list:
 
 def press_backspace(count: int) -> None:
     run_wtype(["-k", PRIMING_KEY, *(["-k", "BackSpace"] * count)], TYPE_TIMEOUT_S + count * TYPE_TIMEOUT_PER_CHAR_S)
+
+
+# --- keyvox doctor ----------------------------------------------------------------------------------
+
+def doctor_hints() -> list[str]:
+    """What typing, the hotkey and context do on this Wayland desktop, with the fix where one is needed."""
+    from keyvox.hotkey import is_wayland
+
+    if not sys.platform.startswith("linux") or not is_wayland():
+        return []
+    desktop = compositor.desktop_name() or "unknown"
+    lines = [f"Wayland desktop: {desktop}"]
+    has = {tool: shutil.which(tool) is not None for tool in ("wtype", "ydotool", "wl-copy", "wl-paste")}
+    if desktop == "gnome":
+        lines.append("typing: GNOME has no virtual-keyboard protocol, so wtype cannot type; fix: install ydotool "
+                     "(1.0 or later) and run its daemon (`sudo systemctl enable --now ydotool`, or `ydotoold &` "
+                     "with access to /dev/uinput); without it keyvox leaves the text on the clipboard")
+        if has["ydotool"]:
+            lines.append("typing: ydotool is installed (ASCII only; ydotoold must be running)")
+    elif has["wtype"]:
+        lines.append("typing: wtype (every Unicode character)")
+    else:
+        lines.append("typing: wtype is missing; fix: install it (Debian/Ubuntu: sudo apt install wtype; "
+                     "Fedora: sudo dnf install wtype; Arch: sudo pacman -S wtype)")
+    if not (has["wl-copy"] and has["wl-paste"]):
+        lines.append("clipboard: wl-clipboard is missing; fix: install it (sudo apt install wl-clipboard)")
+    hotkey = {"gnome": "Settings > Keyboard > Custom Shortcuts: `keyvox toggle` (GNOME runs shortcuts on press only)",
+              "kde": "System Settings > Shortcuts > Custom Shortcuts: `keyvox press` on press, or `keyvox toggle`"}
+    lines.append("hotkey: bind a key to `keyvox press` / `keyvox release` and set [hotkey] backend = \"command\"; "
+                 + hotkey.get(desktop, "see docs/wayland.md for sway and Hyprland"))
+    context = "from the compositor's IPC" if desktop in ("sway", "hyprland") else "not told by this desktop (none used)"
+    lines.append(f"focused window: {context}")
+    return lines
