@@ -31,6 +31,9 @@ TYPE_TIMEOUT_S, TYPE_TIMEOUT_PER_CHAR_S = 10.0, 0.05
 # A paste is read within ~30 ms of Ctrl+V on the sway rig; a window that has not read it in this long
 # does not take pastes (a game, a dialog without a text field).
 PASTE_RECEIPT_S = 2.0
+# How often to look whether the paste was read: a ``wl-paste --list-types`` costs about 5 ms.
+PASTE_POLL_S = 0.02
+TEXT_MIME = "text/plain;charset=utf-8"
 NO_VIRTUAL_KEYBOARD = "Compositor does not support the virtual keyboard protocol"
 # wtype parses its text as the C library's multibyte text: without a UTF-8 locale it refuses any
 # non-ASCII character ("Failed to deencode input argv").
@@ -134,9 +137,10 @@ class YdotoolType:
 class WaylandPaste:
     """Wayland: the text on the clipboard through wl-copy, then Ctrl+V (Ctrl+Shift+V in terminals).
 
-    wl-copy serves exactly one paste (``--paste-once``), so its exit is the receipt that the window took
-    the text; then, with ``restore``, the user's clipboard comes back: text, an image or any other type
-    as it was, and an empty clipboard stays empty.
+    wl-copy returns once it holds the selection (it forks a server then), so the key never pastes what
+    was there before. The server serves exactly one paste (``--paste-once``) and then the selection is
+    gone: that is the receipt that the window took the text. Then, with ``restore``, the user's clipboard
+    comes back: text, an image or any other type as it was, and an empty clipboard stays empty.
     """
 
     def __init__(self, restore: bool) -> None:
@@ -148,30 +152,52 @@ class WaylandPaste:
 
     def insert(self, text: str) -> None:
         saved = save_clipboard() if self.restore else None
-        server = subprocess.Popen(["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        taken = False
         try:
-            server.communicate(text.encode("utf-8"), timeout=0.05)
-        except subprocess.TimeoutExpired:
-            pass  # still serving, as it should: --foreground keeps it until the paste
-        try:
-            time.sleep(0.02)  # let wl-copy take the selection before the key asks for it
+            offer_once(text)
             window = compositor.focused_window()
             shortcut = ["-M", "ctrl", "-M", "shift", "-k", "v", "-m", "shift", "-m", "ctrl"] if (
                 window is not None and window.is_terminal) else ["-M", "ctrl", "-k", "v", "-m", "ctrl"]
             run_wtype([*PRIMING, *shortcut], TYPE_TIMEOUT_S)
-            try:
-                server.wait(PASTE_RECEIPT_S)
-            except subprocess.TimeoutExpired:
-                raise OutputFailed("the window did not take the pasted text") from None
+            taken = wait_until_taken(PASTE_RECEIPT_S)
         finally:
-            if server.poll() is None:
-                server.kill()
-                server.wait()
             if saved is not None:
-                saved.put_back()
-            elif server.returncode == 0:
-                SavedClipboard("text/plain;charset=utf-8", text.encode("utf-8")).put_back()  # leave it there
+                saved.put_back()  # also replaces an offer nobody took
+            elif taken:
+                SavedClipboard(TEXT_MIME, text.encode("utf-8")).put_back()  # "clipboard" leaves the text there
+        if not taken:
+            raise OutputFailed("the window did not take the pasted text")
+
+
+def offer_once(text: str) -> None:
+    """Put ``text`` on the clipboard for exactly one paste; returns once wl-copy holds the selection."""
+    try:
+        # Output not piped: the server wl-copy forks would hold the pipes open.
+        done = subprocess.run(["wl-copy", "--paste-once", "--type", TEXT_MIME], input=text.encode("utf-8"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=2)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise OutputFailed(f"wl-copy: {exc}") from None
+    if done.returncode != 0:
+        raise OutputFailed(f"wl-copy failed (exit {done.returncode})")
+
+
+def wait_until_taken(limit_s: float) -> bool:
+    """True once the one-paste selection has been read (the selection is then empty)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if not clipboard_types():
+            return True
+        time.sleep(PASTE_POLL_S)
+    return False
+
+
+def clipboard_types() -> list[str]:
+    """The MIME types the clipboard offers now ([] when it is empty). Listing them reads no data."""
+    try:
+        listed = subprocess.run(["wl-paste", "--list-types"], capture_output=True, timeout=2)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return listed.stdout.decode("utf-8", "replace").split() if listed.returncode == 0 else []
 
 
 class SavedClipboard:
@@ -196,12 +222,11 @@ class SavedClipboard:
 
 def save_clipboard() -> SavedClipboard:
     """What the clipboard holds now, in its first offered type (text stays text, an image an image)."""
+    types = clipboard_types()
+    if not types:
+        return SavedClipboard(None, b"")
+    mime = next((t for t in types if t.startswith(TEXT_MIME)), types[0])
     try:
-        listed = subprocess.run(["wl-paste", "--list-types"], capture_output=True, timeout=2)
-        types = listed.stdout.decode("utf-8", "replace").split() if listed.returncode == 0 else []
-        if not types:
-            return SavedClipboard(None, b"")
-        mime = next((t for t in types if t.startswith("text/plain;charset=utf-8")), types[0])
         done = subprocess.run(["wl-paste", "--no-newline", "--type", mime], capture_output=True, timeout=2)
     except (OSError, subprocess.TimeoutExpired):
         return SavedClipboard(None, b"")
@@ -218,7 +243,7 @@ class WaylandCopy:
 
     def insert(self, text: str) -> None:
         try:
-            done = subprocess.run(["wl-copy", "--type", "text/plain;charset=utf-8"], input=text.encode("utf-8"),
+            done = subprocess.run(["wl-copy", "--type", TEXT_MIME], input=text.encode("utf-8"),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=2)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise OutputFailed(f"wl-copy: {exc}") from None
