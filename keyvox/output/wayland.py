@@ -73,8 +73,17 @@ def run_wtype(args: list[str], timeout: float) -> None:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit {done.returncode}"
         if NO_VIRTUAL_KEYBOARD in detail:
+            SEAT.no_virtual_keyboard = True
             raise NoVirtualKeyboard(no_virtual_keyboard_line())
         raise OutputFailed(f"wtype failed ({detail})")
+
+
+class _Seat:
+    no_virtual_keyboard = False
+    """Set once wtype has found no virtual-keyboard protocol: typing and pasting skip wtype from then on."""
+
+
+SEAT = _Seat()
 
 
 class NoVirtualKeyboard(OutputFailed):
@@ -93,18 +102,15 @@ class WtypeType:
     name = "wtype"
 
     def __init__(self) -> None:
-        self.unsupported = False
-        """Set once the compositor has said it has no virtual keyboard: later texts skip wtype."""
         self.report = lambda line: print(f"keyvox: {line}", file=sys.stderr, flush=True)
 
     def available(self) -> bool:
-        return not self.unsupported and shutil.which("wtype") is not None
+        return not SEAT.no_virtual_keyboard and shutil.which("wtype") is not None
 
     def insert(self, text: str) -> None:
         try:
             run_wtype(wtype_args(text), TYPE_TIMEOUT_S + len(text) * TYPE_TIMEOUT_PER_CHAR_S)
         except NoVirtualKeyboard as exc:
-            self.unsupported = True
             self.report(str(exc))  # said once: the chain falls back from now on
             raise
 
@@ -148,7 +154,7 @@ class WaylandPaste:
         self.name = "clipboard-restore" if restore else "clipboard"
 
     def available(self) -> bool:
-        return all(shutil.which(tool) for tool in ("wl-copy", "wl-paste", "wtype"))
+        return not SEAT.no_virtual_keyboard and all(shutil.which(tool) for tool in ("wl-copy", "wl-paste", "wtype"))
 
     def insert(self, text: str) -> None:
         saved = save_clipboard() if self.restore else None

@@ -126,7 +126,7 @@ def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, w
     """GNOME's compositor has no virtual-keyboard protocol, and GNOME cannot run here: a stand-in wtype
     answers exactly as the real one does there (the OS boundary faked, nothing else)."""
     from keyvox.output import OutputChain
-    from keyvox.output.wayland import NO_VIRTUAL_KEYBOARD, build
+    from keyvox.output.wayland import NO_VIRTUAL_KEYBOARD, SEAT, build
 
     fake = tmp_path / "wtype"
     fake.write_text(f"#!/bin/sh\necho '{NO_VIRTUAL_KEYBOARD}' >&2\nexit 1\n")
@@ -135,6 +135,7 @@ def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, w
     monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path), *no_ydotool]))
     monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
     monkeypatch.delenv("SWAYSOCK")
+    monkeypatch.setattr(SEAT, "no_virtual_keyboard", False)  # restored afterwards: the real wtype works here
     reports = []
     chain = OutputChain(build("auto"), report=reports.append)
     chain.deliver("first text")
@@ -145,5 +146,6 @@ def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, w
     assert "keyvox doctor" in said[0]
     assert err.count("copied to the clipboard") == 2
     assert reports == []  # not an error: the text is where the notice says
+    assert [method.available() for method in chain.methods[:3]] == [False, False, False]  # wtype, ydotool, paste
     assert wayland.clipboard() == b"second text"
     assert window.text == ""
