@@ -38,8 +38,8 @@ def missing_tools() -> list[str]:
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
     for version in ("3", "4"):
         probe = f"import gi; gi.require_version('Gtk', '{version}.0'); from gi.repository import Gtk"
-        found = os.path.exists(SYSTEM_PYTHON) and subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True).returncode == 0
-        if not found:
+        if not os.path.exists(SYSTEM_PYTHON) or subprocess.run([SYSTEM_PYTHON, "-c", probe],
+                                                               capture_output=True).returncode != 0:
             missing.append(f"python3-gi with gir1.2-gtk-{version}.0")
     return missing
 
