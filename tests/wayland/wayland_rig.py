@@ -14,6 +14,7 @@ runs everything as that user.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
@@ -72,6 +73,7 @@ class Wayland:
             folder.mkdir(mode=0o700)
         self._own(self.workdir)
         self.sway = self.pulse = self.window = self.keyboard = None
+        atexit.register(self.stop)  # a run that ends without teardown still leaves no desktop behind
         try:
             self.pulse = Pulse(self.workdir, self.run_as)
             self.env = self._base_env()
