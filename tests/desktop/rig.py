@@ -96,8 +96,8 @@ class Pulse:
         return {**os.environ, **self.env, "HOME": str(self.home)}
 
     def start(self) -> None:
-        self.server = subprocess.Popen([*self.run_as, "pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--system=false",
-                                        "-n", "-F", str(self.script)], env=self._env(),
+        self.server = subprocess.Popen([*self.run_as, "pulseaudio", "--daemonize=no", "--exit-idle-time=-1",
+                                        "--system=false", "-n", "-F", str(self.script)], env=self._env(),
                                        stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
         wait_until(lambda: subprocess.run(["pactl", "info"], env=self._env(), capture_output=True).returncode == 0,
                    15, 0.1, "pulseaudio to start")
