@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from keyvox.output import compositor
@@ -66,3 +68,25 @@ def test_focused_node_in_a_sway_tree():
     assert compositor.find_focused(tree)["id"] == 7
     workspace_only = {"type": "workspace", "focused": True, "nodes": []}
     assert compositor.find_focused(workspace_only) is None
+
+
+def test_hyprland_active_window(tmp_path, monkeypatch):
+    """Hyprland cannot run here (not packaged for this system): a stand-in hyprctl answers `activewindow -j`
+    with the JSON Hyprland prints (fields trimmed), the OS boundary faked and nothing else."""
+    answer = tmp_path / "answer.json"
+    hyprctl = tmp_path / "hyprctl"
+    hyprctl.write_text(f'#!/bin/sh\n[ "$1 $2" = "activewindow -j" ] && cat {answer}\n')
+    hyprctl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    monkeypatch.delenv("SWAYSOCK", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("HYPRLAND_INSTANCE_SIGNATURE", "abc_123")
+    answer.write_text('{"address": "0x55d0c8a0", "mapped": true, "class": "org.gnome.TextEditor", '
+                      '"title": "notes.txt", "pid": 4242, "workspace": {"id": 1, "name": "1"}}')
+    assert compositor.desktop_name() == "hyprland"
+    assert compositor.focused_window() == compositor.FocusedWindow("hyprland:0x55d0c8a0", "org.gnome.TextEditor",
+                                                                   "notes.txt")
+    answer.write_text("{}")  # nothing focused (an empty workspace)
+    assert compositor.focused_window() is None
+    answer.write_text("not json")
+    assert compositor.focused_window() is None
