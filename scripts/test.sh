@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 # System packages: the headless desktop rig (X server, audio server, input and clipboard tools).
 apt_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk)
-# The headless Wayland rig (tests/wayland): sway without Xwayland (no recommends), wtype, wl-clipboard, GTK windows.
-apt_packages+=(sway wtype wl-clipboard python3-gi gir1.2-gtk-3.0 gir1.2-gtk-4.0)
+# The headless Wayland rig (tests/wayland): sway without Xwayland (no recommends), wtype, wl-clipboard, GTK
+# windows, the foot terminal.
+apt_packages+=(sway wtype wl-clipboard python3-gi gir1.2-gtk-3.0 gir1.2-gtk-4.0 foot)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -149,3 +149,44 @@ def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, w
     assert [method.available() for method in chain.methods[:3]] == [False, False, False]  # wtype, ydotool, paste
     assert wayland.clipboard() == b"second text"
     assert window.text == ""
+
+
+def test_terminal_gets_ctrl_shift_v_and_typed_text(wayland, window, as_client):
+    """In a terminal Ctrl+V would insert ^V: keyvox knows foot by its app_id from sway and pastes with
+    Ctrl+Shift+V; the program inside receives exactly the bytes (as a shell would)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from keyvox.output import compositor
+    from keyvox.output.wayland import WaylandPaste, WtypeType
+    from wayland_rig import SYSTEM_PYTHON, _stop, wait_until
+
+    if shutil.which("foot") is None:
+        pytest.skip("foot is not installed (scripts/test.sh installs it)")
+    received = wayland.workdir / "terminal.bin"
+    received.write_bytes(b"")
+    if os.getuid() == 0:
+        os.chown(received, wayland.user.pw_uid, wayland.user.pw_gid)
+    sink = Path(__file__).parents[1] / "desktop" / "terminal_sink.py"
+    main_window = compositor.focused_window().id
+    terminal = subprocess.Popen([*wayland.run_as, "foot", SYSTEM_PYTHON, str(sink), str(received)], env=wayland.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: (compositor.focused_window() or window).app == "foot", 15, what="foot to take the focus")
+        time.sleep(0.5)  # the program inside switches the terminal to raw mode
+        mine = b"clipboard before"
+        wayland.clipboard(mine)
+        WaylandPaste(restore=True).insert("echo Grüße ✓")
+        wait_until(lambda: received.read_bytes(), 5, what="bytes in the terminal")
+        time.sleep(0.3)
+        assert received.read_bytes().decode() == "echo Grüße ✓"
+        assert wayland.clipboard() == mine
+        received.write_bytes(b"")
+        WtypeType().insert("typed: naïve ✓")
+        wait_until(lambda: received.read_bytes().decode(errors="replace") == "typed: naïve ✓", 5,
+                   what="typed bytes in the terminal")
+    finally:
+        _stop(terminal)
+        wait_until(lambda: compositor.focused_window().id == main_window, 5, what="the GTK 4 window's focus")
+        time.sleep(0.2)
