@@ -45,6 +45,7 @@ def collect(config_path: str | None = None) -> dict[str, Any]:
         "audio": _audio(),
         "display": _display(),
         "output_tools": {tool: shutil.which(tool) for tool in OUTPUT_TOOLS},
+        "wayland": _wayland_hints(),
         "config": config_report,
     }
     report["fixes"] = fixes(report)  # after the rest: it reads the report
@@ -141,6 +142,12 @@ def _display() -> dict[str, Any]:
     return {"server": server, **env}
 
 
+def _wayland_hints() -> list[str]:
+    from keyvox.output.wayland import doctor_hints
+
+    return doctor_hints()
+
+
 # --- text -----------------------------------------------------------------------------------------
 
 def render(report: dict[str, Any]) -> str:
@@ -181,6 +188,7 @@ def render(report: dict[str, Any]) -> str:
     lines += ["", "Desktop", f"  display server: {display['server'] or 'none (no DISPLAY or WAYLAND_DISPLAY)'}"]
     tools = report["output_tools"]
     lines.append("  output tools: " + ", ".join(f"{t} {'yes' if p else 'no'}" for t, p in tools.items()))
+    lines += [f"  {hint}" for hint in report.get("wayland", [])]
     config = report["config"]
     lines += ["", "Config", f"  file: {config['path'] or 'none (defaults in use)'}"]
     if config["error"]:

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # System packages, one line per need, so that each need says why it is there:
 apt_packages=(
   xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk  # X11 rig
+  sway wtype wl-clipboard python3-gi gir1.2-gtk-3.0 gir1.2-gtk-4.0 foot  # Wayland rig (sway without Xwayland)
   pipx                                                  # tests/test_install.py runs the README's install command
   systemd desktop-file-utils dbus-daemon dunst          # autostart checks, session D-Bus, notification daemon
 )
@@ -18,6 +19,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# sway refuses to run as root: the Wayland rig runs its desktop as this unprivileged user.
+if [ "$(id -u)" -eq 0 ] && ! id keyvox-rig >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin keyvox-rig
 fi
 
 pip_install=(python3 -m pip install -q --disable-pip-version-check)

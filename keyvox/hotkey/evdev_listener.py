@@ -26,6 +26,8 @@ _SPECIAL = {
 NO_ACCESS = ("cannot read keyboards in /dev/input: you are not in the \"input\" group (run: sudo usermod -aG input "
              "$USER, then log out and back in), or bind a compositor key to `keyvox toggle` and set "
              "[hotkey] backend = \"command\"")
+NO_DEVICES = ("this machine has no /dev/input (a container or a remote session): bind a compositor key to "
+              "`keyvox press` / `keyvox release` and set [hotkey] backend = \"command\"")
 
 
 def evdev_name(code_name: str) -> str | None:
@@ -56,6 +58,8 @@ class EvdevListener:
             raise KeyvoxError("the evdev hotkey backend needs the evdev package (pip install evdev)") from None
         paths = evdev.list_devices()
         if not paths:
+            if not os.path.isdir("/dev/input"):
+                raise KeyvoxError(NO_DEVICES)
             readable = os.path.isdir("/dev/input") and any(os.access(os.path.join("/dev/input", n), os.R_OK)
                                                           for n in os.listdir("/dev/input") if n.startswith("event"))
             raise KeyvoxError(NO_ACCESS if not readable else "no keyboard found in /dev/input")

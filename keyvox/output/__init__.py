@@ -12,8 +12,8 @@ from typing import Callable
 
 from keyvox.hotkey import is_wayland
 from keyvox.output import clipboard
-from keyvox.output.methods import (CommandType, OutputFailed, PynputPaste, PynputType, WaylandCopy, X11Paste,
-                                   XdotoolType, XTestType, focused_window_id, press_backspace)
+from keyvox.output.methods import (OutputFailed, PynputPaste, PynputType, X11Paste, XdotoolType, XTestType,
+                                   focused_window_id, press_backspace)
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,9 @@ def build_methods(method: str, *, session: str | None = None, type_delay_ms: int
         return {"type": typing, "clipboard": [paste], "clipboard-restore": [paste_restore],
                 "auto": [*typing, paste_restore]}[method]
     if session == "wayland":
-        typers = [CommandType(["wtype"]), CommandType(["ydotool", "type"])]
-        return {"type": typers, "clipboard": [WaylandCopy()], "clipboard-restore": [WaylandCopy()],
-                "auto": [*typers, WaylandCopy()]}[method]
+        from keyvox.output import wayland
+
+        return wayland.build(method)
     return {"type": [PynputType()], "clipboard": [PynputPaste(False)], "clipboard-restore": [PynputPaste(True)],
             "auto": [PynputType(), PynputPaste(True)]}[method]
 
@@ -95,5 +95,5 @@ class OutputChain:
             self.report(f"keyvox: error: could not delete the last insertion ({exc})")
 
     def focused_window(self) -> str | None:
-        """An id of the focused window where the desktop tells it (X11), else None."""
+        """An id of the focused window where the desktop tells it (X11, sway, Hyprland), else None."""
         return focused_window_id(detect_session())

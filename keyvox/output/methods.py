@@ -103,7 +103,7 @@ class X11Paste:
 
 
 class CommandType:
-    """Wayland typing tools: ``wtype TEXT`` or ``ydotool type TEXT``."""
+    """A typing tool run as ``COMMAND -- TEXT``."""
 
     def __init__(self, command: list[str]) -> None:
         self.command = command
@@ -114,20 +114,6 @@ class CommandType:
 
     def insert(self, text: str) -> None:
         _run([*self.command, "--", text], timeout=30 + len(text) * 0.05)
-
-
-class WaylandCopy:
-    """Wayland last resort: leave the text on the clipboard for the user to paste."""
-
-    name = "wl-copy"
-
-    def available(self) -> bool:
-        return shutil.which("wl-copy") is not None
-
-    def insert(self, text: str) -> None:
-        if not clipboard.write_clipboard(text):
-            raise OutputFailed("wl-copy failed")
-        print("keyvox: text copied to the clipboard; paste it with Ctrl+V", file=sys.stderr, flush=True)
 
 
 class PynputType:
@@ -182,7 +168,9 @@ def press_backspace(count: int, session: str) -> None:
     if session == "x11" and shutil.which("xdotool"):
         _run(["xdotool", "key", "--repeat", str(count), "--delay", "4", "BackSpace"], timeout=10 + count * 0.05)
     elif session == "wayland" and shutil.which("wtype"):
-        _run(["wtype", *(["-k", "BackSpace"] * count)], timeout=10 + count * 0.05)
+        from keyvox.output.wayland import press_backspace as wayland_backspace
+
+        wayland_backspace(count)
     else:
         try:
             from pynput.keyboard import Controller, Key
@@ -194,6 +182,11 @@ def press_backspace(count: int, session: str) -> None:
 
 
 def focused_window_id(session: str) -> str | None:
+    if session == "wayland":
+        from keyvox.output.compositor import focused_window
+
+        window = focused_window()
+        return window.id if window is not None else None
     if session != "x11" or not shutil.which("xdotool"):
         return None
     try:

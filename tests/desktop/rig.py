@@ -71,7 +71,9 @@ class Xvfb:
 class Pulse:
     """A private PulseAudio server with a null sink and the virtual microphone remapped from its monitor."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, run_as: tuple[str, ...] = ()) -> None:
+        self.run_as = run_as
+        """A command prefix that starts the server as another user (the Wayland rig's unprivileged user)."""
         self.runtime = workdir / "run"
         self.runtime.mkdir(mode=0o700, exist_ok=True)
         self.script = workdir / "rig.pa"
@@ -94,8 +96,8 @@ class Pulse:
         return {**os.environ, **self.env, "HOME": str(self.home)}
 
     def start(self) -> None:
-        self.server = subprocess.Popen(["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--system=false",
-                                        "-n", "-F", str(self.script)], env=self._env(),
+        self.server = subprocess.Popen([*self.run_as, "pulseaudio", "--daemonize=no", "--exit-idle-time=-1",
+                                        "--system=false", "-n", "-F", str(self.script)], env=self._env(),
                                        stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
         wait_until(lambda: subprocess.run(["pactl", "info"], env=self._env(), capture_output=True).returncode == 0,
                    15, 0.1, "pulseaudio to start")
@@ -204,12 +206,14 @@ class Terminal:
 class Keyvox:
     """The real ``python3 -m keyvox`` daemon, with its output lines collected as they come."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], config_text: str, name: str = "keyvox") -> None:
+    def __init__(self, workdir: Path, env: dict[str, str], config_text: str, name: str = "keyvox",
+                 run_as: tuple[str, ...] = ()) -> None:
         self.config = workdir / f"{name}.toml"
         self.config.write_text(config_text, encoding="utf-8")
+        self.config.chmod(0o644)
         self.lines: list[tuple[float, str]] = []
         self._lock = threading.Lock()
-        self.process = subprocess.Popen([sys.executable, "-m", "keyvox", "--config", str(self.config)],
+        self.process = subprocess.Popen([*run_as, sys.executable, "-m", "keyvox", "--config", str(self.config)],
                                         env={**env, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         encoding="utf-8")
