@@ -23,6 +23,7 @@ from keyvox.status import Sounds, StatusLine
 def run_daemon(loaded: LoadedConfig) -> int:
     from keyvox.hotkey import choose_backend, parse_key_spec
     from keyvox.hotkey.control import ControlServer
+    from keyvox.gui import prepare_gui
     from keyvox.hotkey.machine import PushToTalk
 
     config = loaded.config
@@ -37,6 +38,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
     control = ControlServer(machine.command)
     control.claim()
     daemon = Daemon(loaded, machine, backend)
+    gui = prepare_gui(config.gui, daemon.status.message)  # tray and overlay; None runs headless
     try:
         with quiet_native_stderr():
             try:
@@ -44,7 +46,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
                 control.serve()
                 daemon.status.message(ready_line(config.hotkey.mode, spec.human, backend, daemon.description))
                 daemon.presence.on_state(DaemonState.IDLE)
-                return daemon.loop(actions)
+                return gui.run(daemon, actions) if gui is not None else daemon.loop(actions)
             finally:
                 daemon.stop()
     finally:
@@ -114,7 +116,8 @@ class Daemon:
         from keyvox.text import TextProcessor
 
         audio = self.config.audio
-        self.recorder = Recorder(audio.device, audio.preroll_s, on_event=self._on_audio_event)
+        self.recorder = Recorder(audio.device, audio.preroll_s, on_event=self._on_audio_event,
+                                 on_level=self.presence.on_level)
         self.recorder.open()
         transcriber = self.transcriber = create_transcriber(self.config)
         self.description = getattr(transcriber, "description", type(transcriber).__name__)
@@ -124,14 +127,17 @@ class Daemon:
                            report=lambda line: self.status.message(line, error=True))
         chain = TextProcessor.from_loaded(self.loaded, report=lambda line: self.status.message(line, error=True))
         self.pipeline = Pipeline(transcriber, chain, sink, options=PipelineOptions.from_config(self.config),
-                                 on_result=self._on_result, on_state=self._on_state)
+                                 on_result=self._on_result, on_state=self._on_state,
+                                 on_partial=self.presence.on_partial)
         self.listener = make_listener(self.backend, self.machine)
         if self.listener is not None:
             self.listener.start()
 
     def loop(self, actions: queue.Queue) -> int:
         """Turn posted actions into recorder/pipeline calls until Ctrl+C or SIGTERM."""
-        previous = signal.signal(signal.SIGTERM, lambda *_: self._stop.set())
+        # With the GUI this loop runs in a thread and the GUI's main thread handles the signals.
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, lambda *_: self._stop.set()) if in_main else None
         try:
             while not self._stop.is_set():
                 try:
@@ -143,7 +149,8 @@ class Daemon:
         except KeyboardInterrupt:
             pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
         self.status.close()
         return 0
 
@@ -173,6 +180,10 @@ class Daemon:
             if self.pipeline.last_text is None and self.pipeline.state == "idle":
                 self.status.message("nothing to re-insert yet")
             self.pipeline.reinsert_last()
+
+    def request_stop(self) -> None:
+        """Ask the action loop to end (Quit in the tray; thread-safe)."""
+        self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()

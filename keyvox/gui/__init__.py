@@ -1,0 +1,85 @@
+"""The desktop GUI: a tray icon and an overlay that shows the words as you speak (``pip install keyvox[gui]``).
+
+Qt (PySide6-Essentials) draws both; docs/desktop.md has the measurements that chose it. Qt wants the main
+thread, so with the GUI on the Qt event loop runs there and the daemon's action loop runs in a thread;
+without the extra, or with no display, keyvox runs headless exactly as before and says why in one line.
+
+A Qt platform plugin that cannot load (a missing system library) aborts the whole process inside Qt, so
+before the daemon commits to the GUI a short child process tries to start Qt; it runs while the model loads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from typing import Callable
+
+from keyvox.config import GuiConfig
+
+INSTALL_HINT = ("tray icon and overlay need the gui extra: pip install 'keyvox[gui]' "
+                "(or set [gui] tray = false and overlay = false to silence this)")
+PROBE_TIMEOUT_S = 30.0
+"""Starting Qt in the child takes ~0.3 s on an idle desktop; the shared test machine has taken 5 s."""
+_PROBE = ("from PySide6.QtWidgets import QApplication\n"
+          "app = QApplication(['keyvox-gui-probe'])\n"
+          "print('ok', app.platformName(), flush=True)\n")
+
+
+def display_available() -> bool:
+    """Linux needs an X or Wayland display for any window; Windows and macOS always have their desktop."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def toolkit_installed() -> bool:
+    return importlib.util.find_spec("PySide6") is not None
+
+
+class GuiLauncher:
+    """Decides between the GUI and the headless loop; ``run`` replaces ``Daemon.loop``."""
+
+    def __init__(self, options: GuiConfig, report: Callable[[str], None]) -> None:
+        self.options = options
+        self.report = report
+        self._probe = subprocess.Popen([sys.executable, "-c", _PROBE], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
+
+    def usable(self) -> bool:
+        """Whether Qt started in the child; reports the reason in one line when it did not."""
+        try:
+            out, err = self._probe.communicate(timeout=PROBE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._probe.kill()
+            self._probe.communicate()
+            self.report(f"tray and overlay off: Qt did not start within {PROBE_TIMEOUT_S:g} s")
+            return False
+        if self._probe.returncode == 0 and out.startswith("ok"):
+            return True
+        lines = [line.strip() for line in err.splitlines() if line.strip()]
+        reason = next((line for line in lines if "needed" in line or "cannot" in line.lower()),
+                      lines[0] if lines else f"exit status {self._probe.returncode}")
+        self.report(f"tray and overlay off: Qt cannot start here ({reason})")
+        return False
+
+    def run(self, daemon, actions) -> int:
+        if not self.usable():
+            return daemon.loop(actions)
+        from keyvox.gui.app import run_gui
+
+        return run_gui(daemon, actions, self.options)
+
+
+def prepare_gui(options: GuiConfig, report: Callable[[str], None]) -> GuiLauncher | None:
+    """A launcher when the config asks for the tray or overlay and they can be shown; else None (headless)."""
+    if not (options.tray or options.overlay):
+        return None
+    if not toolkit_installed():
+        report(INSTALL_HINT)
+        return None
+    if not display_available():
+        report("tray and overlay off: no display (DISPLAY and WAYLAND_DISPLAY are unset)")
+        return None
+    return GuiLauncher(options, report)
