@@ -185,6 +185,10 @@ class Daemon:
         """Ask the action loop to end (Quit in the tray; thread-safe)."""
         self._stop.set()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def stop(self) -> None:
         self._stop.set()
         self.presence.close()

@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 # System packages: the headless desktop rig (X server, audio server, input and clipboard tools).
 apt_packages=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk)
+# Tray and overlay tests: Qt's X11 libraries, a session D-Bus with gdbus, tray hosts (Xfce panel: StatusNotifierItem
+# and XEmbed; trayer: XEmbed only) and ImageMagick for screenshots.
+apt_packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0
+  libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libfontconfig1 fonts-dejavu-core dbus libglib2.0-bin
+  xfce4-panel trayer imagemagick)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

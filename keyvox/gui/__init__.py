@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 from typing import Callable
@@ -22,6 +23,7 @@ INSTALL_HINT = ("tray icon and overlay need the gui extra: pip install 'keyvox[g
                 "(or set [gui] tray = false and overlay = false to silence this)")
 PROBE_TIMEOUT_S = 30.0
 """Starting Qt in the child takes ~0.3 s on an idle desktop; the shared test machine has taken 5 s."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _PROBE = ("from PySide6.QtWidgets import QApplication\n"
           "app = QApplication(['keyvox-gui-probe'])\n"
           "print('ok', app.platformName(), flush=True)\n")
@@ -65,11 +67,20 @@ class GuiLauncher:
         return False
 
     def run(self, daemon, actions) -> int:
-        if not self.usable():
-            return daemon.loop(actions)
-        from keyvox.gui.app import run_gui
+        # From here Ctrl+C and SIGTERM only ask the daemon to stop: an interrupt landing inside Qt's import or
+        # start-up would otherwise abort the process instead of letting it exit cleanly.
+        previous = {sig: signal.signal(sig, lambda *_: daemon.request_stop()) for sig in STOP_SIGNALS}
+        try:
+            if daemon.stopping or not self.usable():
+                return daemon.loop(actions)
+            from keyvox.gui.app import run_gui
 
-        return run_gui(daemon, actions, self.options)
+            if daemon.stopping:  # interrupted while Qt loaded: no window for a moment only to close it
+                return daemon.loop(actions)
+            return run_gui(daemon, actions, self.options)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def prepare_gui(options: GuiConfig, report: Callable[[str], None]) -> GuiLauncher | None:

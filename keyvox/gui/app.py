@@ -95,7 +95,7 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
         finally:
             bridge.finished.emit()
 
-    wakeup = _SignalWakeup(daemon)
+    wakeup = _SignalWakeup()
     worker = threading.Thread(target=loop, name="keyvox-actions", daemon=True)
     worker.start()
     try:
@@ -112,20 +112,17 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
 
 
 class _SignalWakeup:
-    """Ctrl+C and SIGTERM stop the daemon while Qt's C++ loop holds the main thread.
+    """Ctrl+C and SIGTERM (handled by ``GuiLauncher.run``) must also wake Qt's C++ loop: Python runs signal
+    handlers only between bytecodes, so the C-level handler writes to a socket that Qt watches, Qt wakes
+    and the Python handler runs. No polling timer: idle stays idle."""
 
-    Python runs signal handlers only between bytecodes, so the C-level handler writes to a socket that Qt
-    watches; Qt wakes, runs a slot, and the Python handler runs with it. No polling timer: idle stays idle."""
-
-    def __init__(self, daemon) -> None:
+    def __init__(self) -> None:
         self._read, self._write = socket.socketpair()
         self._read.setblocking(False)
         self._write.setblocking(False)
         self._previous_fd = signal.set_wakeup_fd(self._write.fileno())
         self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read)
         self._notifier.activated.connect(self._drain)
-        stop = lambda *_: daemon.request_stop()  # noqa: E731
-        self._previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def _drain(self) -> None:
         try:
@@ -134,10 +131,7 @@ class _SignalWakeup:
             pass
 
     def close(self) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
         signal.set_wakeup_fd(self._previous_fd)
         self._notifier.setEnabled(False)
         self._read.close()
         self._write.close()
-
