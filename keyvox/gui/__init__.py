@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -46,8 +47,10 @@ class GuiLauncher:
     def __init__(self, options: GuiConfig, report: Callable[[str], None]) -> None:
         self.options = options
         self.report = report
+        # QT_DEBUG_PLUGINS names the missing library; without it Qt blames libxcb-cursor0 for every failure.
         self._probe = subprocess.Popen([sys.executable, "-c", _PROBE], stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
+                                       stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+                                       env={**os.environ, "QT_DEBUG_PLUGINS": "1"})
 
     def usable(self) -> bool:
         """Whether Qt started in the child; reports the reason in one line when it did not."""
@@ -60,10 +63,7 @@ class GuiLauncher:
             return False
         if self._probe.returncode == 0 and out.startswith("ok"):
             return True
-        lines = [line.strip() for line in err.splitlines() if line.strip()]
-        reason = next((line for line in lines if "needed" in line or "cannot" in line.lower()),
-                      lines[0] if lines else f"exit status {self._probe.returncode}")
-        self.report(f"tray and overlay off: Qt cannot start here ({reason})")
+        self.report(f"tray and overlay off: Qt cannot start here ({probe_failure(err, self._probe.returncode)})")
         return False
 
     def run(self, daemon, actions) -> int:
@@ -81,6 +81,19 @@ class GuiLauncher:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def probe_failure(stderr: str, code: int) -> str:
+    """The reason in Qt's start-up noise: a missing system library, an unreachable display, or its first line."""
+    missing = re.search(r"(lib[\w.+-]+\.so[.\d]*): cannot open shared object file", stderr)
+    if missing:
+        return f"the system library {missing.group(1)} is missing; see docs/desktop.md for the packages"
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    display = next((line for line in lines if "could not connect to display" in line), None)
+    if display:
+        return display.removeprefix("qt.qpa.xcb: ")
+    interesting = [line for line in lines if not line.startswith(("qt.core.", "QFactoryLoader", "Got keys"))]
+    return (interesting or lines or [f"exit status {code}"])[0]
 
 
 def prepare_gui(options: GuiConfig, report: Callable[[str], None]) -> GuiLauncher | None:
