@@ -4,7 +4,7 @@ Runs on the headless desktop rig (tests/desktop/rig.py) with a private session D
 the tray host, so the tray really registers and the overlay window really exists. Each variant starts the
 real daemon, waits until it is ready, lets it settle, then reads its CPU time and memory from /proc.
 
-Usage: python3 benchmarks/gui_idle.py [--seconds 30] [--settle 5]
+Usage: python3 benchmarks/gui_idle.py [--seconds 30] [--settle 5] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -45,27 +45,35 @@ def memory_mib(pid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
+def main_thread_wakeups(pid: int) -> int:
+    """Context switches of the main thread (with the GUI: Qt's event loop; headless: the action loop)."""
+    lines = Path(f"/proc/{pid}/task/{pid}/status").read_text().splitlines()
+    return sum(int(line.split()[1]) for line in lines if "ctxt_switches:" in line)
+
+
 def measure(desktop: Desktop, env: dict[str, str], workdir: Path, name: str, config: str, seconds: float,
-            settle: float) -> tuple[float, float, float]:
+            settle: float) -> tuple[float, float, float, float]:
     keyvox = Keyvox(workdir, env, config, name=name.replace(" ", "").replace("+", "-"))
     try:
         keyvox.wait_for(r"^Ready:", 300)
         time.sleep(settle)
         pid = keyvox.process.pid
-        start_cpu, start = cpu_seconds(pid), time.monotonic()
+        start_cpu, start, start_wakeups = cpu_seconds(pid), time.monotonic(), main_thread_wakeups(pid)
         time.sleep(seconds)
         used = cpu_seconds(pid) - start_cpu
+        wakeups = main_thread_wakeups(pid) - start_wakeups
         elapsed = time.monotonic() - start
         rss, pss = memory_mib(pid)
     finally:
         keyvox.stop()
-    return 100 * used / elapsed, rss, pss
+    return 100 * used / elapsed, rss, pss, wakeups / elapsed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--settle", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=1, help="run both variants this many times (noise)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="keyvox-gui-idle-"))
     desktop = Desktop(workdir)
@@ -74,11 +82,13 @@ def main() -> int:
     env["DBUS_SESSION_BUS_ADDRESS"] = bus.address
     panel = XfcePanel(workdir, env)
     try:
-        print(f"| variant | CPU over {args.seconds:g} s idle (% of a core) | RSS (MiB) | PSS (MiB) |")
-        print("|---|---|---|---|")
-        for name, config in VARIANTS.items():
-            cpu, rss, pss = measure(desktop, env, workdir, name, config, args.seconds, args.settle)
-            print(f"| {name} | {cpu:.2f} | {rss:.0f} | {pss:.0f} |", flush=True)
+        print(f"| variant | CPU over {args.seconds:g} s idle (% of a core) | RSS (MiB) | PSS (MiB) | "
+              "main-thread wake-ups per s |")
+        print("|---|---|---|---|---|")
+        for _ in range(args.repeat):
+            for name, config in VARIANTS.items():
+                cpu, rss, pss, wakeups = measure(desktop, env, workdir, name, config, args.seconds, args.settle)
+                print(f"| {name} | {cpu:.2f} | {rss:.0f} | {pss:.0f} | {wakeups:.1f} |", flush=True)
     finally:
         panel.stop()
         bus.stop()
