@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from keyvox.backends.base import BaseTranscriber
 from keyvox.errors import KeyvoxError
 from keyvox.presence import DaemonState
 
@@ -113,13 +114,13 @@ class Controls:
         if self._daemon.model_name.endswith(".en"):
             return None  # English-only models understand nothing else
         transcriber = self._daemon.transcriber
-        if transcriber is None or not hasattr(transcriber, "language"):
+        if not isinstance(transcriber, BaseTranscriber):
             return None
         return transcriber.language or "auto"
 
     def set_language(self, code: str) -> None:
-        """Takes effect with the next utterance (engines read it per decode)."""
-        self._daemon.transcriber.language = None if code == "auto" else code
+        """From the next utterance on; raises a one-line ``KeyvoxError`` for a code the engine refuses."""
+        self._daemon.transcriber.set_language(None if code == "auto" else code)
 
     # --- files and login ----------------------------------------------------------------------------
 

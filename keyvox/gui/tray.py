@@ -130,7 +130,7 @@ class Tray:
         for code in dict.fromkeys((current, *LANGUAGES)):
             action = QAction("detect" if code == "auto" else code, self.language_menu, checkable=True,
                              checked=code == current)
-            action.triggered.connect(lambda _=False, code=code: self.controls.set_language(code))
+            action.triggered.connect(lambda _=False, code=code: self._set_language(code))
             group.addAction(action)
             self.language_menu.addAction(action)
 
@@ -159,6 +159,12 @@ class Tray:
     def _use_microphone(self, wanted) -> None:
         try:
             self.controls.use_microphone(wanted)
+        except KeyvoxError as exc:
+            self.report(f"keyvox: error: {exc}")
+
+    def _set_language(self, code: str) -> None:
+        try:
+            self.controls.set_language(code)
         except KeyvoxError as exc:
             self.report(f"keyvox: error: {exc}")
 
