@@ -25,9 +25,21 @@ INSTALL_HINT = ("tray icon and overlay need the gui extra: pip install 'keyvox[g
 PROBE_TIMEOUT_S = 30.0
 """Starting Qt in the child takes ~0.3 s on an idle desktop; the shared test machine has taken 5 s."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_PROBE = ("from PySide6.QtWidgets import QApplication\n"
-          "app = QApplication(['keyvox-gui-probe'])\n"
+_PROBE = ("import sys\n"
+          "from PySide6.QtWidgets import QApplication\n"
+          "app = QApplication(sys.argv)\n"
           "print('ok', app.platformName(), flush=True)\n")
+
+
+def qt_arguments() -> list[str]:
+    """Qt's command line. On a Wayland session with XWayland the GUI uses X11: only an X11 window can be kept
+    from ever taking the keyboard focus (plain Wayland clients cannot ask for that; compositors such as sway
+    focus every new window). The tray is unaffected: it talks D-Bus. ``QT_QPA_PLATFORM`` still wins."""
+    arguments = ["keyvox"]
+    if (sys.platform.startswith("linux") and os.environ.get("WAYLAND_DISPLAY") and os.environ.get("DISPLAY")
+            and not os.environ.get("QT_QPA_PLATFORM")):
+        arguments += ["-platform", "xcb"]
+    return arguments
 
 
 def display_available() -> bool:
@@ -48,7 +60,7 @@ class GuiLauncher:
         self.options = options
         self.report = report
         # QT_DEBUG_PLUGINS names the missing library; without it Qt blames libxcb-cursor0 for every failure.
-        self._probe = subprocess.Popen([sys.executable, "-c", _PROBE], stdout=subprocess.PIPE,
+        self._probe = subprocess.Popen([sys.executable, "-c", _PROBE, *qt_arguments()[1:]], stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
                                        env={**os.environ, "QT_DEBUG_PLUGINS": "1"})
 

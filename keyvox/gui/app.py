@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from keyvox.config import GuiConfig
+from keyvox.gui import qt_arguments
 from keyvox.gui.controls import Controls
 from keyvox.presence import DaemonState, Notice, Observer
 
@@ -60,7 +61,7 @@ class QtPresence(Observer):
 
 def run_gui(daemon, actions, options: GuiConfig) -> int:
     """The daemon's loop with a tray and/or overlay; returns the loop's exit status."""
-    app = QApplication.instance() or QApplication(["keyvox"])
+    app = QApplication.instance() or QApplication(qt_arguments())
     app.setApplicationName("keyvox")
     app.setQuitOnLastWindowClosed(False)
     report = daemon.status.message
@@ -77,7 +78,10 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
         bridge.state.connect(tray.show_state)
         bridge.result.connect(tray.show_result)
         bridge.notice.connect(tray.show_notice)
-    if options.overlay:
+    if options.overlay and app.platformName().startswith("wayland"):
+        report("overlay off: a Wayland window cannot refuse the keyboard focus, and XWayland (DISPLAY) is not "
+               "available; the tray still works")
+    elif options.overlay:
         from keyvox.gui.overlay import Overlay
 
         overlay = Overlay(options.overlay_position)

@@ -111,6 +111,26 @@ def test_pause_from_the_menu_stops_the_hotkey_until_resume(desktop, window, sess
     assert wer(row["text"], typed) <= 0.25, typed
 
 
+def test_copy_reinsert_and_recent_from_the_menu(desktop, window, session, manifest):
+    env, keyvox, _, _, _ = session
+    item = the_item(env)
+    row = next(r for r in manifest if r["audio"].endswith("arctic_a0009.wav"))
+    mark = keyvox.mark()
+    desktop.dictate(keyvox, row["path"])
+    typed = window.wait_for_text()
+    keyvox.wait_for(r"^\[idle\]", 30, since=mark)
+
+    desktop.clipboard("something else")
+    item.click("Copy last text")
+    wait_until(lambda: desktop.clipboard() == typed.strip(), 5, 0.1, "the last text on the clipboard")
+
+    item.click("Re-insert last text")
+    wait_until(lambda: window.text.count(typed.strip()) == 2, 10, 0.1, "the text typed a second time")
+
+    recent = [label for label in item.menu_labels() if typed.strip()[:40] in label]
+    assert recent, f"{typed!r} not under Recent: {sorted(item.menu_labels())}"
+
+
 def overlay_windows(env, visible: bool = True) -> list[str]:
     args = ["xdotool", "search", *(["--onlyvisible"] if visible else []), "--name", "^keyvox overlay"]
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=10).stdout.split()

@@ -145,8 +145,11 @@ class Item:
         return re.search(r"objectpath '([^']+)'", self.prop("Menu")).group(1)
 
     def menu_labels(self) -> dict[str, int]:
-        """Label → item id of the whole exported menu (GetLayout of the root, all depths)."""
-        out = gdbus(self.env, self.service, self.menu_path(), "com.canonical.dbusmenu.GetLayout", "0", "-1", "[]")
+        """Label → item id of the whole exported menu, as a panel sees it when the user opens it (AboutToShow,
+        then GetLayout of the root, all depths)."""
+        path = self.menu_path()
+        gdbus(self.env, self.service, path, "com.canonical.dbusmenu.AboutToShow", "0")
+        out = gdbus(self.env, self.service, path, "com.canonical.dbusmenu.GetLayout", "0", "-1", "[]")
         return {label.replace("&", ""): int(number)
                 for number, label in re.findall(r"\((\d+), \{[^}]*?'label': <'([^']*)'>", out)}
 
@@ -154,7 +157,6 @@ class Item:
         """What a panel sends when the user picks a menu item."""
         path = self.menu_path()
         number = self.menu_labels()[label]
-        gdbus(self.env, self.service, path, "com.canonical.dbusmenu.AboutToShow", "0")
         gdbus(self.env, self.service, path, "com.canonical.dbusmenu.Event", str(number), "clicked", "<int32 0>",
               str(int(time.time())))
 
