@@ -154,7 +154,7 @@ class Tray:
             self.report("nothing to copy yet")
 
     def _copy(self, text: str) -> None:
-        QGuiApplication.clipboard().setText(text)
+        QGuiApplication.clipboard().setText(text.strip())  # the space smart spacing typed before it is not wanted
 
     def _use_microphone(self, wanted) -> None:
         try:
