@@ -21,9 +21,9 @@ from keyvox.status import Sounds, StatusLine
 
 
 def run_daemon(loaded: LoadedConfig) -> int:
+    from keyvox.gui import prepare_gui
     from keyvox.hotkey import choose_backend, parse_key_spec
     from keyvox.hotkey.control import ControlServer
-    from keyvox.gui import prepare_gui
     from keyvox.hotkey.machine import PushToTalk
 
     config = loaded.config

@@ -188,3 +188,10 @@ def test_overlay_shows_the_words_without_taking_the_focus(desktop, window, sessi
     assert count_near(region, "#202124", 10) > len(region) // 2, f"no overlay at {box}; see {shot}"
     assert count_near(region, OVERLAY_TEXT, 60) >= 30, f"no words drawn in the overlay at {box}; see {shot}"
     assert wer(row["text"], typed) <= 0.3, typed
+
+
+def test_quit_from_the_menu_stops_keyvox_cleanly(session):
+    env, keyvox, _, _, _ = session
+    the_item(env).click("Quit keyvox")
+    assert keyvox.process.wait(15) == 0, keyvox.output()
+    wait_until(lambda: not registered_items(env), 10, 0.2, "the item to leave the tray")
