@@ -190,6 +190,23 @@ def test_overlay_shows_the_words_without_taking_the_focus(desktop, window, sessi
     assert wer(row["text"], typed) <= 0.3, typed
 
 
+def test_choosing_a_microphone_reopens_it_and_dictation_goes_on(desktop, window, session, manifest):
+    env, keyvox, _, _, _ = session
+    item = the_item(env)
+    labels = item.menu_labels()
+    choices = [label for label in labels if label == "pulse"]  # PortAudio's PulseAudio device on the rig
+    assert choices, f"no 'pulse' input under Microphone: {sorted(labels)}"
+    assert item.checked("System default") is True and item.checked("pulse") is False
+    mark = keyvox.mark()
+    item.click("pulse")
+    wait_until(lambda: item.checked("pulse"), 10, 0.2, "the chosen microphone to be checked")
+    assert "error" not in "\n".join(keyvox.output().splitlines()[mark:]), keyvox.output()
+    row = next(r for r in manifest if r["audio"].endswith("arctic_a0008.wav"))
+    desktop.dictate(keyvox, row["path"])
+    typed = window.wait_for_text()
+    assert wer(row["text"], typed) <= 0.25, typed
+
+
 def test_quit_from_the_menu_stops_keyvox_cleanly(session):
     env, keyvox, _, _, _ = session
     the_item(env).click("Quit keyvox")

@@ -149,9 +149,24 @@ class Item:
         then GetLayout of the root, all depths)."""
         path = self.menu_path()
         gdbus(self.env, self.service, path, "com.canonical.dbusmenu.AboutToShow", "0")
+        return {entry["label"]: entry["id"] for entry in self.layout(path)}
+
+    def layout(self, path: str | None = None) -> list[dict]:
+        """Every menu item as {id, label, checked} (checked: None for items that cannot be checked)."""
+        path = path or self.menu_path()
         out = gdbus(self.env, self.service, path, "com.canonical.dbusmenu.GetLayout", "0", "-1", "[]")
-        return {label.replace("&", ""): int(number)
-                for number, label in re.findall(r"\((\d+), \{[^}]*?'label': <'([^']*)'>", out)}
+        entries = []
+        for number, properties in re.findall(r"\((\d+), (\{[^{}]*\})", out):
+            label = re.search(r"'label': <'([^']*)'>", properties)
+            toggle = re.search(r"'toggle-state': <(-?\d+)>", properties)
+            if label:
+                entries.append({"id": int(number), "label": label.group(1).replace("&", ""),
+                                "checked": None if toggle is None else toggle.group(1) == "1"})
+        return entries
+
+    def checked(self, label: str) -> bool | None:
+        self.menu_labels()  # AboutToShow: the menu refreshes its check marks
+        return next(entry["checked"] for entry in self.layout() if entry["label"] == label)
 
     def click(self, label: str) -> None:
         """What a panel sends when the user picks a menu item."""
