@@ -180,6 +180,19 @@ class DesktopConfig:
 
 
 @dataclass
+class GuiConfig:
+    """The tray icon and the overlay that shows the words as you speak (need keyvox[gui])."""
+
+    tray: bool = option(True, "Show an icon in the system tray: state at a glance, pause, history, microphone, "
+                        "language, quit. Needs `pip install keyvox[gui]`; without it keyvox runs in the terminal.")
+    overlay: bool = option(True, "Show a small window while recording, with the input level and the words "
+                           "recognised so far. It never takes the keyboard focus and hides once the text is in.")
+    overlay_position: str = option("bottom-center", "Where the overlay sits on the screen.",
+                                   choices=("bottom-center", "top-center", "bottom-left", "bottom-right",
+                                            "top-left", "top-right"))
+
+
+@dataclass
 class Config:
     """The whole configuration, typed and validated."""
 
@@ -194,6 +207,7 @@ class Config:
     remote: RemoteConfig = field(default_factory=RemoteConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
     desktop: DesktopConfig = field(default_factory=DesktopConfig)
+    gui: GuiConfig = field(default_factory=GuiConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
 

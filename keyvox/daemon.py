@@ -22,6 +22,7 @@ from keyvox.status import StatusLine
 
 
 def run_daemon(loaded: LoadedConfig) -> int:
+    from keyvox.gui import prepare_gui
     from keyvox.hotkey import choose_backend, parse_key_spec
     from keyvox.hotkey.control import ControlServer
     from keyvox.hotkey.machine import PushToTalk
@@ -40,6 +41,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
     control.claim()
     daemon = Daemon(loaded, machine, backend)
     attach_integrations(daemon, control)
+    gui = prepare_gui(config.gui, daemon.status.message)  # tray and overlay; None runs headless
     try:
         with quiet_native_stderr():
             try:
@@ -47,7 +49,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
                 control.serve()
                 daemon.status.message(ready_line(config.hotkey.mode, spec.human, backend, daemon.description))
                 daemon.presence.on_state(DaemonState.IDLE)
-                return daemon.loop(actions)
+                return gui.run(daemon, actions) if gui is not None else daemon.loop(actions)
             finally:
                 daemon.stop()
     finally:
@@ -117,7 +119,8 @@ class Daemon:
         from keyvox.text import TextProcessor
 
         audio = self.config.audio
-        self.recorder = Recorder(audio.device, audio.preroll_s, on_event=self._on_audio_event)
+        self.recorder = Recorder(audio.device, audio.preroll_s, on_event=self._on_audio_event,
+                                 on_level=self.presence.on_level)
         self.recorder.open()
         try:
             transcriber = self.transcriber = create_transcriber(self.config)
@@ -132,14 +135,17 @@ class Daemon:
                            on_fallback=lambda line: self.presence.on_notice(Notice(NoticeKind.INSERT_FAILED, line)))
         chain = TextProcessor.from_loaded(self.loaded, report=lambda line: self.status.message(line, error=True))
         self.pipeline = Pipeline(transcriber, chain, sink, options=PipelineOptions.from_config(self.config),
-                                 on_result=self._on_result, on_state=self._on_state)
+                                 on_result=self._on_result, on_state=self._on_state,
+                                 on_partial=self.presence.on_partial)
         self.listener = make_listener(self.backend, self.machine)
         if self.listener is not None:
             self.listener.start()
 
     def loop(self, actions: queue.Queue) -> int:
         """Turn posted actions into recorder/pipeline calls until Ctrl+C or SIGTERM."""
-        previous = signal.signal(signal.SIGTERM, lambda *_: self._stop.set())
+        # With the GUI this loop runs in a thread and the GUI's main thread handles the signals.
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, lambda *_: self._stop.set()) if in_main else None
         try:
             while not self._stop.is_set():
                 try:
@@ -151,7 +157,8 @@ class Daemon:
         except KeyboardInterrupt:
             pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
         self.status.close()
         return 0
 
@@ -181,6 +188,14 @@ class Daemon:
             if self.pipeline.last_text is None and self.pipeline.state == "idle":
                 self.status.message("nothing to re-insert yet")
             self.pipeline.reinsert_last()
+
+    def request_stop(self) -> None:
+        """Ask the action loop to end (Quit in the tray; thread-safe)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     def stop(self) -> None:
         self._stop.set()

@@ -145,8 +145,11 @@ class Pipeline:
     def __init__(self, transcriber: Transcriber, chain: TextProcessor, sink: TextSink, *,
                  options: PipelineOptions | None = None,
                  on_result: Callable[[UtteranceResult], None] | None = None,
-                 on_state: Callable[[str], None] | None = None) -> None:
+                 on_state: Callable[[str], None] | None = None,
+                 on_partial: Callable[[str], None] | None = None) -> None:
         self.transcriber = transcriber
+        self.on_partial = on_partial
+        """Called from the worker with the provisional text while the key is held, when it changed."""
         self.chain = chain
         self.sink = sink
         self.options = options or PipelineOptions()
@@ -252,6 +255,17 @@ class Pipeline:
         except Exception:  # live work is an optimisation; the final decode still covers everything
             log.exception("live decoding step failed")
             utterance.live = None
+            return
+        if self.on_partial is not None:
+            live = utterance.live
+            parts = [p.text for p in live.pieces] + ([live.speculation.result.text] if live.speculation else [])
+            text = " ".join(t.strip() for t in parts if t.strip())
+            if text and text != getattr(utterance, "partial_text", ""):
+                utterance.partial_text = text
+                try:
+                    self.on_partial(text)
+                except Exception:
+                    log.exception("partial callback failed")
 
     def _process(self, utterance: Utterance, released_at: float) -> UtteranceResult:
         audio = utterance.audio()

@@ -83,10 +83,13 @@ class Recorder:
     """Keeps the microphone open and feeds the current utterance (plus the pre-roll before it)."""
 
     def __init__(self, device: str | int = "", preroll_s: float = 0.25,
-                 on_event: Callable[[str, str], None] | None = None) -> None:
+                 on_event: Callable[[str, str], None] | None = None,
+                 on_level: Callable[[float], None] | None = None) -> None:
         self.wanted = device
         self.preroll_s = preroll_s
         self.on_event = on_event or (lambda kind, message: None)
+        self.on_level = on_level
+        """Called with each chunk's RMS while an utterance is attached (the overlay's level meter)."""
         self._ring: collections.deque[np.ndarray] = collections.deque(
             maxlen=int(np.ceil(preroll_s * SAMPLE_RATE / CHUNK_SAMPLES)))
         self._target: Sink | None = None
@@ -125,6 +128,21 @@ class Recorder:
             target, self._target = self._target, None
             return target
 
+    def use_device(self, wanted: str | int) -> None:
+        """Switch to another input device now (the tray's microphone menu). When it cannot be opened, a
+        one-line ``KeyvoxError`` is raised and the previous device is opened again."""
+        previous, self.wanted = self.wanted, wanted
+        self._close_stream()
+        try:
+            self._open_stream()
+        except KeyvoxError:
+            self.wanted = previous
+            try:
+                self._open_stream()
+            except KeyvoxError:
+                self.healthy = False  # the watchdog keeps trying, as after any loss
+            raise
+
     # --- internals -----------------------------------------------------------------------------
 
     def _callback(self, indata, frames, time_info, status) -> None:
@@ -133,10 +151,13 @@ class Recorder:
             chunk = resample(chunk, int(self._rate))
         self._last_audio = time.monotonic()
         with self._lock:
-            if self._target is not None:
-                self._target.feed(chunk)
+            target = self._target
+            if target is not None:
+                target.feed(chunk)
             else:
                 self._ring.append(chunk)
+        if target is not None and self.on_level is not None:
+            self.on_level(chunk_rms(chunk))
 
     def _open_stream(self) -> None:
         import sounddevice as sd
@@ -209,6 +230,13 @@ class Recorder:
             self._close_stream()
             return False
         return True
+
+
+def chunk_rms(chunk: np.ndarray) -> float:
+    """Root mean square of a float32 chunk: one dot product (~1 µs for 512 samples)."""
+    if chunk.shape[0] == 0:
+        return 0.0
+    return float(np.sqrt(np.dot(chunk, chunk) / chunk.shape[0]))
 
 
 def _quiet_close(stream) -> None:

@@ -70,6 +70,13 @@ class BaseTranscriber:
     def warm_up(self) -> None:
         """Run the engine once so the first real utterance does not pay for lazy initialisation."""
 
+    language: str | None = None
+    """The spoken language as an ISO code; None detects it on every utterance."""
+
+    def set_language(self, code: str | None) -> None:
+        """Use another spoken language from the next utterance on (the tray's language menu)."""
+        self.language = code
+
 
 def as_model_input(audio: np.ndarray) -> np.ndarray:
     """Return ``audio`` as contiguous float32 mono, refusing shapes that are surely a mistake."""

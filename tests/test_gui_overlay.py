@@ -1,0 +1,78 @@
+"""The overlay's behaviour with a real Qt (its offscreen platform, so no display is needed)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytest.importorskip("PySide6", reason="the overlay needs keyvox[gui] (PySide6-Essentials)")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from keyvox.gui.overlay import PARTIAL_EVERY_S, Overlay  # noqa: E402
+from keyvox.pipeline import UtteranceResult  # noqa: E402
+from keyvox.presence import DaemonState  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def app():
+    # -platform, not QT_QPA_PLATFORM: the environment would reach the rig's keyvox processes too.
+    return QApplication.instance() or QApplication(["keyvox-test", "-platform", "offscreen"])
+
+
+def run_events(app, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def test_overlay_cannot_take_the_focus(app):
+    overlay = Overlay("bottom-center")
+    flags = overlay.windowFlags()
+    assert flags & Qt.WindowType.WindowDoesNotAcceptFocus
+    assert flags & Qt.WindowType.WindowTransparentForInput
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_live_words_are_redrawn_at_most_every_half_second(app):
+    overlay = Overlay("top-right")
+    overlay.show_state(DaemonState.RECORDING)
+    assert overlay.isVisible() and overlay.windowTitle() == "keyvox overlay"
+    shown: list[tuple[float, str]] = []
+    started = time.monotonic()
+    for n in range(1, 13):  # a new guess every 0.1 s for 1.2 s
+        overlay.show_partial(" ".join(["word"] * n))
+        run_events(app, 0.1)
+        if not shown or overlay.text != shown[-1][1]:
+            shown.append((time.monotonic(), overlay.text))
+    run_events(app, PARTIAL_EVERY_S + 0.1)
+    if overlay.text != shown[-1][1]:
+        shown.append((time.monotonic(), overlay.text))
+    gaps = [b[0] - a[0] for a, b in zip(shown, shown[1:])]
+    assert len(shown) <= 1 + (time.monotonic() - started) / PARTIAL_EVERY_S, shown
+    assert all(gap >= PARTIAL_EVERY_S - 0.12 for gap in gaps), gaps  # one event-loop slice of slack
+    assert overlay.text == " ".join(["word"] * 12)  # the latest guess is never lost
+    assert overlay.windowTitle() == "keyvox overlay: " + overlay.text
+    assert overlay.accessibleDescription() == overlay.text
+
+
+def test_shows_the_final_text_then_hides_and_a_cancel_hides_at_once(app):
+    overlay = Overlay("bottom-left")
+    overlay.show_state(DaemonState.RECORDING)
+    overlay.show_partial("hello")
+    overlay.show_state(DaemonState.PROCESSING)
+    overlay.show_partial("late step after release")  # ignored: the final text is on its way
+    overlay.show_result(UtteranceResult("Hello there.", None, 1.0, 0.0))
+    overlay.show_state(DaemonState.IDLE)
+    assert overlay.isVisible() and overlay.text == "Hello there."
+    run_events(app, 0.5)
+    assert not overlay.isVisible()
+
+    overlay.show_state(DaemonState.RECORDING)
+    assert overlay.isVisible() and overlay.text == ""
+    overlay.show_state(DaemonState.IDLE)  # cancelled or too short
+    assert not overlay.isVisible()
