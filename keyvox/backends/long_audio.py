@@ -1,0 +1,122 @@
+"""Long audio, whole: split at pauses into pieces that fit one decoding window, then decode each piece
+with the text before it as context.
+
+Why not an engine's own long-form loop: faster-whisper's 30-second loop without timestamps moves on to
+the next window even when the decoder stopped early, and silently dropped whole sentences (measured on a
+6-minute concatenation of the English clips: 12.5 % of the reference words deleted, against 1.6 % clip
+by clip). Here every sample belongs to a piece, pieces follow each other without gaps, and a piece is
+short enough for one window, so no audio can be skipped.
+
+Any backend can use this: it gives ``transcribe_in_pieces`` a function that decodes one piece with a
+text context, and gets one ``Transcription`` back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from keyvox.audio import vad
+from keyvox.backends.base import SAMPLE_RATE, Segment, Transcription
+
+CUT_PAUSE_S = 0.3
+"""A silence this long is a place to cut. The clips' own pauses between sentences are mostly 0.3-0.6 s;
+VAD's usual 0.5 s found no cut at all in some 27 s stretches of continuous reading."""
+OVERLAP_S = 1.0
+"""Where nobody pauses for a whole piece, the next piece starts this much before the hard cut, so a word
+cut in half is heard whole in one of them; the words heard twice are removed when joining."""
+OVERLAP_MAX_WORDS = 6
+"""At most this many words are looked for in both pieces around a hard cut (fast speech is ~4 words/s)."""
+CONTEXT_CHARS = 600
+"""Text before a piece that is passed as its context (Whisper's prompt window is 224 tokens)."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One stretch of a long recording, as sample offsets."""
+
+    start: int
+    end: int
+    overlaps_previous: bool = False
+    """True after a hard cut: this piece starts ``OVERLAP_S`` before the previous one ends."""
+
+
+def split_at_pauses(audio: np.ndarray, max_piece_s: float, *, threshold: float = vad.THRESHOLD,
+                    overlap_s: float = OVERLAP_S) -> list[Piece]:
+    """Cut ``audio`` into consecutive pieces of at most ``max_piece_s``, at the longest pause in the second
+    half of each piece's reach (at the last pause when there is none there), and with a hard cut plus
+    ``overlap_s`` of overlap only where nobody pauses for a whole piece. The pieces cover every sample."""
+    total, limit = audio.shape[0], int(max_piece_s * SAMPLE_RATE)
+    if total <= limit:
+        return [Piece(0, total)]
+    stamps = vad.speech_stamps(audio, min_silence_s=CUT_PAUSE_S, pad_s=0.0, threshold=threshold)
+    # (middle of the pause, its length) for every pause between two stretches of speech
+    pauses = [((a["end"] + b["start"]) // 2, b["start"] - a["end"]) for a, b in zip(stamps, stamps[1:])]
+    pieces: list[Piece] = []
+    start, overlapping = 0, False
+    while total - start > limit:
+        reach = start + limit
+        inside = [(cut, length) for cut, length in pauses if start < cut <= reach]
+        late = [p for p in inside if p[0] > start + limit // 2]
+        if late or inside:
+            cut = max(late, key=lambda p: p[1])[0] if late else inside[-1][0]
+            pieces.append(Piece(start, cut, overlapping))
+            start, overlapping = cut, False
+        else:
+            pieces.append(Piece(start, reach, overlapping))
+            start, overlapping = reach - int(overlap_s * SAMPLE_RATE), True
+    pieces.append(Piece(start, total, overlapping))
+    return pieces
+
+
+Decode = Callable[[np.ndarray, str], Transcription]
+"""Decodes one piece (at most one window long) given the text before it."""
+
+
+def transcribe_in_pieces(audio: np.ndarray, decode: Decode, *, max_piece_s: float, context: str = "",
+                         threshold: float = vad.THRESHOLD, offset_s: float = 0.0,
+                         duration_s: float | None = None) -> Transcription:
+    """Decode ``audio`` piece by piece (see ``split_at_pauses``), each with what came before as context.
+
+    ``offset_s`` is where ``audio`` starts in the recording (segments are timed from the recording's
+    start); ``duration_s`` is the recording's length (default: this audio's).
+    """
+    texts: list[str] = []
+    segments: list[Segment] = []
+    language: str | None = None
+    found = False
+    for piece in split_at_pauses(audio, max_piece_s, threshold=threshold):
+        before = " ".join(t for t in [context.strip(), *texts] if t)[-CONTEXT_CHARS:]
+        result = decode(audio[piece.start:piece.end], before)
+        text = result.text.strip()
+        if piece.overlaps_previous and texts:
+            text = drop_repeated_start(texts[-1], text)
+        language = language or result.language
+        found = found or result.speech_found
+        if text:
+            texts.append(text)
+            start_s = offset_s + piece.start / SAMPLE_RATE
+            segments.append(Segment(start_s, offset_s + piece.end / SAMPLE_RATE, text,
+                                    max((s.no_speech_prob for s in result.segments), default=0.0),
+                                    min((s.avg_logprob for s in result.segments), default=0.0)))
+    duration = audio.shape[0] / SAMPLE_RATE if duration_s is None else duration_s
+    return Transcription(" ".join(texts), language, duration, segments, speech_found=found)
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def drop_repeated_start(previous: str, text: str, max_words: int = OVERLAP_MAX_WORDS) -> str:
+    """``text`` without its first words when they repeat the end of ``previous`` (heard twice across a
+    hard cut). One half-heard word at the very start of ``text`` may precede the repeat."""
+    tail = [w.lower() for w in _WORD.findall(previous)][-max_words:]
+    words = text.split()
+    keys = [" ".join(_WORD.findall(w.lower())) for w in words]
+    for skip in (0, 1):
+        for size in range(min(len(tail), len(keys) - skip), skip, -1):  # a skipped word needs 2 to match
+            if keys[skip:skip + size] == tail[-size:]:
+                return " ".join(words[skip + size:])
+    return text
