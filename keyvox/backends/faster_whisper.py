@@ -10,7 +10,7 @@ import numpy as np
 from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
 from keyvox.audio import vad
 from keyvox.audio.vad import speech_span
-from keyvox.backends.long_audio import transcribe_in_pieces
+from keyvox.backends.long_audio import WHISPER_TARGET_PIECE_S, transcribe_in_pieces
 from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, decode_window, looks_repetitive
 from keyvox.config import Config
 from keyvox.errors import ConfigError
@@ -119,7 +119,8 @@ class FasterWhisperTranscriber(BaseTranscriber):
                               window.avg_logprob)
             return Transcription(window.text, window.language, duration, [segment])
         return transcribe_in_pieces(speech, lambda piece, before: self._decode_piece(piece, before, vocabulary),
-                                    max_piece_s=MAX_WINDOW_AUDIO_S, context=context, threshold=self.vad_threshold,
+                                    max_piece_s=MAX_WINDOW_AUDIO_S, target_piece_s=WHISPER_TARGET_PIECE_S,
+                                    context=context, threshold=self.vad_threshold,
                                     offset_s=start / SAMPLE_RATE, duration_s=duration)
 
     def _decode_piece(self, piece: np.ndarray, before: str, vocabulary: Sequence[str]) -> Transcription:
