@@ -2,10 +2,11 @@
 with the text before it as context.
 
 Why not an engine's own long-form loop: faster-whisper's 30-second loop without timestamps moves on to
-the next window even when the decoder stopped early, and silently dropped whole sentences (measured on a
-6-minute concatenation of the English clips: 12.5 % of the reference words deleted, against 1.6 % clip
-by clip). Here every sample belongs to a piece, pieces follow each other without gaps, and a piece is
-short enough for one window, so no audio can be skipped.
+the next window even when the decoder stopped early, and silently dropped whole sentences (measured
+with tiny.en on the 6-minute concatenation of benchmarks/long_audio.py: 71 % of the reference words
+deleted, WER 0.763; here 3.3 %, WER 0.206; clip by clip 4.4 %, WER 0.202). Here every sample belongs to a
+piece, pieces follow each other without gaps, a piece fits one window, and a piece whose decoder skipped
+its first or last words is decoded again in parts (``decode_checked``), so no audio is skipped.
 
 Any backend can use this: it gives ``transcribe_in_pieces`` a function that decodes one piece with a
 text context, and gets one ``Transcription`` back.
@@ -24,10 +25,11 @@ from keyvox.backends.base import SAMPLE_RATE, Segment, Transcription
 
 WHISPER_TARGET_PIECE_S = 15.0
 """Whisper pieces are cut at a pause near this length (up to the 27 s a window holds when nobody pauses).
-Measured with tiny.en on 2- and 6-minute files (deleted share / WER; clip by clip 1.0 % / 0.048 and
-4.4 % / 0.202): pieces up to 27 s 1.4 % / 0.082 and 3.0 % / 0.209; 20 s 1.0 % / 0.076 and 4.0 % / 0.195;
-15 s 0.7 % / 0.058 and 3.2 % / 0.213; 10 s 1.4 % / 0.055 and 2.8 % / 0.221. Shorter windows mean more, cheaper
-decodes."""
+Measured with tiny.en on the 2- and 6-minute files (deleted share / WER; clip by clip 1.0 % / 0.048 and
+4.4 % / 0.202), pieces of at most 27 s: 1.4 % / 0.082 and 3.0 % / 0.209; 20 s: 1.0 % / 0.076 and
+4.0 % / 0.195; 15 s: 0.7 % / 0.058 and 3.2 % / 0.213; 10 s: 1.4 % / 0.055 and 2.8 % / 0.221. With this
+target and 27 s at most: 0.7 % / 0.065 and 3.3 % / 0.206 (10 minutes: 2.9 % / 0.179 against 2.8 % / 0.168).
+Differences of one piece boundary move the 2-minute WER by ~0.02, so these are rough."""
 CUT_PAUSE_S = 0.3
 """A silence this long is a place to cut. The clips' own pauses between sentences are mostly 0.3-0.6 s;
 VAD's usual 0.5 s found no cut at all in some 27 s stretches of continuous reading."""
