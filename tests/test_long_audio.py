@@ -120,3 +120,15 @@ def test_ten_minute_recording_is_whole(tiny_en, english, one_by_one):
     assert deleted <= base_deleted + MAX_DELETED_ABOVE, (deleted, base_deleted)
     assert wer <= base_wer + MAX_WER_ABOVE, (wer, base_wer)
     assert result.segments[-1].end > 590 and result.duration_s == pytest.approx(audio.shape[0] / SAMPLE_RATE)
+
+
+@pytest.mark.slow
+def test_long_dictation_final_decode_is_whole(tiny_en, english, one_by_one):
+    """A 90 s toggle-mode dictation whose live decoding never ran: the release decodes it all."""
+    from keyvox.live import LiveDecoder
+
+    audio, used = concatenation(english, 90)
+    reference = " ".join(english[i][1] for i in used)
+    deleted, wer = score(reference, LiveDecoder(tiny_en).finish(audio).text)
+    base_deleted, _ = score(reference, " ".join(one_by_one[i] for i in used))
+    assert deleted <= base_deleted + MAX_DELETED_ABOVE, (deleted, base_deleted)
