@@ -4,7 +4,7 @@ with the text before it as context.
 Why not an engine's own long-form loop: faster-whisper's 30-second loop without timestamps moves on to
 the next window even when the decoder stopped early, and silently dropped whole sentences (measured
 with tiny.en on the 6-minute concatenation of benchmarks/long_audio.py: 71 % of the reference words
-deleted, WER 0.763; here 3.3 %, WER 0.206; clip by clip 4.4 %, WER 0.202). Here every sample belongs to a
+deleted, WER 0.763; here 3.5 %, WER 0.193; clip by clip 4.6 %, WER 0.204). Here every sample belongs to a
 piece, pieces follow each other without gaps, a piece fits one window, and a piece whose decoder skipped
 its first or last words is decoded again in parts (``decode_checked``), so no audio is skipped.
 
