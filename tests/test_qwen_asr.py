@@ -21,6 +21,7 @@ import torch  # noqa: E402
 from keyvox.backends import create_transcriber, qwen_asr  # noqa: E402
 from keyvox.backends.qwen_asr import QwenAsrTranscriber  # noqa: E402
 from keyvox.audio.files import load_audio  # noqa: E402
+from keyvox.backends import qwen_common  # noqa: E402
 from keyvox.config import Config  # noqa: E402
 from keyvox.errors import BackendUnavailable, ConfigError, ModelNotFound  # noqa: E402
 from qwen_tiny import build_tiny_qwen3_asr  # noqa: E402
@@ -215,3 +216,37 @@ def test_silence_never_reaches_the_model(tiny, clips, monkeypatch):
     monkeypatch.setattr(tiny, "vad_filter", False)  # [model] vad_filter = false: the model hears everything
     tiny.transcribe_detailed(silence)
     assert len(spy.calls) == 2 and len(spy.calls[1]["audio"][0][0]) == 16000
+
+
+def test_configured_vad_threshold_is_honoured(tiny_dir, monkeypatch):
+    # Faint noise: Silero rates it ~0.05 speech, below the default 0.35 and above 0.01.
+    noise = np.random.default_rng(0).normal(0, 0.01, 32000).astype(np.float32)
+    strict = create_transcriber(qwen_config(tiny_dir), announce=lambda line: None)
+    eager = create_transcriber(qwen_config(tiny_dir, vad_threshold=0.01), announce=lambda line: None)
+    assert (strict.vad_threshold, eager.vad_threshold) == (0.35, 0.01)
+    for transcriber in (strict, eager):
+        monkeypatch.setattr(transcriber.model, "transcribe", Spy(transcriber.model))
+    assert strict.transcribe_detailed(noise).speech_found is False and strict.model.transcribe.calls == []
+    assert eager.transcribe_detailed(noise).speech_found is True and len(eager.model.transcribe.calls) == 1
+
+
+def test_qwen_needs_the_vad_it_filters_with(tiny_dir, monkeypatch):
+    # Uninstalling faster-whisper is not possible inside the test run: the VAD's absence is faked.
+    monkeypatch.setattr("keyvox.audio.vad.available", lambda: False)
+    with pytest.raises(BackendUnavailable, match="Silero VAD that faster-whisper ships.*pip install"):
+        create_transcriber(qwen_config(tiny_dir), announce=lambda line: None)
+    assert create_transcriber(qwen_config(tiny_dir, vad_filter=False), announce=lambda line: None).vad_filter is False
+
+
+def test_long_audio_is_decoded_whole_in_pieces_with_context(tiny, clips, monkeypatch):
+    monkeypatch.setattr(qwen_common, "QWEN_MAX_PIECE_S", 6.0)
+    gap = np.zeros(8000, dtype=np.float32)
+    audio = np.concatenate([clips[0], gap, clips[1], gap, clips[0]])
+    spy = Spy(tiny.model)
+    monkeypatch.setattr(tiny.model, "transcribe", spy)
+    result = tiny.transcribe_detailed(audio, context="Earlier words.")
+    heard = [len(call["audio"][0][0]) for call in spy.calls]
+    assert len(heard) >= 3 and max(heard) <= 6 * 16000 and sum(heard) >= len(audio)  # every sample heard
+    assert spy.calls[0]["context"] == ["Earlier words."]
+    assert spy.calls[1]["context"][0].startswith("Earlier words. " + result.segments[0].text[:20])
+    assert result.text == " ".join(segment.text for segment in result.segments)

@@ -17,6 +17,7 @@ something that can load. qwen-asr-vllm is never picked by auto: it is experiment
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Collection
 
@@ -58,8 +59,14 @@ def model_family(name: str) -> str | None:
 
 def choose(hardware: Hardware, installed: Collection[str], *, backend: str = "auto", name: str = "auto",
            language: str = "en", device: str = "auto", compute_type: str = "auto") -> Choice:
-    """Resolve every ``auto`` in ``[model]``; explicit values are kept and checked against each other."""
-    if backend == "auto":
+    """Resolve every ``auto`` in ``[model]``; explicit values are kept and checked against each other and
+    against the machine (a device it does not have fails here, before anything loads)."""
+    if device != "auto":
+        check_device(hardware, device)
+    if backend == "auto" and device != "auto":
+        backend, device_hint, reason = _pick_backend(_only_device(hardware, device), installed,
+                                                     cpu_why=f"device = \"{device}\" set in config")
+    elif backend == "auto":
         backend, device_hint, reason = _pick_backend(hardware, installed)
     else:
         device_hint, reason = _device_for(backend, hardware), "set in config"
@@ -69,6 +76,10 @@ def choose(hardware: Hardware, installed: Collection[str], *, backend: str = "au
             f"[model] name = \"{name}\" is a {family} model, but the backend is {backend} ({reason}); "
             f"set backend = \"{family}\", or name = \"auto\" to let keyvox pick a {backend} model")
     device = device if device != "auto" else device_hint
+    if backend == FASTER_WHISPER and device.startswith("cuda") and not hardware.usable_gpus("nvidia"):
+        raise BackendUnavailable(f"[model] device = \"{device}\" finds only an AMD GPU, and faster-whisper runs on "
+                                 "NVIDIA GPUs only (CTranslate2 has no ROCm build); set backend = \"qwen-asr\" "
+                                 "or device = \"cpu\"")
     gpu = _gpu_for_device(hardware, device)
     if compute_type == "auto":
         compute_type = _compute_for(backend, device, hardware)
@@ -82,7 +93,36 @@ def _same_family(family: str, backend: str) -> bool:
     return family == backend or (family == QWEN and backend in QWEN_FAMILY)
 
 
-def _pick_backend(hw: Hardware, installed: Collection[str]) -> tuple[str, str, str]:
+DEVICE_VENDORS = {"cuda": ("nvidia", "amd"), "xpu": ("intel",), "mps": ("apple",)}
+"""GPU vendors behind each torch/CTranslate2 device name (ROCm builds of torch call AMD GPUs ``cuda``)."""
+DEVICE_HARDWARE = {"cuda": "NVIDIA GPU with CUDA (or AMD GPU with ROCm)", "xpu": "Intel GPU with Level Zero",
+                   "mps": "Apple Silicon GPU"}
+DEVICE_NOTES = {"cuda": ("NVIDIA", "AMD"), "xpu": ("Intel",), "mps": ()}
+
+
+def check_device(hw: Hardware, device: str) -> None:
+    """Refuse, in one line with the fix, a device this machine does not have."""
+    base = device.partition(":")[0]
+    if base == "rocm":
+        raise ConfigError('[model] device = "rocm" is not a device name: AMD GPUs with ROCm are device = "cuda" '
+                          '(with a ROCm build of torch and backend = "qwen-asr"), or use device = "auto"')
+    if base not in DEVICE_VENDORS or [g for g in hw.usable_gpus() if g.vendor in DEVICE_VENDORS[base]]:
+        return
+    if base == "cuda" and any("CTranslate2 not installed" in note for note in hw.notes):
+        return  # no CUDA probe here without CTranslate2: torch's own check in qwen-asr answers before loading
+    found = [note for note in hw.notes if note.startswith(DEVICE_NOTES[base])]
+    why = f" ({'; '.join(found)})" if found else ""
+    raise BackendUnavailable(f"[model] device = \"{device}\" but this machine has no usable "
+                             f"{DEVICE_HARDWARE[base]}{why}; set device = \"auto\" or \"cpu\" (or pass --device cpu)")
+
+
+def _only_device(hw: Hardware, device: str) -> Hardware:
+    """``hw`` as auto should see it when the device is given: only the GPUs behind that device."""
+    vendors = DEVICE_VENDORS.get(device.partition(":")[0], ())
+    return dataclasses.replace(hw, gpus=tuple(g for g in hw.gpus if g.vendor in vendors))
+
+
+def _pick_backend(hw: Hardware, installed: Collection[str], cpu_why: str | None = None) -> tuple[str, str, str]:
     nvidia, amd, intel, apple = (hw.usable_gpus(v) for v in ("nvidia", "amd", "intel", "apple"))
     if nvidia and FASTER_WHISPER in installed:
         return FASTER_WHISPER, "cuda", f"auto: NVIDIA GPU ({nvidia[0].name}) found, faster-whisper is fastest there"
@@ -92,7 +132,7 @@ def _pick_backend(hw: Hardware, installed: Collection[str]) -> tuple[str, str, s
         if gpus and QWEN in installed:
             return QWEN, gpus[0].torch_device.replace(":0", ""), f"auto: {label} ({gpus[0].name}) found, " \
                 "qwen-asr runs on it through torch"
-    cpu_why = _cpu_reason(hw, nvidia or amd or intel or apple)
+    cpu_why = cpu_why or _cpu_reason(hw, nvidia or amd or intel or apple)
     if FASTER_WHISPER in installed:
         return FASTER_WHISPER, "cpu", f"auto: {cpu_why}; faster-whisper int8 is the lighter engine on a CPU"
     if QWEN in installed:

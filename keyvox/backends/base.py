@@ -13,6 +13,9 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 SAMPLE_RATE = 16_000
+DEFAULT_VAD_THRESHOLD = 0.35
+"""The same value as ``keyvox.audio.vad.THRESHOLD`` (which says how it was measured); repeated here
+because that module imports this one. A test checks that they agree."""
 
 
 @dataclass
@@ -44,6 +47,8 @@ class Transcriber(Protocol):
 
     description: str
     """Short human description, e.g. ``faster-whisper tiny.en int8 on cpu``."""
+    vad_threshold: float
+    """Speech probability above which the engine's voice-activity detector counts a frame as speech."""
 
     def transcribe(self, audio: np.ndarray) -> str: ...
 
@@ -58,6 +63,8 @@ class BaseTranscriber:
     description = "transcriber"
     supports_live_decoding = False
     """True when decoding a few seconds is fast and takes text context (see keyvox/live.py)."""
+    vad_threshold = DEFAULT_VAD_THRESHOLD
+    """Speech probability above which a frame counts as speech (``[model] vad_threshold``)."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text

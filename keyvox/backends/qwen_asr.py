@@ -9,9 +9,11 @@ from typing import Sequence
 
 import numpy as np
 
-from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
+from keyvox.backends.base import (
+    DEFAULT_VAD_THRESHOLD, SAMPLE_RATE, BaseTranscriber, Transcription, as_model_input,
+)
 from keyvox.backends.qwen_common import (
-    QWEN_DEVICES, build_context, has_speech, language_code, language_name, resolve_qwen_model, torch_dtype_name,
+    QWEN_DEVICES, language_name, require_vad, resolve_qwen_model, torch_dtype_name, transcribe_clips,
 )
 from keyvox.config import Config
 from keyvox.errors import BackendUnavailable, ConfigError
@@ -55,9 +57,12 @@ class QwenAsrTranscriber(BaseTranscriber):
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", model_cache: str = "", cpu_threads: int = 0,
-                 vad_filter: bool = True, max_new_tokens: int | None = None, max_batch_size: int = 8) -> None:
+                 vad_filter: bool = True, vad_threshold: float = DEFAULT_VAD_THRESHOLD,
+                 max_new_tokens: int | None = None, max_batch_size: int = 8) -> None:
         self.model_name = model_name
+        require_vad(vad_filter, self.engine)
         self.vad_filter = vad_filter
+        self.vad_threshold = vad_threshold
         self.language = None if language in (None, "", "auto") else language
         self.language_name = language_name(self.language)
         self.compute_type = torch_dtype_name(compute_type)
@@ -89,7 +94,7 @@ class QwenAsrTranscriber(BaseTranscriber):
         model = config.model
         transcriber = cls(choice.model, device=choice.device, compute_type=choice.compute_type,
                           language=model.language, model_cache=config.paths.model_cache,
-                          cpu_threads=model.cpu_threads, vad_filter=model.vad_filter)
+                          cpu_threads=model.cpu_threads, vad_filter=model.vad_filter, vad_threshold=model.vad_threshold)
         transcriber.warm_up()
         return transcriber
 
@@ -102,27 +107,14 @@ class QwenAsrTranscriber(BaseTranscriber):
                             vocabulary: Sequence[str] = ()) -> Transcription:
         return self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]
 
-    def _worth_hearing(self, clip: np.ndarray) -> bool:
-        """False for an empty clip, and for silence when the VAD is on and available."""
-        return bool(clip.size) and not (self.vad_filter and has_speech(clip) is False)
-
     def transcribe_batch(self, audios: Sequence[np.ndarray], *, context: str = "",
                          vocabulary: Sequence[str] = ()) -> list[Transcription]:
         """Several utterances in one pass through the model (batched on the GPU)."""
-        clips = [as_model_input(a) for a in audios]
-        prompt = build_context(context, vocabulary)
-        results: list[Transcription | None] = [None] * len(clips)
-        todo = [i for i, clip in enumerate(clips) if self._worth_hearing(clip)]
-        for i, clip in enumerate(clips):
-            if i not in todo:  # empty, or silence by the VAD: nothing for the model to hear
-                results[i] = Transcription("", self.language, clip.shape[0] / SAMPLE_RATE, [], speech_found=False)
-        outputs = self._run([clips[i] for i in todo], [prompt] * len(todo)) if todo else []
-        for i, (language, text) in zip(todo, outputs):
-            duration = clips[i].shape[0] / SAMPLE_RATE
-            segments = [Segment(0.0, duration, text)] if text else []
-            results[i] = Transcription(text, language_code(language) or self.language, duration, segments,
-                                       speech_found=bool(text))
-        return results  # type: ignore[return-value]
+        def run(clips: list[np.ndarray], prompt: str) -> list[tuple[str | None, str]]:
+            return self._run(clips, [prompt] * len(clips))
+
+        return transcribe_clips([as_model_input(a) for a in audios], run, language=self.language, context=context,
+                                vocabulary=vocabulary, vad_filter=self.vad_filter, threshold=self.vad_threshold)
 
     def _run(self, clips: list[np.ndarray], contexts: list[str]) -> list[tuple[str | None, str]]:
         """(language name, text) per clip, from the package's own transcribe."""

@@ -14,9 +14,11 @@ from typing import Sequence
 
 import numpy as np
 
-from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
+from keyvox.backends.base import (
+    DEFAULT_VAD_THRESHOLD, SAMPLE_RATE, BaseTranscriber, Transcription, as_model_input,
+)
 from keyvox.backends.qwen_common import (
-    build_context, has_speech, language_code, language_name, parse_output, resolve_qwen_model, torch_dtype_name,
+    language_name, parse_output, require_vad, resolve_qwen_model, torch_dtype_name, transcribe_clips,
 )
 from keyvox.config import Config
 from keyvox.errors import BackendUnavailable, ConfigError
@@ -67,9 +69,12 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", model_cache: str = "", gpu_memory_utilization: float = 0.6,
-                 vad_filter: bool = True, max_new_tokens: int | None = None) -> None:
+                 vad_filter: bool = True, vad_threshold: float = DEFAULT_VAD_THRESHOLD,
+                 max_new_tokens: int | None = None) -> None:
         require_linux()
+        require_vad(vad_filter, self.engine)
         self.vad_filter = vad_filter
+        self.vad_threshold = vad_threshold
         self.model_name = model_name
         self.language = None if language in (None, "", "auto") else language
         self.language_name = language_name(self.language)
@@ -95,7 +100,8 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
         transcriber = cls(choice.model, device=choice.device, compute_type=choice.compute_type,
                           language=config.model.language, model_cache=config.paths.model_cache,
                           gpu_memory_utilization=config.model.gpu_memory_utilization,
-                          vad_filter=config.model.vad_filter)
+                          vad_filter=config.model.vad_filter,
+                          vad_threshold=config.model.vad_threshold)
         transcriber.warm_up()
         return transcriber
 
@@ -107,26 +113,12 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
                             vocabulary: Sequence[str] = ()) -> Transcription:
         return self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]
 
-    def _worth_hearing(self, clip: np.ndarray) -> bool:
-        """False for an empty clip, and for silence when the VAD is on and available."""
-        return bool(clip.size) and not (self.vad_filter and has_speech(clip) is False)
-
     def transcribe_batch(self, audios: Sequence[np.ndarray], *, context: str = "",
                          vocabulary: Sequence[str] = ()) -> list[Transcription]:
         """Several utterances in one engine call (vLLM schedules them together)."""
-        clips = [as_model_input(a) for a in audios]
-        todo = [i for i, clip in enumerate(clips) if self._worth_hearing(clip)]
-        outputs = iter(self._run([clips[i] for i in todo], build_context(context, vocabulary)) if todo else [])
-        results = []
-        for i, clip in enumerate(clips):
-            if i not in todo:  # empty, or silence by the VAD: nothing for the model to hear
-                results.append(Transcription("", self.language, clip.shape[0] / SAMPLE_RATE, [], speech_found=False))
-                continue
-            language, text = next(outputs)
-            duration = clip.shape[0] / SAMPLE_RATE
-            results.append(Transcription(text, language_code(language) or self.language, duration,
-                                         [Segment(0.0, duration, text)] if text else [], speech_found=bool(text)))
-        return results
+        return transcribe_clips([as_model_input(a) for a in audios], self._run, language=self.language,
+                                context=context, vocabulary=vocabulary, vad_filter=self.vad_filter,
+                                threshold=self.vad_threshold)
 
     def _run(self, clips: list[np.ndarray], context: str) -> list[tuple[str | None, str]]:
         prompt = build_prompt(context, self.language_name)

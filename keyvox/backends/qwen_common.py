@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from keyvox.errors import ConfigError, ModelNotFound
+import numpy as np
+
+from keyvox.backends.base import SAMPLE_RATE, Segment, Transcription
+from keyvox.errors import BackendUnavailable, ConfigError, ModelNotFound
 
 QWEN_MODELS = ("Qwen/Qwen3-ASR-0.6B", "Qwen/Qwen3-ASR-1.7B")
 QWEN_COMPUTE_TYPES = ("auto", "bfloat16", "float16", "float32")
@@ -76,15 +79,62 @@ def strip_control_tokens(text: str) -> str:
     return text
 
 
-def has_speech(audio) -> bool | None:
-    """Silero VAD's verdict on 16 kHz audio, or None when faster-whisper (which ships it) is not installed.
+QWEN_MAX_PIECE_S = 60.0
+"""Longer audio is decoded in pieces cut at pauses (keyvox.backends.long_audio). 60 s keeps a 2x margin
+under both limits per call: 512 new tokens hold about two minutes of fast speech, and vLLM's 4096-token
+context about two and a half minutes of audio (13 audio tokens a second). Not measured on the real
+checkpoints, which cannot be downloaded here."""
 
-    Qwen3-ASR has no voice-activity detector of its own; skipping silent recordings keeps it from
-    inventing text for a key pressed by mistake, as ``[model] vad_filter`` promises.
-    """
+Run = Callable[[list[np.ndarray], str], list[tuple[str | None, str]]]
+"""Decodes clips given one context string: (language name, text) per clip."""
+
+
+def require_vad(vad_filter: bool, engine: str) -> None:
+    """Qwen3-ASR has no voice-activity detector of its own: refuse to start without keyvox's, rather than
+    let it invent text for a key pressed by mistake."""
     from keyvox.audio import vad
 
-    return vad.has_speech(audio) if vad.available() else None
+    if vad_filter and not vad.available():
+        raise BackendUnavailable(f"{engine} filters silence with the Silero VAD that faster-whisper ships, which "
+                                 "is not installed; install it with: pip install \"faster-whisper>=1.1\" "
+                                 "(or set [model] vad_filter = false)")
+
+
+def transcribe_clips(clips: Sequence[np.ndarray], run: Run, *, language: str | None, context: str,
+                     vocabulary: Sequence[str], vad_filter: bool, threshold: float) -> list[Transcription]:
+    """What both Qwen backends do with a batch: drop silent clips (VAD at ``threshold``), decode the short
+    ones together and the long ones piece by piece with the text before each."""
+    from keyvox.audio.vad import speech_span
+    from keyvox.backends.long_audio import transcribe_in_pieces
+
+    prompt = build_context(context, vocabulary)
+    results: list[Transcription | None] = [None] * len(clips)
+    short: list[int] = []
+    for i, clip in enumerate(clips):
+        duration = clip.shape[0] / SAMPLE_RATE
+        if not clip.size or (vad_filter and speech_span(clip, threshold) is None):
+            results[i] = Transcription("", language, duration, [], speech_found=False)
+            continue  # empty, or silence by the VAD: nothing for the model to hear
+        if clip.shape[0] <= QWEN_MAX_PIECE_S * SAMPLE_RATE:
+            short.append(i)
+            continue
+
+        def decode(piece: np.ndarray, before: str) -> Transcription:
+            return _as_transcription(run([piece], build_context(before, vocabulary))[0], piece, language)
+
+        results[i] = transcribe_in_pieces(clip, decode, max_piece_s=QWEN_MAX_PIECE_S, context=context,
+                                          threshold=threshold)
+    outputs = run([clips[i] for i in short], prompt) if short else []
+    for i, output in zip(short, outputs):
+        results[i] = _as_transcription(output, clips[i], language)
+    return results  # type: ignore[return-value]
+
+
+def _as_transcription(output: tuple[str | None, str], clip: np.ndarray, language: str | None) -> Transcription:
+    name, text = output
+    duration = clip.shape[0] / SAMPLE_RATE
+    return Transcription(text, language_code(name) or language, duration,
+                         [Segment(0.0, duration, text)] if text else [], speech_found=bool(text))
 
 
 def parse_output(raw: str, forced: str | None) -> tuple[str | None, str]:
@@ -108,7 +158,7 @@ def resolve_qwen_model(name: str, model_cache: str = "") -> Path:
     Resolving to a folder first (instead of handing a repo id to transformers) makes ``[paths]
     model_cache`` apply to the weights, the tokenizer and the processor alike.
     """
-    from keyvox.models import cache_root, download_hf_snapshot, find_hf_snapshot
+    from keyvox.models import cache_root, download_hf_snapshot, find_hf_snapshot, memo_dir, verify_snapshot
 
     local = Path(name).expanduser()
     if local.is_dir():
@@ -120,6 +170,7 @@ def resolve_qwen_model(name: str, model_cache: str = "") -> Path:
     root = cache_root(model_cache)
     cached = find_hf_snapshot(name, root, marker="config.json")
     if cached is not None:
+        verify_snapshot(cached, memo_dir(root))
         return cached
     path = download_hf_snapshot(name, root, marker="config.json")
     check_qwen_folder(path)

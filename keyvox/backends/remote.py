@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Transcription, as_model_input
+from keyvox.backends.base import DEFAULT_VAD_THRESHOLD, SAMPLE_RATE, BaseTranscriber, Transcription, as_model_input
 from keyvox.backends.faster_whisper import build_prompt
 from keyvox.config import Config, user_data_dir
 from keyvox.errors import ConfigError, KeyvoxError
@@ -102,9 +102,12 @@ class RemoteTranscriber(BaseTranscriber):
     """Sends each utterance as a WAV upload to ``{url}/audio/transcriptions``."""
 
     def __init__(self, url: str, *, model: str = "whisper-1", api_key: str | None = None, timeout: float = 30.0,
-                 language: str | None = None) -> None:
+                 language: str | None = None, vad_filter: bool = True,
+                 vad_threshold: float = DEFAULT_VAD_THRESHOLD) -> None:
         import httpx
 
+        self.vad_filter = vad_filter
+        self.vad_threshold = vad_threshold
         self.url = url.rstrip("/")
         self.endpoint = self.url if self.url.endswith("/audio/transcriptions") else f"{self.url}/audio/transcriptions"
         self.model = model
@@ -123,19 +126,30 @@ class RemoteTranscriber(BaseTranscriber):
         if not remote.url.startswith(("http://", "https://")):
             raise ConfigError(f"[remote] url = \"{remote.url}\" is not valid (it must start with http:// or https://)")
         return cls(remote.url, model=remote.model, api_key=api_key_from_env(remote.api_key_env, "remote"),
-                   timeout=remote.timeout, language=config.model.language)
+                   timeout=remote.timeout, language=config.model.language, vad_filter=config.model.vad_filter,
+                   vad_threshold=config.model.vad_threshold)
 
     def transcribe_detailed(self, audio: np.ndarray, *, context: str = "",
                             vocabulary: Sequence[str] = ()) -> Transcription:
         audio = as_model_input(audio)
-        if audio.size == 0:
-            return Transcription("", self.language, 0.0, [], speech_found=False)
+        if audio.size == 0 or not self._may_hold_speech(audio):
+            return Transcription("", self.language, audio.shape[0] / SAMPLE_RATE, [], speech_found=False)
         prompt = build_prompt(context, vocabulary)
         try:
             return self.send(audio, prompt)
         except RemoteError as exc:
             saved = save_for_retry(audio, prompt, str(exc))
             raise RemoteError(f"{exc}; the audio is saved as {saved} (send it again with: keyvox retry)") from None
+
+    def _may_hold_speech(self, audio: np.ndarray) -> bool:
+        """Silence is kept here when the VAD is installed: not every server filters it (a hosted Whisper
+        types "Thank you." for a key pressed by mistake), and it saves a round trip. A thin client without
+        faster-whisper leaves it to the server (``keyvox serve`` filters with its own threshold)."""
+        from keyvox.audio import vad
+
+        if not self.vad_filter or not vad.available():
+            return True
+        return vad.speech_span(audio, self.vad_threshold) is not None
 
     def send(self, audio: np.ndarray, prompt: str = "") -> Transcription:
         """One request, no saving: raises ``RemoteError`` with a one-line message when it fails."""

@@ -26,6 +26,8 @@ class WordErrors:
     errors: int
     """Substitutions + deletions + insertions."""
     reference_words: int
+    deletions: int = 0
+    """Reference words missing from the hypothesis altogether (part of ``errors``)."""
 
     @property
     def rate(self) -> float:
@@ -64,13 +66,13 @@ def word_errors(reference: str, hypothesis: str, lang: str = "en") -> WordErrors
     """Edits needed to turn the normalised ``hypothesis`` into the normalised ``reference``."""
     ref, hyp = normalize(reference, lang).split(), normalize(hypothesis, lang).split()
     if not ref or not hyp:  # jiwer before 3.1 refuses empty input; the answer is plain counting
-        return WordErrors(len(ref) + len(hyp), len(ref))
+        return WordErrors(len(ref) + len(hyp), len(ref), len(ref) if not hyp else 0)
     try:
         import jiwer
     except ImportError:
         raise KeyvoxError(f"scoring needs the jiwer package; install it with: {INSTALL_HINT}") from None
     out = jiwer.process_words(" ".join(ref), " ".join(hyp))
-    return WordErrors(out.substitutions + out.deletions + out.insertions, len(ref))
+    return WordErrors(out.substitutions + out.deletions + out.insertions, len(ref), out.deletions)
 
 
 def corpus_wer(scores: list[WordErrors]) -> float:
