@@ -1,3 +1,3 @@
-from keyvox.cli import main
+from keyvox.entry import main
 
 raise SystemExit(main())
