@@ -42,7 +42,18 @@ def test_normalize(lang, text, expected):
     ("this one is good", "This one is good.", 0, 4),
 ])
 def test_word_errors(reference, hypothesis, errors, words):
-    assert word_errors(reference, hypothesis, "en") == WordErrors(errors, words)
+    result = word_errors(reference, hypothesis, "en")
+    assert (result.errors, result.reference_words) == (errors, words)
+
+
+@pytest.mark.parametrize("hypothesis, deletions", [
+    ("the cat sat down", 0),   # an insertion deletes nothing
+    ("the sat", 1),
+    ("the dog sat", 0),        # a substitution is not a deletion
+    ("", 3),
+])
+def test_deletions_count_missing_reference_words(hypothesis, deletions):
+    assert word_errors("the cat sat", hypothesis, "en").deletions == deletions
 
 
 def test_rate_and_corpus_wer_weigh_by_reference_words():
