@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from keyvox.audio import vad
+from keyvox.audio.vad_stream import StreamingVad
 from keyvox.backends.base import SAMPLE_RATE, Segment, Transcriber, Transcription
 
 
@@ -30,8 +31,10 @@ class LiveOptions:
     Measured on the 73 English clips (WER live / whole-utterance): pieces at every 0.5 s pause of at
     least 1 s of speech 0.231 / 0.215; 0.5 s and 6 s 0.231; 0.8 s and 6 s 0.216; 0.8 s and 10 s 0.215.
     Decoding 6 s of speech at release takes ~0.1 s."""
-    speculate_pause_s: float = 0.15
-    """A pause this long at the end is worth decoding speculatively (the speaker may be done)."""
+    speculate_pause_s: float = 0.2
+    """This much quiet after the last speech window makes the open stretch worth decoding: the speaker
+    may be done. People release the key 0.1-0.3 s after their last word, so a longer wait would start
+    the decode after the release."""
     max_realtime_factor: float = 0.8
     """A step slower than this fraction of real time means the engine cannot keep up: stop live work."""
 
@@ -56,43 +59,56 @@ class LiveDecoder:
     speculation: _Speculation | None = None
     enabled: bool = True
     steps: int = 0
+    decodes: int = 0
+    vad: StreamingVad = field(init=False)
 
-    def step(self, audio: np.ndarray) -> None:
-        """Look at the audio recorded so far; commit closed stretches, or speculate on the open one."""
+    def __post_init__(self) -> None:
+        self.vad = StreamingVad(self.transcriber.vad_threshold)
+
+    def step(self, audio: np.ndarray) -> bool:
+        """Look at the audio recorded so far; commit closed stretches, or speculate on the open one.
+
+        Returns True when the provisional text (``provisional_text``) may have changed.
+        """
         if not self.enabled:
-            return
+            return False
         self.steps += 1
-        region = audio[self.committed_end:]
-        stamps = speech_stamps(region, self.options.commit_pause_s, self._threshold)
+        self.vad.feed(audio)  # only the windows not seen yet
+        heard = self.vad.fed
+        stamps = self.vad.stamps(self.committed_end, self.options.commit_pause_s)
         if not stamps:
-            return  # (never skip "silence" here: quiet speech VAD misses now may be found in the whole)
+            return False  # (never skip "silence" here: quiet speech VAD misses now may be found in the whole)
+        region = audio[self.committed_end:heard]
         pause = int(self.options.commit_pause_s * SAMPLE_RATE)
         closed = [s for i, s in enumerate(stamps) if i + 1 < len(stamps) or region.shape[0] - s["end"] >= pause]
         speech = sum(s["end"] - s["start"] for s in closed)
         if closed and speech >= self.options.min_commit_speech_s * SAMPLE_RATE:
-            cut = closed[-1]["end"] + pause // 2
-            self._commit(region[:cut], cut)
-            return
-        last_end = stamps[-1]["end"]
-        open_since = region.shape[0] - last_end
-        spec = self.speculation
-        already = spec is not None and spec.start == self.committed_end and spec.end >= self.committed_end + last_end
-        if open_since >= self.options.speculate_pause_s * SAMPLE_RATE and not already:
-            result = self._decode(region)
-            if result is not None:
-                self.speculation = _Speculation(self.committed_end, self.committed_end + region.shape[0], result)
+            cut = min(region.shape[0], closed[-1]["end"] + pause // 2)
+            self._commit(region[:cut], cut, self.committed_end + closed[-1]["end"])
+            return True
+        speech_end = self.vad.last_speech_end(self.committed_end)
+        if speech_end is None or heard - speech_end < self.options.speculate_pause_s * SAMPLE_RATE:
+            return False
+        if self._covers(speech_end):
+            return False
+        result = self._decode(region)
+        if result is None:
+            return False
+        self.speculation = _Speculation(self.committed_end, heard, result)
+        return True
 
     def finish(self, audio: np.ndarray) -> Transcription:
         """The whole utterance's transcription, decoding only what live work has not covered."""
         region = audio[self.committed_end:]
         tail: Transcription | None = None
         if region.shape[0]:
-            stamps = speech_stamps(region, self.options.commit_pause_s, self._threshold)
+            self.vad.feed(audio)
+            stamps = self.vad.stamps(self.committed_end, self.options.commit_pause_s)
+            speech_end = self.vad.last_speech_end(self.committed_end)
             spec = self.speculation
             if not stamps:
                 tail = None
-            elif (spec is not None and spec.start == self.committed_end
-                  and self.committed_end + stamps[-1]["end"] <= spec.end
+            elif (self._covers(speech_end if speech_end is not None else self.committed_end)
                   and quiet_after(region, spec.end - self.committed_end)):
                 tail = spec.result
             else:
@@ -101,21 +117,33 @@ class LiveDecoder:
         parts = self.pieces + ([tail] if tail is not None else [])
         return join(parts, audio.shape[0] / SAMPLE_RATE)
 
-    @property
-    def _threshold(self) -> float:
-        return getattr(self.transcriber, "vad_threshold", vad.THRESHOLD)
+    def provisional_text(self) -> str:
+        """Committed pieces and the current speculation, as the engine wrote them (no text chain)."""
+        parts = self.pieces + ([self.speculation.result] if self.speculation is not None else [])
+        return join(parts, 0.0).text
 
-    def _commit(self, audio: np.ndarray, length: int) -> None:
-        result = self._decode(audio)
-        if result is None:
-            return
+    def _covers(self, speech_end: int) -> bool:
+        """True when the speculation decoded the open stretch up to ``speech_end`` (an absolute sample)."""
+        spec = self.speculation
+        return spec is not None and spec.start == self.committed_end and spec.end >= speech_end
+
+    def _commit(self, audio: np.ndarray, length: int, speech_end: int) -> None:
+        spec = self.speculation
+        if self._covers(speech_end) and spec.end <= self.committed_end + length:
+            result = spec.result  # decoded during the pause already: the audio after it holds no speech
+        else:
+            result = self._decode(audio)
+            if result is None:
+                return
         self.pieces.append(result)
         self.committed_end += length
         self.speculation = None
 
     def _decode(self, audio: np.ndarray) -> Transcription | None:
         started = time.perf_counter()
-        result = self.transcriber.transcribe_detailed(audio, context=self._context(), vocabulary=self.vocabulary)
+        self.decodes += 1
+        context = self._context() if self.transcriber.supports_context else ""
+        result = self.transcriber.transcribe_detailed(audio, context=context, vocabulary=self.vocabulary)
         took = time.perf_counter() - started
         if took > self.options.max_realtime_factor * audio.shape[0] / SAMPLE_RATE:
             self.enabled = False  # keep the result, but leave the rest to the final decode

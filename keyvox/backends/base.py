@@ -13,6 +13,9 @@ from typing import Protocol, Sequence, runtime_checkable
 import numpy as np
 
 SAMPLE_RATE = 16_000
+DEFAULT_VAD_THRESHOLD = 0.35
+"""The same value as ``keyvox.audio.vad.THRESHOLD`` (which says how it was measured); repeated here
+because that module imports this one. A test checks that they agree."""
 
 
 @dataclass
@@ -44,6 +47,12 @@ class Transcriber(Protocol):
 
     description: str
     """Short human description, e.g. ``faster-whisper tiny.en int8 on cpu``."""
+    supports_live_decoding: bool
+    """True when decoding a few seconds is fast enough to do while the key is held (see keyvox/live.py)."""
+    supports_context: bool
+    """True when ``transcribe_detailed`` uses ``context`` (the text before the audio) to continue it."""
+    vad_threshold: float
+    """Speech probability above which the engine's voice-activity detector counts a frame as speech."""
 
     def transcribe(self, audio: np.ndarray) -> str: ...
 
@@ -57,7 +66,11 @@ class BaseTranscriber:
 
     description = "transcriber"
     supports_live_decoding = False
-    """True when decoding a few seconds is fast and takes text context (see keyvox/live.py)."""
+    """True when decoding a few seconds is fast enough to do while the key is held (see keyvox/live.py)."""
+    supports_context = False
+    """True when ``transcribe_detailed`` uses ``context`` to continue the text before the audio."""
+    vad_threshold = DEFAULT_VAD_THRESHOLD
+    """Speech probability above which a frame counts as speech (``[model] vad_threshold``)."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text

@@ -57,6 +57,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
     """A loaded, warmed-up Whisper model."""
 
     supports_live_decoding = True
+    supports_context = True
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", beam_size: int = 5, vad_filter: bool = True,
