@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.backends.base import DEFAULT_VAD_THRESHOLD, SAMPLE_RATE
 
 WINDOW = 512
 """Samples per detector decision (32 ms)."""
@@ -27,7 +27,7 @@ MIN_SPEECH_S = 0.25
 class StreamingVad:
     """Speech probabilities of one recording, extended as audio arrives."""
 
-    threshold: float = 0.35
+    threshold: float = DEFAULT_VAD_THRESHOLD
     probs: list[float] = field(default_factory=list)
     """One probability per ``WINDOW`` samples fed so far."""
     _h: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 128), np.float32))
