@@ -56,6 +56,40 @@ def looks_repetitive(text: str, min_words: int = 3) -> bool:
     return False
 
 
+REPEATED_PHRASE_WORDS = 5
+"""A phrase this long written twice anywhere in one window's output is a loop, not speech: tiny.en typed
+a 4.5 s sentence's first thirteen words twice with two words between. No reference text of the 86
+shared clips and no tiny.en transcript of them repeats a 5-word phrase; 4 words flagged a read-out
+digit string ("1 0 0 1 ... 1 0 0 1")."""
+MAX_WORDS_PER_S = 6.0
+"""More words than this per second of decoded audio (plus ``SPARE_WORDS``) is invented text. The
+fastest of the shared clips says 5.6 words per second of detected speech."""
+SPARE_WORDS = 3
+"""Slack for very short audio, where one or two words are a large rate."""
+
+
+def repeats_a_phrase(text: str, min_words: int = REPEATED_PHRASE_WORDS) -> bool:
+    """True when a phrase of ``min_words`` words occurs twice anywhere, the copies not overlapping."""
+    words = re.findall(r"[\w']+", text.lower())
+    first: dict[tuple[str, ...], int] = {}
+    for start in range(len(words) - min_words + 1):
+        phrase = tuple(words[start:start + min_words])
+        if phrase in first and first[phrase] + min_words <= start:
+            return True
+        first.setdefault(phrase, start)
+    return False
+
+
+def too_many_words(text: str, seconds: float) -> bool:
+    """True when ``text`` holds more words than ``seconds`` of speech could."""
+    return len(re.findall(r"[\w']+", text)) > SPARE_WORDS + MAX_WORDS_PER_S * seconds
+
+
+def untrustworthy(text: str, seconds: float) -> bool:
+    """A window decode to do again the safe way: it loops, repeats a phrase, or says too much."""
+    return looks_repetitive(text) or repeats_a_phrase(text) or too_many_words(text, seconds)
+
+
 def max_new_tokens(samples: int) -> int:
     return int(8 + MAX_TOKENS_PER_S * samples / SAMPLE_RATE)
 
