@@ -10,7 +10,7 @@ import numpy as np
 from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcription, as_model_input
 from keyvox.audio import vad
 from keyvox.audio.vad import speech_span
-from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, decode_window, untrustworthy
+from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, RETRY_WINDOW_FRAMES, decode_window, untrustworthy
 from keyvox.config import Config
 from keyvox.errors import ConfigError
 from keyvox.models import resolve_whisper_model
@@ -116,8 +116,12 @@ class FasterWhisperTranscriber(BaseTranscriber):
         if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
             window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
                                    prompt=prompt)
-            if untrustworthy(window.text, speech.shape[0] / SAMPLE_RATE):
-                return self._transcribe_long(speech, duration, prompt)
+            seconds = speech.shape[0] / SAMPLE_RATE
+            if untrustworthy(window.text, seconds):  # a loop or invented words: a longer window, then the safe path
+                window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
+                                       prompt=prompt, min_frames=RETRY_WINDOW_FRAMES)
+                if untrustworthy(window.text, seconds):
+                    return self._transcribe_long(speech, duration, prompt)
             segment = Segment(start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob,
                               window.avg_logprob)
             return Transcription(window.text, window.language, duration, [segment])

