@@ -25,7 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "desktop"))
 
-from rig import Desktop, Terminal  # noqa: E402
+from rig import Desktop, Terminal, wait_until  # noqa: E402
+
+GTK_PYTHON = "/usr/bin/python3"
+"""The distribution's Python, which has PyGObject for the GTK text field (skipped when missing)."""
 
 SAMPLE = ("He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
           "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! ")
@@ -63,6 +66,27 @@ def measure(insert, text: str, read) -> dict:
             "first_to_full_s": None if first is None or full is None else full - first}
 
 
+def start_gtk(desktop):
+    import subprocess
+
+    if not Path(GTK_PYTHON).exists():
+        return None
+    out = desktop.workdir / "gtk.txt"
+    process = subprocess.Popen([GTK_PYTHON, str(REPO / "tests" / "desktop" / "gtk_window.py"), str(out)],
+                               env={k: v for k, v in desktop.env.items() if not k.startswith("PYTHON")},
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if process.stdout.readline().strip() != "ready":
+        process.terminate()
+        return None
+    return process
+
+
+def clear_file(path: Path) -> None:
+    Path(str(path) + ".clear").touch()
+    wait_until(lambda: not Path(str(path) + ".clear").exists() and (not path.exists() or path.read_text() == ""), 5,
+               what="the GTK field to clear")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -72,10 +96,15 @@ def main() -> int:
     os.environ["DISPLAY"] = desktop.xvfb.display
     rows = []
     try:
-        terminal = None
-        for target in ("tk", "xterm"):
+        terminal = gtk = None
+        for target in ("tk", "xterm", "gtk"):
             if target == "xterm":
                 terminal = Terminal(desktop.workdir, desktop.env)
+            if target == "gtk":
+                gtk = start_gtk(desktop)
+                if gtk is None:
+                    continue
+                gtk_file = desktop.workdir / "gtk.txt"
             for name, insert in methods().items():
                 for length in LENGTHS:
                     text = (SAMPLE * 4)[:length].rstrip()
@@ -84,6 +113,9 @@ def main() -> int:
                         if target == "tk":
                             desktop.window.clear()
                             read = lambda: desktop.window.text  # noqa: E731
+                        elif target == "gtk":
+                            clear_file(gtk_file)
+                            read = lambda: gtk_file.read_text(encoding="utf-8") if gtk_file.exists() else ""  # noqa: E731
                         else:
                             offset = len(terminal.received)
                             read = lambda: terminal.received[offset:]  # noqa: E731
@@ -91,12 +123,13 @@ def main() -> int:
                         row["clipboard_kept"] = desktop.clipboard() == "the user's own clipboard"
                         rows.append(row)
                         print(json.dumps(row), flush=True)
-        if terminal is not None:
-            terminal.stop()
+        for process in (terminal, gtk):
+            if process is not None:
+                process.stop() if hasattr(process, "stop") else process.terminate()
     finally:
         desktop.stop()
     print("\ntarget  method                      chars  first char p50   whole text p50   first→whole p50  exact  clipboard kept")
-    for target in ("tk", "xterm"):
+    for target in ("tk", "xterm", "gtk"):
         for name in methods():
             for length in LENGTHS:
                 got = [r for r in rows if (r["target"], r["method"], r["chars"]) == (target, name, len((SAMPLE * 4)[:length].rstrip()))]

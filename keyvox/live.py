@@ -31,9 +31,6 @@ class LiveOptions:
     Measured on the 73 English clips (WER live / whole-utterance): pieces at every 0.5 s pause of at
     least 1 s of speech 0.231 / 0.215; 0.5 s and 6 s 0.231; 0.8 s and 6 s 0.216; 0.8 s and 10 s 0.215.
     Decoding 6 s of speech at release takes ~0.1 s."""
-    long_commit_s: float = 8.0
-    """Once the open stretch holds this much audio and the speaker goes on after a speculation, the
-    speculation is kept as a piece (it ended at a pause): the decode left for the release stays short."""
     speculate_pause_s: float = 0.2
     """This much quiet after the last speech window makes the open stretch worth decoding: the speaker
     may be done. People release the key 0.1-0.3 s after their last word, so a longer wait would start
@@ -90,12 +87,6 @@ class LiveDecoder:
             self._commit(region[:cut], cut, self.committed_end + closed[-1]["end"])
             return True
         speech_end = self.vad.last_speech_end(self.committed_end)
-        spec = self.speculation
-        if (spec is not None and spec.start == self.committed_end and speech_end is not None and speech_end > spec.end
-                and spec.end - spec.start >= self.options.long_commit_s * SAMPLE_RATE):
-            self.pieces.append(spec.result)  # speech went on after the pause it was decoded at
-            self.committed_end, self.speculation = spec.end, None
-            return True
         if speech_end is None or heard - speech_end < self.options.speculate_pause_s * SAMPLE_RATE:
             return False
         if self._covers(speech_end):
