@@ -1,11 +1,13 @@
 """Live decoding: transcribe while the key is still held, so little is left to do at release.
 
-While recording, the pipeline's worker calls ``LiveDecoder.step`` on the audio so far. Voice
-activity detection finds stretches of speech closed by a pause; each closed stretch is transcribed
-right away (with the text before it as context, so the joins read naturally) and committed. When
-the speaker merely pauses at the end, the open stretch is decoded speculatively: if nothing is said
-after that, the speculation is already the answer at release. At release only the audio after the
-last commit is left, and often not even that.
+While recording, the pipeline's worker calls ``LiveDecoder.step`` on the audio so far, every 0.1 s of
+new audio when it is free. A voice-activity detector that keeps its state (keyvox/audio/vad_stream.py)
+is fed only the new audio. Stretches of speech closed by a long pause are transcribed (with the text
+before them as context, so the joins read naturally) and committed. As soon as the speaker has been
+quiet for ``speculate_pause_s`` (0.2 s), the open stretch is decoded speculatively: people let go of
+the key 0.1-0.3 s after their last word, so that decode is usually done or nearly done at release,
+and if nothing was said after it, it is the answer. A speculation made at a pause that later closes a
+stretch becomes that stretch's committed piece without decoding again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import Sequence
 
 import numpy as np
 
-from keyvox.audio import vad
 from keyvox.audio.vad_stream import StreamingVad
 from keyvox.backends.base import SAMPLE_RATE, Segment, Transcriber, Transcription
 
@@ -171,11 +172,6 @@ def _frame_loudness(audio: np.ndarray, frame: int = SAMPLE_RATE // 50) -> np.nda
     count = audio.shape[0] // frame
     frames = audio[:count * frame].reshape(count, frame).astype(np.float64)
     return np.sqrt(np.mean(frames * frames, axis=1))
-
-
-def speech_stamps(audio: np.ndarray, pause_s: float, threshold: float = vad.THRESHOLD) -> list[dict]:
-    """Speech stretches (sample offsets), merging gaps shorter than ``pause_s``."""
-    return vad.speech_stamps(audio, min_silence_s=pause_s, pad_s=0.1, threshold=threshold)
 
 
 def join(parts: list[Transcription], duration_s: float) -> Transcription:
