@@ -37,7 +37,7 @@ class Replay:
 
 
 def replay(transcriber: Transcriber, audio: np.ndarray, options: LiveOptions | None = None,
-           step_s: float = 0.1, clock=time.perf_counter) -> Replay:
+           step_s: float = 0.032, clock=time.perf_counter) -> Replay:
     """``clock``: ``time.process_time`` counts the CPU the work took instead of the wall time, which on a
     machine shared with other work is closer to what a quiet machine would take (1 decoding thread)."""
     live = LiveDecoder(transcriber, options=options or LiveOptions())
