@@ -12,7 +12,7 @@ from keyvox.bench.sides import Side, peak_rss_mb
 from keyvox.bench.wer import corpus_wer, count_words
 
 LENGTH_GROUPS = (("under_5s", 0.0, 5.0), ("5_to_15s", 5.0, 15.0), ("over_15s", 15.0, math.inf))
-"""Utterance lengths the live-decoding targets are stated for (issue 7): [low, high) seconds."""
+"""Utterance lengths the latency targets are stated for: [low, high) seconds."""
 
 
 def length_group(duration_s: float) -> str:
