@@ -50,7 +50,7 @@ def side_summary(run: BenchRun, side: Side) -> dict:
         "rtf": round(engine_s / audio_s, 4) if audio_s else None,
         "missing": sum(1 for row in rows if row.measurement.missing),
         "held_cpu_s": round(held_cpu_s, 3),
-        "held_cpu_share": round(held_cpu_s / held_s, 4) if held_s else None,
+        "held_cpu_share": round(held_cpu_s / held_s, 4) if held_s and run.realtime and held_s > 0.5 * audio_s else None,
         "held_cpu_p50_s": percentile([row.measurement.held_cpu_s for row in rows], 50),
         "load_s": round(side.load_s, 3),
         "load_rss_mb": round(side.load_rss_mb, 1),
