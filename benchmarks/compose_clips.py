@@ -28,6 +28,8 @@ from keyvox.bench.release import DEFAULT_TAIL_S, cut_at_release  # noqa: E402
 from keyvox.bench.summary import length_group  # noqa: E402
 
 PAUSE_S = 0.6
+MAX_S = 30.0
+"""Longer joins are left out: one dictation rarely runs past half a minute."""
 GROUPS = ("under_5s", "5_to_15s", "over_15s")
 
 
@@ -56,6 +58,8 @@ def main() -> int:
         for index, part in enumerate(parts):
             pieces += ([pause] if index else []) + [audio[part["audio"]]]
         joined = np.concatenate(pieces)
+        if joined.shape[0] > MAX_S * 16000:
+            return
         group = length_group(joined.shape[0] / 16000)
         if len(made[group]) >= args.per_group:
             return

@@ -118,7 +118,8 @@ def main() -> int:
                        "typed_equals_transcript": typed == text}
                 if clip["audio"] in bench:
                     row["bench_text"] = bench[clip["audio"]]
-                    row["typed_equals_bench"] = typed == bench[clip["audio"]]
+                    # (the text chain puts a space before a dictation that continues one in the same window)
+                    row["typed_equals_bench"] = typed.lstrip() == bench[clip["audio"]].lstrip()
                 results.append(row)
                 print(f"{group:>9}  {clip['audio'][-40:]:<40} {clip['duration_s']:5.1f} s  first char "
                       f"{row['first_char_s']} s  whole text {row['full_text_s']} s  ({len(text)} chars)", flush=True)

@@ -32,6 +32,10 @@ class LiveOptions:
     Measured on the 73 English clips (WER live / whole-utterance): pieces at every 0.5 s pause of at
     least 1 s of speech 0.231 / 0.215; 0.5 s and 6 s 0.231; 0.8 s and 6 s 0.216; 0.8 s and 10 s 0.215.
     Decoding 6 s of speech at release takes ~0.1 s."""
+    max_open_s: float = 20.0
+    """An open stretch longer than this is committed at its last speculation (made at a 0.2 s pause)
+    once the speaker goes on: without a 0.8 s pause, half a minute of speech would otherwise reach the
+    release whole, past the 27 s a single window decodes (a 51 s dictation waited 4.7 s on the rig)."""
     speculate_pause_s: float = 0.2
     """This much quiet after the last speech window makes the open stretch worth decoding: the speaker
     may be done. People release the key 0.1-0.3 s after their last word, so a longer wait would start
@@ -40,7 +44,9 @@ class LiveOptions:
     decoding 0.215) and release -> text p50 0.15 s; 0.12 s gave p50 0.10 s but WER 0.219, 0.1 s 0.224: a
     speculation that early ends before the tail of the last word."""
     max_realtime_factor: float = 0.8
-    """A step slower than this fraction of real time means the engine cannot keep up: stop live work."""
+    """Live decodes adding up to more than this fraction of the recording so far mean the engine cannot
+    keep up: stop live work. (Judged on the total, not per decode: a decode has a fixed cost, and one of
+    half a second of speech on a busy machine used to switch live decoding off for a whole dictation.)"""
 
 
 @dataclass
@@ -64,6 +70,8 @@ class LiveDecoder:
     enabled: bool = True
     steps: int = 0
     decodes: int = 0
+    busy_s: float = 0.0
+    """Seconds spent decoding while the key was held."""
     vad: StreamingVad = field(init=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +99,12 @@ class LiveDecoder:
             self._commit(region[:cut], cut, self.committed_end + closed[-1]["end"])
             return True
         speech_end = self.vad.last_speech_end(self.committed_end)
+        spec = self.speculation
+        if (spec is not None and spec.start == self.committed_end and speech_end is not None and speech_end > spec.end
+                and spec.end - spec.start >= self.options.max_open_s * SAMPLE_RATE):
+            self.pieces.append(spec.result)  # speech went on after the pause it was decoded at
+            self.committed_end, self.speculation = spec.end, None
+            return True
         if speech_end is None or heard - speech_end < self.options.speculate_pause_s * SAMPLE_RATE:
             return False
         if self._covers(speech_end):
@@ -148,14 +162,18 @@ class LiveDecoder:
         self.decodes += 1
         context = self._context() if self.transcriber.supports_context else ""
         result = self.transcriber.transcribe_detailed(audio, context=context, vocabulary=self.vocabulary)
-        took = time.perf_counter() - started
-        if took > self.options.max_realtime_factor * audio.shape[0] / SAMPLE_RATE:
+        self.busy_s += time.perf_counter() - started
+        heard_s = max(self.vad.fed / SAMPLE_RATE, MIN_JUDGED_S)
+        if self.busy_s > self.options.max_realtime_factor * heard_s:
             self.enabled = False  # keep the result, but leave the rest to the final decode
         return result
 
     def _context(self) -> str:
         return " ".join(p.text for p in self.pieces if p.text)
 
+
+MIN_JUDGED_S = 3.0
+"""Keeping up is judged over at least this much recording: the first decode alone says little."""
 
 QUIET_RATIO = 0.15
 """Audio after a speculation counts as silence below this share of the speech's loudness (RMS). VAD
