@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="feed each clip at speaking speed in recorder-sized chunks, then release the key")
     bench.add_argument("--vs", metavar="baseline|CONFIG.toml",
                        help="compare with the whole-utterance faster-whisper baseline, or with a second config")
+    bench.add_argument("--release-tail", type=float, default=0.25, metavar="S",
+                       help="cut each clip S seconds after its last speech, where people let go of the key "
+                       "(default 0.25; a negative value feeds the clips whole)")
     bench.add_argument("--no-silence", action="store_true", help="skip the generated silence/noise clips")
     bench.add_argument("--json", metavar="PATH", help="write per-clip rows and the summary as JSON")
     bench.add_argument("--report", metavar="PATH.md", help="write a Markdown report")

@@ -1,11 +1,13 @@
 """Live decoding: transcribe while the key is still held, so little is left to do at release.
 
-While recording, the pipeline's worker calls ``LiveDecoder.step`` on the audio so far. Voice
-activity detection finds stretches of speech closed by a pause; each closed stretch is transcribed
-right away (with the text before it as context, so the joins read naturally) and committed. When
-the speaker merely pauses at the end, the open stretch is decoded speculatively: if nothing is said
-after that, the speculation is already the answer at release. At release only the audio after the
-last commit is left, and often not even that.
+While recording, the pipeline's worker calls ``LiveDecoder.step`` on the audio so far, every 0.1 s of
+new audio when it is free. A voice-activity detector that keeps its state (keyvox/audio/vad_stream.py)
+is fed only the new audio. Stretches of speech closed by a long pause are transcribed (with the text
+before them as context, so the joins read naturally) and committed. As soon as the speaker has been
+quiet for ``speculate_pause_s`` (0.2 s), the open stretch is decoded speculatively: people let go of
+the key 0.1-0.3 s after their last word, so that decode is usually done or nearly done at release,
+and if nothing was said after it, it is the answer. A speculation made at a pause that later closes a
+stretch becomes that stretch's committed piece without decoding again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from keyvox.audio import vad
+from keyvox.audio.vad_stream import StreamingVad
 from keyvox.backends.base import SAMPLE_RATE, Segment, Transcriber, Transcription
 
 
@@ -30,10 +32,21 @@ class LiveOptions:
     Measured on the 73 English clips (WER live / whole-utterance): pieces at every 0.5 s pause of at
     least 1 s of speech 0.231 / 0.215; 0.5 s and 6 s 0.231; 0.8 s and 6 s 0.216; 0.8 s and 10 s 0.215.
     Decoding 6 s of speech at release takes ~0.1 s."""
-    speculate_pause_s: float = 0.15
-    """A pause this long at the end is worth decoding speculatively (the speaker may be done)."""
+    max_open_s: float = 20.0
+    """An open stretch longer than this is committed at its last speculation (made at a 0.2 s pause)
+    once the speaker goes on: without a 0.8 s pause, half a minute of speech would otherwise reach the
+    release whole, past the 27 s a single window decodes (a 51 s dictation waited 4.7 s on the rig)."""
+    speculate_pause_s: float = 0.2
+    """This much quiet after the last speech window makes the open stretch worth decoding: the speaker
+    may be done. People release the key 0.1-0.3 s after their last word, so a longer wait would start
+    the decode after the release. Replayed on the 73 English clips cut 0.25 s after the last speech
+    (``python3 -m keyvox.bench.replay --cpu-clock``, shared machine): 0.2 s gave WER 0.210 (whole-utterance
+    decoding 0.215) and release -> text p50 0.15 s; 0.12 s gave p50 0.10 s but WER 0.219, 0.1 s 0.224: a
+    speculation that early ends before the tail of the last word."""
     max_realtime_factor: float = 0.8
-    """A step slower than this fraction of real time means the engine cannot keep up: stop live work."""
+    """Live decodes adding up to more than this fraction of the recording so far mean the engine cannot
+    keep up: stop live work. (Judged on the total, not per decode: a decode has a fixed cost, and one of
+    half a second of speech on a busy machine used to switch live decoding off for a whole dictation.)"""
 
 
 @dataclass
@@ -56,43 +69,64 @@ class LiveDecoder:
     speculation: _Speculation | None = None
     enabled: bool = True
     steps: int = 0
+    decodes: int = 0
+    busy_s: float = 0.0
+    """Seconds spent decoding while the key was held."""
+    vad: StreamingVad = field(init=False)
 
-    def step(self, audio: np.ndarray) -> None:
-        """Look at the audio recorded so far; commit closed stretches, or speculate on the open one."""
+    def __post_init__(self) -> None:
+        self.vad = StreamingVad(self.transcriber.vad_threshold)
+
+    def step(self, audio: np.ndarray) -> bool:
+        """Look at the audio recorded so far; commit closed stretches, or speculate on the open one.
+
+        Returns True when the provisional text (``provisional_text``) may have changed.
+        """
         if not self.enabled:
-            return
+            return False
         self.steps += 1
-        region = audio[self.committed_end:]
-        stamps = speech_stamps(region, self.options.commit_pause_s, self._threshold)
+        self.vad.feed(audio)  # only the windows not seen yet
+        heard = self.vad.fed
+        stamps = self.vad.stamps(self.committed_end, self.options.commit_pause_s)
         if not stamps:
-            return  # (never skip "silence" here: quiet speech VAD misses now may be found in the whole)
+            return False  # (never skip "silence" here: quiet speech VAD misses now may be found in the whole)
+        region = audio[self.committed_end:heard]
         pause = int(self.options.commit_pause_s * SAMPLE_RATE)
         closed = [s for i, s in enumerate(stamps) if i + 1 < len(stamps) or region.shape[0] - s["end"] >= pause]
         speech = sum(s["end"] - s["start"] for s in closed)
         if closed and speech >= self.options.min_commit_speech_s * SAMPLE_RATE:
-            cut = closed[-1]["end"] + pause // 2
-            self._commit(region[:cut], cut)
-            return
-        last_end = stamps[-1]["end"]
-        open_since = region.shape[0] - last_end
+            cut = min(region.shape[0], closed[-1]["end"] + pause // 2)
+            self._commit(region[:cut], cut, self.committed_end + closed[-1]["end"])
+            return True
+        speech_end = self.vad.last_speech_end(self.committed_end)
         spec = self.speculation
-        already = spec is not None and spec.start == self.committed_end and spec.end >= self.committed_end + last_end
-        if open_since >= self.options.speculate_pause_s * SAMPLE_RATE and not already:
-            result = self._decode(region)
-            if result is not None:
-                self.speculation = _Speculation(self.committed_end, self.committed_end + region.shape[0], result)
+        if (spec is not None and spec.start == self.committed_end and speech_end is not None and speech_end > spec.end
+                and spec.end - spec.start >= self.options.max_open_s * SAMPLE_RATE):
+            self.pieces.append(spec.result)  # speech went on after the pause it was decoded at
+            self.committed_end, self.speculation = spec.end, None
+            return True
+        if speech_end is None or heard - speech_end < self.options.speculate_pause_s * SAMPLE_RATE:
+            return False
+        if self._covers(speech_end):
+            return False
+        result = self._decode(region)
+        if result is None:
+            return False
+        self.speculation = _Speculation(self.committed_end, heard, result)
+        return True
 
     def finish(self, audio: np.ndarray) -> Transcription:
         """The whole utterance's transcription, decoding only what live work has not covered."""
         region = audio[self.committed_end:]
         tail: Transcription | None = None
         if region.shape[0]:
-            stamps = speech_stamps(region, self.options.commit_pause_s, self._threshold)
+            self.vad.feed(audio)
+            stamps = self.vad.stamps(self.committed_end, self.options.commit_pause_s)
+            speech_end = self.vad.last_speech_end(self.committed_end)
             spec = self.speculation
             if not stamps:
                 tail = None
-            elif (spec is not None and spec.start == self.committed_end
-                  and self.committed_end + stamps[-1]["end"] <= spec.end
+            elif (self._covers(speech_end if speech_end is not None else self.committed_end)
                   and quiet_after(region, spec.end - self.committed_end)):
                 tail = spec.result
             else:
@@ -101,29 +135,45 @@ class LiveDecoder:
         parts = self.pieces + ([tail] if tail is not None else [])
         return join(parts, audio.shape[0] / SAMPLE_RATE)
 
-    @property
-    def _threshold(self) -> float:
-        return getattr(self.transcriber, "vad_threshold", vad.THRESHOLD)
+    def provisional_text(self) -> str:
+        """Committed pieces and the current speculation, as the engine wrote them (no text chain)."""
+        parts = self.pieces + ([self.speculation.result] if self.speculation is not None else [])
+        return join(parts, 0.0).text
 
-    def _commit(self, audio: np.ndarray, length: int) -> None:
-        result = self._decode(audio)
-        if result is None:
-            return
+    def _covers(self, speech_end: int) -> bool:
+        """True when the speculation decoded the open stretch up to ``speech_end`` (an absolute sample)."""
+        spec = self.speculation
+        return spec is not None and spec.start == self.committed_end and spec.end >= speech_end
+
+    def _commit(self, audio: np.ndarray, length: int, speech_end: int) -> None:
+        spec = self.speculation
+        if self._covers(speech_end) and spec.end <= self.committed_end + length:
+            result = spec.result  # decoded during the pause already: the audio after it holds no speech
+        else:
+            result = self._decode(audio)
+            if result is None:
+                return
         self.pieces.append(result)
         self.committed_end += length
         self.speculation = None
 
     def _decode(self, audio: np.ndarray) -> Transcription | None:
         started = time.perf_counter()
-        result = self.transcriber.transcribe_detailed(audio, context=self._context(), vocabulary=self.vocabulary)
-        took = time.perf_counter() - started
-        if took > self.options.max_realtime_factor * audio.shape[0] / SAMPLE_RATE:
+        self.decodes += 1
+        context = self._context() if self.transcriber.supports_context else ""
+        result = self.transcriber.transcribe_detailed(audio, context=context, vocabulary=self.vocabulary)
+        self.busy_s += time.perf_counter() - started
+        heard_s = max(self.vad.fed / SAMPLE_RATE, MIN_JUDGED_S)
+        if self.busy_s > self.options.max_realtime_factor * heard_s:
             self.enabled = False  # keep the result, but leave the rest to the final decode
         return result
 
     def _context(self) -> str:
         return " ".join(p.text for p in self.pieces if p.text)
 
+
+MIN_JUDGED_S = 3.0
+"""Keeping up is judged over at least this much recording: the first decode alone says little."""
 
 QUIET_RATIO = 0.15
 """Audio after a speculation counts as silence below this share of the speech's loudness (RMS). VAD
@@ -143,11 +193,6 @@ def _frame_loudness(audio: np.ndarray, frame: int = SAMPLE_RATE // 50) -> np.nda
     count = audio.shape[0] // frame
     frames = audio[:count * frame].reshape(count, frame).astype(np.float64)
     return np.sqrt(np.mean(frames * frames, axis=1))
-
-
-def speech_stamps(audio: np.ndarray, pause_s: float, threshold: float = vad.THRESHOLD) -> list[dict]:
-    """Speech stretches (sample offsets), merging gaps shorter than ``pause_s``."""
-    return vad.speech_stamps(audio, min_silence_s=pause_s, pad_s=0.1, threshold=threshold)
 
 
 def join(parts: list[Transcription], duration_s: float) -> Transcription:

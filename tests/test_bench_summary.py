@@ -43,8 +43,8 @@ def test_summary_numbers():
     assert summary["clips"] == 4 and summary["wer"] == pytest.approx(2 / 16)
     assert summary["latency_p50_s"] == pytest.approx(0.3) and summary["latency_max_s"] == pytest.approx(0.4)
     assert summary["rtf"] == pytest.approx(1.2 / 33.0, abs=1e-4)
-    assert summary["groups"]["under_5s"] == {"clips": 2, "latency_p50_s": 0.25, "rtf_p50": pytest.approx(0.1, abs=1e-4),
-                                             "wer": 0.0}
+    assert summary["groups"]["under_5s"] == {"clips": 2, "latency_p50_s": 0.25, "latency_p95_s": pytest.approx(0.295),
+                                             "missing": 0, "rtf_p50": pytest.approx(0.1, abs=1e-4), "wer": 0.0}
     assert summary["groups"]["over_15s"]["wer"] == 0.25
     assert summary["baseline"]["latency_p50_s"] == pytest.approx(0.5)
     # Ratios per clip 0.5, 0.5, 0.2, 1.0: median 0.5, worst 1.0.
@@ -73,3 +73,14 @@ def test_failed_clip_is_null_not_nan(tmp_path):
 def test_sides_alternate_clip_by_clip():
     a, b = side("keyvox"), side("baseline")
     assert [side_order([a, b], i)[0].label for i in range(4)] == ["keyvox", "baseline", "keyvox", "baseline"]
+
+
+def test_a_clip_with_no_text_is_missing_not_zero_seconds():
+    empty = clip_result(1, 2.0, math.nan, 0.4, 4)
+    empty.sides["keyvox"].measurement.text = ""
+    run = BenchRun([side("keyvox"), side("baseline")], [empty, clip_result(2, 3.0, 0.3, 0.5, 0)], [], True, 1.0)
+    summary = summarize(run)
+    assert summary["missing"] == 1 and summary["baseline"]["missing"] == 0
+    assert summary["latency_p50_s"] == pytest.approx(0.3)  # the empty clip is not a 0 s latency
+    assert summary["groups"]["under_5s"]["missing"] == 1
+    assert any(row[0].startswith("no text") and row[1] == "1" for row in summary_table(summary))

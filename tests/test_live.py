@@ -106,3 +106,54 @@ def test_speculation_is_trusted_only_when_what_follows_is_quiet():
     assert quiet_after(np.concatenate([speech, silence]), SAMPLE_RATE)
     assert not quiet_after(np.concatenate([speech, whisper]), SAMPLE_RATE)
     assert quiet_after(speech, SAMPLE_RATE)                               # nothing recorded after it
+
+
+def test_the_streamed_detector_matches_one_pass_over_the_recording(manifest):
+    """Fed a few hundred milliseconds at a time, Silero gives the very probabilities of one whole pass."""
+    from faster_whisper.vad import get_vad_model
+
+    from keyvox.audio.vad_stream import WINDOW, StreamingVad
+
+    row = next(r for r in manifest if r["audio"].endswith("acoustic_corpus.wav"))
+    audio = load_audio(row["path"])
+    detector = StreamingVad()
+    for end in range(1600, audio.shape[0], 1600):
+        detector.feed(audio[:end])
+    detector.feed(audio)
+    whole = get_vad_model()(audio[:len(detector.probs) * WINDOW]).reshape(-1)
+    assert len(detector.probs) == audio.shape[0] // WINDOW
+    assert np.allclose(detector.probs, whole, atol=1e-3)  # (batch sizes differ: last digits may too)
+    assert len(detector.stamps(0, 0.8)) >= 2  # the clip's long pause splits it
+
+
+def test_partial_text_is_reported_while_the_key_is_held(tiny_en, manifest):
+    audio, reference = two_sentences(manifest)
+    partials: list[tuple[float, str]] = []
+    states: list[str] = []
+    pipeline = Pipeline(tiny_en, TextProcessor(Config()), CollectingSink(), on_state=states.append,
+                        on_partial=lambda text: partials.append((time.perf_counter(), text)))
+    try:
+        utterance = pipeline.start_utterance()
+        started = time.perf_counter()
+        for index, start in enumerate(range(0, audio.shape[0], 512)):
+            utterance.feed(audio[start:start + 512])
+            time.sleep(max(0.0, started + (index + 1) * 512 / SAMPLE_RATE - time.perf_counter()))
+        released = time.perf_counter()
+        assert utterance.finish()
+        assert pipeline.wait_idle(60)
+    finally:
+        pipeline.close()
+    assert partials, "the pause after the first sentence gives a provisional text before the release"
+    assert all(at <= released + 0.5 for at, _ in partials)
+    assert all(b - a >= 0.5 for (a, _), (b, _) in zip(partials, partials[1:]))  # at most every 0.5 s
+    first_words = reference.split()[:3]
+    assert any(word.lower() in partials[0][1].lower() for word in first_words), partials
+    assert states[0] == "recording" and states[-1] == "idle" and "processing" in states
+    assert all(isinstance(state, str) for state in states)
+
+
+def test_the_base_threshold_is_the_detector_threshold():
+    from keyvox.audio import vad
+    from keyvox.backends.base import DEFAULT_VAD_THRESHOLD
+
+    assert DEFAULT_VAD_THRESHOLD == vad.THRESHOLD

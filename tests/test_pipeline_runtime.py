@@ -7,6 +7,7 @@ import pytest
 
 from keyvox.audio.capture import CHUNK_SAMPLES
 from keyvox.audio.files import load_audio
+from keyvox.backends.base import BaseTranscriber
 from keyvox.config import Config
 from keyvox.pipeline import CollectingSink, Pipeline
 from keyvox.text import TextProcessor
@@ -34,7 +35,7 @@ def test_reinsert_repeats_the_last_text_in_queue_order(tiny_en, manifest):
     pipeline.close()
 
 
-class BrokenEngine:
+class BrokenEngine(BaseTranscriber):
     """Stands in for an engine that crashes (a GPU driver fault cannot be produced on demand)."""
 
     description = "broken"

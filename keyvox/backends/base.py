@@ -47,6 +47,10 @@ class Transcriber(Protocol):
 
     description: str
     """Short human description, e.g. ``faster-whisper tiny.en int8 on cpu``."""
+    supports_live_decoding: bool
+    """True when decoding a few seconds is fast enough to do while the key is held (see keyvox/live.py)."""
+    supports_context: bool
+    """True when ``transcribe_detailed`` uses ``context`` (the text before the audio) to continue it."""
     vad_threshold: float
     """Speech probability above which the engine's voice-activity detector counts a frame as speech."""
 
@@ -62,7 +66,9 @@ class BaseTranscriber:
 
     description = "transcriber"
     supports_live_decoding = False
-    """True when decoding a few seconds is fast and takes text context (see keyvox/live.py)."""
+    """True when decoding a few seconds is fast enough to do while the key is held (see keyvox/live.py)."""
+    supports_context = False
+    """True when ``transcribe_detailed`` uses ``context`` to continue the text before the audio."""
     vad_threshold = DEFAULT_VAD_THRESHOLD
     """Speech probability above which a frame counts as speech (``[model] vad_threshold``)."""
 
@@ -76,13 +82,6 @@ class BaseTranscriber:
 
     def warm_up(self) -> None:
         """Run the engine once so the first real utterance does not pay for lazy initialisation."""
-
-    language: str | None = None
-    """The spoken language as an ISO code; None detects it on every utterance."""
-
-    def set_language(self, code: str | None) -> None:
-        """Use another spoken language from the next utterance on (the tray's language menu)."""
-        self.language = code
 
 
 def as_model_input(audio: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcri
 from keyvox.audio import vad
 from keyvox.audio.vad import speech_span
 from keyvox.backends.long_audio import WHISPER_TARGET_PIECE_S, transcribe_in_pieces
-from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, decode_window, looks_repetitive
+from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, RETRY_WINDOW_FRAMES, decode_window, untrustworthy
 from keyvox.config import Config
 from keyvox.errors import ConfigError
 from keyvox.models import resolve_whisper_model
@@ -55,6 +55,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
     """A loaded, warmed-up Whisper model."""
 
     supports_live_decoding = True
+    supports_context = True
 
     def __init__(self, model_name: str, *, device: str = "auto", compute_type: str = "auto",
                  language: str | None = "en", beam_size: int = 5, vad_filter: bool = True,
@@ -113,8 +114,12 @@ class FasterWhisperTranscriber(BaseTranscriber):
         if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
             window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
                                    prompt=prompt)
-            if looks_repetitive(window.text):
-                return self._decode_guarded(speech, duration, prompt)
+            seconds = speech.shape[0] / SAMPLE_RATE
+            if untrustworthy(window.text, seconds):  # a loop or invented words: a longer window, then the safe path
+                window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
+                                       prompt=prompt, min_frames=RETRY_WINDOW_FRAMES)
+                if untrustworthy(window.text, seconds):
+                    return self._decode_guarded(speech, duration, prompt)
             segment = Segment(start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob,
                               window.avg_logprob)
             return Transcription(window.text, window.language, duration, [segment])
@@ -128,7 +133,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
         prompt = build_prompt(before, vocabulary)
         window = decode_window(self.model, piece, language=self.language, beam_size=self.beam_size, prompt=prompt)
         duration = piece.shape[0] / SAMPLE_RATE
-        if looks_repetitive(window.text):
+        if untrustworthy(window.text, duration):
             # A loop often feeds on the text before it: the second try keeps only the dictionary's spellings.
             # Measured on the 6-minute file, where one piece says "Montreal Forced Aligner" again and again:
             # with the text before, the second try looped 45 times (WER 0.404); without it, WER 0.225.

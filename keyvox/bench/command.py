@@ -21,6 +21,7 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     from keyvox.audio.files import load_audio
     from keyvox.bench import report
     from keyvox.bench.manifest import read_manifest
+    from keyvox.bench.release import cut_at_release
     from keyvox.bench.runner import BenchRun, run_clips, run_silence
     from keyvox.bench.sides import CHUNK_SAMPLES, BaselineSide, KeyvoxSide
     from keyvox.bench.silence import silence_set
@@ -46,21 +47,24 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         sides.append(KeyvoxSide(loaded.config))
         print(f"keyvox bench: keyvox: {sides[0].description}, loaded in {sides[0].load_s:.2f} s", file=sys.stderr)
         if args.vs == "baseline":
+            if sides[0].live:  # the same engine and pipeline, decoding only after release
+                sides.append(KeyvoxSide(loaded.config, label="no_live", transcriber=sides[0].transcriber,
+                                        live_decoding=False))
             sides.append(BaselineSide(loaded.config, sides[0].transcriber))
         elif other is not None:
             side = KeyvoxSide(other.config, label="baseline")
             side.description = f"keyvox with {args.vs}: {side.description}"
             sides.append(side)
-        if len(sides) > 1:
-            print(f"keyvox bench: baseline: {sides[1].description}, loaded in {sides[1].load_s:.2f} s",
-                  file=sys.stderr)
+        for side in sides[1:]:
+            print(f"keyvox bench: {side.label}: {side.description}, loaded in {side.load_s:.2f} s", file=sys.stderr)
         bar = report.progress_bar(len(clips) + len(noise), "bench")
         started = time.perf_counter()
         run = BenchRun(sides, [], [], args.realtime)
         try:
             step = lambda name: (bar.set_postfix_str(name[:30]), bar.update(1))  # noqa: E731
+            threshold = sides[0].transcriber.vad_threshold
             run_clips(clips, sides, realtime=args.realtime, load=lambda c: load_audio(c.audio), step=step,
-                      results=run.clips)
+                      results=run.clips, cut=lambda audio: cut_at_release(audio, args.release_tail, threshold))
             run_silence(noise, sides, realtime=args.realtime, step=step, results=run.silence)
         except KeyboardInterrupt:  # a long run stopped by hand still reports what it measured
             run.interrupted = True
@@ -137,13 +141,14 @@ def settings(args: argparse.Namespace, config: Config, chunk: int) -> dict:
         if value is not None:
             parts += [flag, str(value)]
     parts += ["--realtime"] if args.realtime else []
+    parts += ["--release-tail", str(args.release_tail)]
     parts += ["--no-silence"] if args.no_silence else []
     for key, value in vars(args).items():
         if key.startswith("model.") and value is not None:
             name = key.removeprefix("model.")
             parts += ["--model" if name == "name" else "--" + name.replace("_", "-"), str(value)]
     return {"command": shlex.join(parts), "manifest": args.manifest, "lang": args.lang, "limit": args.limit,
-            "realtime": args.realtime, "vs": args.vs, "chunk_samples": chunk, "model": dataclasses.asdict(config.model)}
+            "realtime": args.realtime, "release_tail_s": args.release_tail, "vs": args.vs, "chunk_samples": chunk, "model": dataclasses.asdict(config.model)}
 
 
 def machine_info() -> dict:

@@ -34,7 +34,8 @@ class SideResult:
     def as_dict(self) -> dict:
         m = self.measurement
         row = {"text": m.text, "latency_s": _round(m.latency_s), "transcribe_s": _round(m.transcribe_s),
-               "rtf": _round(self.rtf), "cpu_s": _round(m.cpu_s)}
+               "rtf": _round(self.rtf), "cpu_s": _round(m.cpu_s), "held_s": _round(m.held_s),
+               "held_cpu_s": _round(m.held_cpu_s)}
         if self.score is not None:
             row.update(wer=_round(self.score.rate), errors=self.score.errors, ref_words=self.score.reference_words)
         else:
@@ -50,7 +51,10 @@ class ClipResult:
 
     clip: Clip
     duration_s: float
+    """Of the audio fed, after the cut at the release."""
     sides: dict[str, SideResult] = field(default_factory=dict)
+    cut_s: float = 0.0
+    """Seconds cut off the end of the recording (silence after the release, ``--release-tail``)."""
 
 
 @dataclass
@@ -78,16 +82,17 @@ def side_order(sides: Sequence[Side], index: int) -> list[Side]:
 
 def run_clips(clips: Sequence[Clip], sides: Sequence[Side], *, realtime: bool, load: Callable[[Clip], object],
               step: Callable[[str], None] = lambda _label: None, results: list[ClipResult] | None = None,
-              ) -> list[ClipResult]:
-    """Measure and score every clip on every side; ``load`` turns a clip into audio (untimed).
+              cut: Callable[[object], tuple[object, float]] | None = None) -> list[ClipResult]:
+    """Measure and score every clip on every side; ``load`` turns a clip into audio (untimed), and
+    ``cut`` (when given) shortens it to where the key is released, returning the seconds removed.
 
     Finished clips are appended to ``results`` as they complete, so a caller interrupted mid-run
     still holds everything measured so far.
     """
     results = [] if results is None else results
     for index, clip in enumerate(clips):
-        audio = load(clip)
-        result = ClipResult(clip, audio.shape[0] / SAMPLE_RATE)
+        audio, removed = cut(load(clip)) if cut is not None else (load(clip), 0.0)
+        result = ClipResult(clip, audio.shape[0] / SAMPLE_RATE, cut_s=removed)
         for side in side_order(sides, index):
             measurement = side.run(audio, realtime=realtime)
             result.sides[side.label] = SideResult(measurement, word_errors(clip.text, measurement.text, clip.lang))

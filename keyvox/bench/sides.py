@@ -39,6 +39,15 @@ class Measurement:
     cpu_s: float
     """CPU seconds this process used from the first chunk to delivery, all threads together."""
     error: str | None = None
+    held_s: float = 0.0
+    """Seconds the key was held (the feed, at speaking speed with ``--realtime``)."""
+    held_cpu_s: float = 0.0
+    """CPU seconds this process used while the key was held (live decoding's cost), all threads."""
+
+    @property
+    def missing(self) -> bool:
+        """Nothing came out: no latency to count (a clip that yields nothing never counts as 0 s)."""
+        return not self.text.strip()
 
 
 class Side(Protocol):
@@ -77,7 +86,12 @@ def feed_audio(feed: Callable[[np.ndarray], None], audio: np.ndarray, *, realtim
 class KeyvoxSide:
     """Keyvox's pipeline with its model loaded once and warm, the text chain of ``config``, and a collecting sink."""
 
-    def __init__(self, config: Config, label: str = "keyvox", *, chunk: int = CHUNK_SAMPLES) -> None:
+    def __init__(self, config: Config, label: str = "keyvox", *, chunk: int = CHUNK_SAMPLES,
+                 transcriber: object | None = None, live_decoding: bool | None = None) -> None:
+        """``transcriber``: an engine already loaded (another side's), so one model serves both;
+        ``live_decoding``: overrides ``[model] live_decoding``."""
+        import dataclasses
+
         from keyvox.backends import create_transcriber
         from keyvox.pipeline import CollectingSink, Pipeline, PipelineOptions
         from keyvox.text import TextProcessor
@@ -86,13 +100,17 @@ class KeyvoxSide:
         self.chunk = chunk
         rss = current_rss_mb()
         started = time.perf_counter()
-        self.transcriber = create_transcriber(config)
+        self.transcriber = transcriber if transcriber is not None else create_transcriber(config)
         self.load_s = time.perf_counter() - started
         self.load_rss_mb = current_rss_mb() - rss
         self.description = self.transcriber.description
         self.sink = CollectingSink()
         self._results: queue.Queue = queue.Queue()
         options = PipelineOptions.from_config(config)
+        if live_decoding is not None:
+            options = dataclasses.replace(options, live_decoding=live_decoding)
+            self.description += ", live decoding " + ("on" if live_decoding else "off")
+        self.live = options.live_decoding and self.transcriber.supports_live_decoding
         self.pipeline = Pipeline(self.transcriber, TextProcessor(config), self.sink, options=options,
                                  on_result=self._results.put)
 
@@ -100,21 +118,26 @@ class KeyvoxSide:
         duration = audio.shape[0] / SAMPLE_RATE
         while not self._results.empty():  # a result that came after an earlier clip timed out is not this clip's
             self._results.get_nowait()
-        cpu = time.process_time()
+        nan = float("nan")
+        cpu, held = time.process_time(), time.perf_counter()
         utterance = self.pipeline.start_utterance()
-        feed_audio(utterance.feed, audio, realtime=realtime, chunk=self.chunk)
+        # Without live decoding nothing happens while the key is held, so pacing the feed changes nothing.
+        feed_audio(utterance.feed, audio, realtime=realtime and self.live, chunk=self.chunk)
+        held_cpu_s, held_s = time.process_time() - cpu, time.perf_counter() - held
         if not utterance.finish():  # the key release
-            return Measurement("", duration, 0.0, 0.0, 0.0, "dropped: shorter than [audio] min_duration_s")
+            return Measurement("", duration, nan, nan, held_cpu_s, "dropped: shorter than [audio] min_duration_s",
+                               held_s, held_cpu_s)
         if not self.pipeline.wait_idle(RESULT_TIMEOUT_S):
-            return Measurement("", duration, float("nan"), float("nan"), time.process_time() - cpu,
-                               f"no text after {RESULT_TIMEOUT_S:.0f} s")
+            return Measurement("", duration, nan, nan, time.process_time() - cpu,
+                               f"no text after {RESULT_TIMEOUT_S:.0f} s", held_s, held_cpu_s)
         cpu_s = time.process_time() - cpu
         try:
             result = self._results.get_nowait()
         except queue.Empty:  # the worker logged an exception instead of producing a result
-            return Measurement("", duration, float("nan"), float("nan"), cpu_s, "the pipeline produced no result")
-        transcribe_s = result.transcribed_at - result.released_at if result.transcribed_at else float("nan")
-        return Measurement(result.text, duration, result.latency_s, transcribe_s, cpu_s, result.error)
+            return Measurement("", duration, nan, nan, cpu_s, "the pipeline produced no result", held_s, held_cpu_s)
+        transcribe_s = result.transcribed_at - result.released_at if result.transcribed_at else nan
+        latency = result.latency_s if result.text.strip() else nan  # nothing typed: missing, never 0 s
+        return Measurement(result.text, duration, latency, transcribe_s, cpu_s, result.error, held_s, held_cpu_s)
 
     def close(self) -> None:
         self.pipeline.close()
@@ -123,12 +146,11 @@ class KeyvoxSide:
 class BaselineSide:
     """Whole-utterance decoding after release, the way the original Keyvox and most peers do it.
 
-    faster-whisper on the same model files, device, precision and thread count as keyvox, with the
-    settings those tools ship: ``beam_size=5``, ``language=None`` (detected), ``vad_filter=False``.
+    faster-whisper's own ``WhisperModel.transcribe()`` on the same model files, device, precision,
+    thread count and beam size as keyvox, and its defaults otherwise (language detected, no VAD).
     """
 
     label = "baseline"
-    SETTINGS = {"beam_size": 5, "language": None, "vad_filter": False}
 
     def __init__(self, config: Config, transcriber: object) -> None:
         from faster_whisper import WhisperModel
@@ -143,15 +165,17 @@ class BaselineSide:
         device_name, _, index = device.partition(":")
         self.model = WhisperModel(str(path), device=device_name, device_index=int(index or 0),
                                   compute_type=compute_type, cpu_threads=pick_threads(config.model.cpu_threads))
+        self.settings = {"beam_size": config.model.beam_size}
         self._decode(np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE).astype(np.float32))  # warm, like keyvox
         self.load_s = time.perf_counter() - started
         self.load_rss_mb = current_rss_mb() - rss
         self.model_path = path
         name = getattr(transcriber, "model_name", None) or path.name
-        self.description = f"faster-whisper {name} {compute_type} on {device}, beam 5, no VAD, language detected"
+        self.description = (f"faster-whisper {name} {compute_type} on {device}, WhisperModel.transcribe(), "
+                            f"beam {config.model.beam_size}, its defaults otherwise (no VAD, language detected)")
 
     def _decode(self, audio: np.ndarray) -> str:
-        segments, _info = self.model.transcribe(audio, **self.SETTINGS)
+        segments, _info = self.model.transcribe(audio, **self.settings)
         return "".join(segment.text for segment in segments).strip()
 
     def run(self, audio: np.ndarray, *, realtime: bool) -> Measurement:
@@ -166,7 +190,7 @@ class BaselineSide:
         except Exception as exc:  # reported per clip like keyvox's own failures, never fatal to the run
             return Measurement("", duration, float("nan"), float("nan"), time.process_time() - cpu, str(exc))
         seconds = time.perf_counter() - released
-        return Measurement(text, duration, seconds, seconds, time.process_time() - cpu)
+        return Measurement(text, duration, seconds if text else float("nan"), seconds, time.process_time() - cpu)
 
     def close(self) -> None:
         pass

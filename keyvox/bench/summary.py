@@ -12,7 +12,7 @@ from keyvox.bench.sides import Side, peak_rss_mb
 from keyvox.bench.wer import corpus_wer, count_words
 
 LENGTH_GROUPS = (("under_5s", 0.0, 5.0), ("5_to_15s", 5.0, 15.0), ("over_15s", 15.0, math.inf))
-"""Utterance lengths the live-decoding targets are stated for (issue 7): [low, high) seconds."""
+"""Utterance lengths the latency targets are stated for: [low, high) seconds."""
 
 
 def length_group(duration_s: float) -> str:
@@ -34,6 +34,8 @@ def side_summary(run: BenchRun, side: Side) -> dict:
     latencies = [row.measurement.latency_s for row in rows]
     audio_s = sum(row.measurement.duration_s for row in rows)
     engine_s = sum(row.measurement.transcribe_s for row in rows if not math.isnan(row.measurement.transcribe_s))
+    held_s = sum(row.measurement.held_s for row in rows)
+    held_cpu_s = sum(row.measurement.held_cpu_s for row in rows)
     wer = corpus_wer([row.score for row in rows if row.score is not None])
     return {
         "label": label,
@@ -46,6 +48,10 @@ def side_summary(run: BenchRun, side: Side) -> dict:
         "latency_max_s": percentile(latencies, 100),
         "latency_mean_s": round(float(np.nanmean(latencies)), 4) if rows and not all(map(math.isnan, latencies)) else None,
         "rtf": round(engine_s / audio_s, 4) if audio_s else None,
+        "missing": sum(1 for row in rows if row.measurement.missing),
+        "held_cpu_s": round(held_cpu_s, 3),
+        "held_cpu_share": round(held_cpu_s / held_s, 4) if held_s and run.realtime and held_s > 0.5 * audio_s else None,
+        "held_cpu_p50_s": percentile([row.measurement.held_cpu_s for row in rows], 50),
         "load_s": round(side.load_s, 3),
         "load_rss_mb": round(side.load_rss_mb, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -69,6 +75,8 @@ def group_summary(clips: Sequence[ClipResult], label: str) -> dict:
         groups[name] = {
             "clips": len(members),
             "latency_p50_s": percentile([row.measurement.latency_s for row in rows], 50),
+            "latency_p95_s": percentile([row.measurement.latency_s for row in rows], 95),
+            "missing": sum(1 for row in rows if row.measurement.missing),
             "rtf_p50": percentile([row.rtf for row in rows], 50),
             "wer": None if math.isnan(wer) else round(wer, 4),
         }
@@ -91,8 +99,13 @@ def summarize(run: BenchRun) -> dict:
     summary["realtime"] = run.realtime
     summary["wall_s"] = round(run.wall_s, 1)
     summary["interrupted"] = run.interrupted
+    summary["cut_s"] = round(sum(clip.cut_s for clip in run.clips), 3)
+    summary["cut_p50_s"] = percentile([clip.cut_s for clip in run.clips], 50)
+    summary["others"] = [other.label for other in others]
     for other in others:
         summary[other.label] = side_summary(run, other)
+    if others:
+        other = next((o for o in others if o.label == "baseline"), others[-1])
         ratios = clip_ratios(run.clips, main.label, other.label)
         summary["ratio_p50"] = percentile(ratios, 50)
         summary["ratio_max"] = percentile(ratios, 100)
@@ -111,11 +124,13 @@ def clip_rows(run: BenchRun) -> list[dict]:
     for clip in run.clips:
         row = {"audio": clip.clip.entry, "line": clip.clip.line, "lang": clip.clip.lang,
                "category": clip.clip.category, "duration_s": round(clip.duration_s, 3),
-               "group": length_group(clip.duration_s), "reference": clip.clip.text}
+               "group": length_group(clip.duration_s), "cut_s": round(clip.cut_s, 3), "reference": clip.clip.text}
         row.update(clip.sides[main.label].as_dict())
         for other in others:
             row[other.label] = clip.sides[other.label].as_dict()
-            ratio = clip_ratios([clip], main.label, other.label)[0]
+        if others:
+            compared = "baseline" if "baseline" in row else others[-1].label
+            ratio = clip_ratios([clip], main.label, compared)[0]
             row["ratio"] = None if math.isnan(ratio) else round(ratio, 4)
         rows.append(row)
     return rows

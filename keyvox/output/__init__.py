@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 __all__ = ["OutputChain", "build_methods", "OutputFailed"]
 
 
-def build_methods(method: str, *, session: str | None = None, type_delay_ms: int = 4) -> list:
+def build_methods(method: str, *, session: str | None = None, type_delay_ms: int = 0) -> list:
     """The methods to try, in order, for ``[output] method`` on this session (x11, wayland, windows, macos)."""
     session = session or detect_session()
     if session == "x11":

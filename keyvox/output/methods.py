@@ -28,7 +28,7 @@ class XTestType:
 
     name = "xtest type"
 
-    def __init__(self, delay_ms: int = 4) -> None:
+    def __init__(self, delay_ms: int = 0) -> None:
         self.delay_ms = delay_ms
         self.keys_up = None
         """Set by ``OutputChain``: typing pauses while the hotkey is held."""
@@ -59,7 +59,9 @@ class XdotoolType:
         return shutil.which("xdotool") is not None
 
     def insert(self, text: str) -> None:
-        _run(["xdotool", "type", "--delay", str(self.delay_ms), "--", text], timeout=30 + len(text) * 0.05)
+        # xdotool remaps keys per character, so unlike XTEST bursts it needs a pause between them.
+        delay = self.delay_ms or 4
+        _run(["xdotool", "type", "--delay", str(delay), "--", text], timeout=30 + len(text) * 0.05)
 
 
 class X11Paste:

@@ -34,3 +34,23 @@ def test_when_every_method_fails_the_text_is_kept_and_printed(on_desktop, window
     assert "keyvox-no-such-typer: not installed" in lines[0]
     assert on_desktop.clipboard() == SAMPLE
     assert window.text == ""
+
+
+def test_burst_typing_waits_while_a_modifier_is_held(on_desktop, window):
+    """A letter typed while Ctrl is physically down would be a shortcut: typing must hold off until it is up."""
+    import threading
+    import time
+
+    from keyvox.output.xtest_type import type_text
+
+    text = "Burst typing keeps every letter in order, even three hundred of them. " * 4
+    on_desktop.key("down", "ctrl_r")
+    try:
+        typing = threading.Thread(target=type_text, args=(text,))
+        typing.start()
+        time.sleep(0.5)
+        assert window.text == ""  # nothing typed (and no Ctrl+letter shortcut fired) while Ctrl is down
+    finally:
+        on_desktop.key("up", "ctrl_r")
+    typing.join(10)
+    assert window.wait_for_text() == text
