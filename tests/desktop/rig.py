@@ -120,17 +120,11 @@ class Pulse:
         _stop(self.server)
 
 
-class Window:
-    """The focused Tk window; ``text`` is what it has received."""
+class TextFileWindow:
+    """A test window (Tk here, GTK on the Wayland rig) that writes what it has received to ``self.file``."""
 
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.file = workdir / "window.txt"
-        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("window.py")), str(self.file)],
-                                        env=env, stdout=subprocess.PIPE, stderr=open(workdir / "window.log", "wb"),
-                                        text=True)
-        line = self.process.stdout.readline()
-        if line.strip() != "ready":
-            raise RuntimeError(f"the Tk window did not start; see {workdir / 'window.log'}")
+    file: Path
+    process: subprocess.Popen
 
     @property
     def text(self) -> str:
@@ -138,17 +132,6 @@ class Window:
             return self.file.read_text(encoding="utf-8")
         except FileNotFoundError:
             return ""
-
-    def clear(self) -> None:
-        Path(str(self.file) + ".clear").touch()
-        wait_until(lambda: self.text == "", 5, what="the window to clear")
-
-    def focus(self) -> None:
-        """Take the keyboard focus back (after another window had it)."""
-        request = Path(str(self.file) + ".focus")
-        request.touch()
-        wait_until(lambda: not request.exists(), 5, what="the window to take the focus")
-        time.sleep(0.1)
 
     def wait_for_text(self, timeout: float = 60, settle: float = 0.6) -> str:
         """Wait until the window holds text and it has stopped changing for ``settle`` seconds."""
@@ -162,6 +145,30 @@ class Window:
 
     def stop(self) -> None:
         _stop(self.process)
+
+
+class Window(TextFileWindow):
+    """The focused Tk window; ``text`` is what it has received."""
+
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.file = workdir / "window.txt"
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("window.py")), str(self.file)],
+                                        env=env, stdout=subprocess.PIPE, stderr=open(workdir / "window.log", "wb"),
+                                        text=True)
+        line = self.process.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"the Tk window did not start; see {workdir / 'window.log'}")
+
+    def clear(self) -> None:
+        Path(str(self.file) + ".clear").touch()
+        wait_until(lambda: self.text == "", 5, what="the window to clear")
+
+    def focus(self) -> None:
+        """Take the keyboard focus back (after another window had it)."""
+        request = Path(str(self.file) + ".focus")
+        request.touch()
+        wait_until(lambda: not request.exists(), 5, what="the window to take the focus")
+        time.sleep(0.1)
 
 
 class DeafWindow:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "desktop"))
 
-from rig import REPO, Keyvox, Pulse, _stop, wait_until, wer  # noqa: E402,F401
+from rig import REPO, Keyvox, Pulse, TextFileWindow, _stop, wait_until, wer  # noqa: E402,F401
 
 RIG_USER = "keyvox-rig"
 REQUIRED = ("sway", "wtype", "wl-copy", "wl-paste", "pulseaudio", "pacat", "paplay")
@@ -217,7 +217,7 @@ class Wayland:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-class GtkWindow:
+class GtkWindow(TextFileWindow):
     """The focused GTK window (GDK_BACKEND=wayland; GTK 4, or 3); ``text`` is what it has received."""
 
     def __init__(self, rig: Wayland, gtk: str = "4") -> None:
@@ -232,27 +232,8 @@ class GtkWindow:
             log = (rig.workdir / "window.log").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"the GTK {gtk} window did not start:\n{log}")
 
-    @property
-    def text(self) -> str:
-        try:
-            return self.file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return ""
-
     def clear(self) -> None:
         request = Path(str(self.file) + ".clear")
         request.touch()
         wait_until(lambda: not request.exists() and self.text == "", 5, what="the window to clear")
 
-    def wait_for_text(self, timeout: float = 60, settle: float = 0.6) -> str:
-        """Wait until the window holds text and it has stopped changing for ``settle`` seconds."""
-        wait_until(lambda: self.text.strip(), timeout, what="text in the window")
-        previous, since = self.text, time.monotonic()
-        while time.monotonic() - since < settle:
-            time.sleep(0.05)
-            if self.text != previous:
-                previous, since = self.text, time.monotonic()
-        return previous
-
-    def stop(self) -> None:
-        _stop(self.process)
