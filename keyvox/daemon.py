@@ -1,7 +1,8 @@
 """The push-to-talk daemon (``keyvox`` with no command): microphone, hotkey, pipeline and output joined.
 
 Threads: the key listener and the control socket only post actions to a queue; the main thread turns
-actions into recorder/pipeline calls (all cheap); the pipeline's worker transcribes and types.
+actions into recorder/pipeline calls (all cheap); the pipeline's worker types what the engine worker
+(keyvox/engine.py, the one thread that touches the model, shared with the server) transcribes.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class Daemon:
         self.utterance = None
         self.description = ""
         self.transcriber = None
+        self.engine = None
         self.history = None
         self.events = None
         self.server = None
@@ -103,6 +105,7 @@ class Daemon:
     def start(self) -> None:
         from keyvox.audio.capture import Recorder
         from keyvox.backends import create_transcriber
+        from keyvox.engine import EngineWorker
         from keyvox.hotkey import make_listener
         from keyvox.output import OutputChain, build_methods
         from keyvox.pipeline import Pipeline, PipelineOptions
@@ -113,12 +116,14 @@ class Daemon:
         self.recorder.open()
         transcriber = self.transcriber = create_transcriber(self.config)
         self.description = getattr(transcriber, "description", type(transcriber).__name__)
+        self.engine = EngineWorker(transcriber)
         self._start_history_and_server()
         sink = OutputChain(build_methods(self.config.output.method, type_delay_ms=self.config.output.type_delay_ms),
                            wait_for_keys=self.machine.hotkey_up,
                            report=lambda line: self.status.message(line, error=True))
         chain = TextProcessor.from_loaded(self.loaded, report=lambda line: self.status.message(line, error=True))
-        self.pipeline = Pipeline(transcriber, chain, sink, options=PipelineOptions.from_config(self.config),
+        self.pipeline = Pipeline(self.engine.for_dictation(), chain, sink,
+                                 options=PipelineOptions.from_config(self.config),
                                  on_result=self._on_result, on_state=self._on_state)
         self.listener = make_listener(self.backend, self.machine)
         if self.listener is not None:
@@ -176,6 +181,8 @@ class Daemon:
             self.pipeline.close(timeout=0.5)
         if self.server is not None:
             self.server.stop()
+        if self.engine is not None:
+            self.engine.close(timeout=0.5)
 
     @property
     def backend_name(self) -> str:
@@ -217,7 +224,7 @@ class Daemon:
             from keyvox.server.events import EventHub
 
             self.events = EventHub()
-            self.server = start_background(self.config, self.transcriber, self.events)
+            self.server = start_background(self.config, self.transcriber, self.events, self.engine)
 
     def _on_state(self, state: str) -> None:
         self.status.state(state)
@@ -225,11 +232,14 @@ class Daemon:
             self.events.on_state(state)
 
     def _on_result(self, result) -> None:
+        from keyvox.output.window_info import describe_window
+
         if self.events is not None:
             self.events.on_result(result)
         if self.history is not None:
             try:
-                self.history.record(result, backend=self.backend_name, model=self.model_name)
+                self.history.record(result, backend=self.backend_name, model=self.model_name,
+                                    window=describe_window(result.window), audio=result.audio)
             except Exception as exc:  # a full disk must not stop dictation; the text is already typed
                 self.status.message(f"keyvox: error: history not saved ({exc})", error=True)
         if result.error:
