@@ -81,6 +81,9 @@ SPEAKS = (Kind.SPEECH, Kind.MEDIUM, Kind.LONG, Kind.TOGGLE)
 SHARES = {Kind.TAP: 0.08, Kind.CANCEL: 0.07, Kind.TOGGLE: 0.08, Kind.REINSERT: 0.06, Kind.MEDIUM: 0.03,
           Kind.LONG: 0.01}
 """Mostly short speech, as real use is; 500 steps take about 50 min of real time (see ``estimate``)."""
+UNHEARD_STYLES = ("falsetto", "whisper", "breathy")
+"""Voice styles tiny.en's VAD sometimes takes for silence (falsetto2.wav: "no speech heard" in 2 of 9 plays
+of the first 500 run); the soak tests that nothing is lost on the way, not recognition of odd voices."""
 MINIMUM = {Kind.LONG: 3, Kind.MEDIUM: 2}
 """Even a short run has a 60 s utterance after the baseline."""
 WARM_UP = (Kind.SPEECH, Kind.TAP, Kind.TOGGLE, Kind.REINSERT, Kind.CANCEL, Kind.MEDIUM, Kind.MEDIUM, Kind.LONG,
@@ -111,6 +114,7 @@ class Outcome:
     kind: str
     audio_s: float
     ok: bool
+    clip: str = ""
     problem: str = ""
     window_text: str = ""
     history_text: str | None = None
@@ -141,7 +145,8 @@ def joined_clips(rows: list[dict], target_s: float, rng: random.Random, folder: 
 def plan(count: int, rows: list[dict], folder: Path, seed: int) -> list[Step]:
     """A seeded mix of steps; mic losses evenly spaced, a re-insert never before the first text."""
     rng = random.Random(seed)
-    short = [Clip(r["path"], r["text"], r["duration_s"]) for r in rows if 1.0 <= r["duration_s"] <= 7.0]
+    short = [Clip(r["path"], r["text"], r["duration_s"]) for r in rows
+             if 1.0 <= r["duration_s"] <= 7.0 and not any(style in r["audio"] for style in UNHEARD_STYLES)]
     medium = itertools.cycle([joined_clips(rows, rng.uniform(10, 27), rng, folder, f"medium{i}") for i in range(2)])
     long = itertools.cycle([joined_clips(rows, 60.0, rng, folder, f"long{i}") for i in range(2)])
     losses = max(1, count // 125)
@@ -221,7 +226,8 @@ class Soak:
 
     def run(self, step: Step) -> Outcome:
         started = time.monotonic()
-        outcome = Outcome(step.number, step.kind.value, step.clip.duration_s if step.clip else 0.0, True)
+        outcome = Outcome(step.number, step.kind.value, step.clip.duration_s if step.clip else 0.0, True,
+                          step.clip.path.name if step.clip else "")
         try:
             self.window.clear()
             mark = self.keyvox.mark()
