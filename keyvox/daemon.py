@@ -1,7 +1,8 @@
 """The push-to-talk daemon (``keyvox`` with no command): microphone, hotkey, pipeline and output joined.
 
 Threads: the key listener and the control socket only post actions to a queue; the main thread turns
-actions into recorder/pipeline calls (all cheap); the pipeline's worker transcribes and types.
+actions into recorder/pipeline calls (all cheap); the pipeline's worker types what the engine worker
+(keyvox/engine.py, the one thread that touches the model, shared with the server) transcribes.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ class Daemon:
         self.utterance = None
         self.description = ""
         self.transcriber = None
+        self.engine = None
         self.history = None
         self.events = None
         self.server = None
@@ -113,6 +115,7 @@ class Daemon:
     def start(self) -> None:
         from keyvox.audio.capture import Recorder
         from keyvox.backends import create_transcriber
+        from keyvox.engine import EngineWorker
         from keyvox.hotkey import make_listener
         from keyvox.output import OutputChain, build_methods
         from keyvox.pipeline import Pipeline, PipelineOptions
@@ -127,14 +130,16 @@ class Daemon:
         except Exception as exc:
             self.presence.on_notice(Notice(NoticeKind.MODEL_FAILED, str(exc)))
             raise
-        self.description = getattr(transcriber, "description", type(transcriber).__name__)
+        self.description = transcriber.description
+        self.engine = EngineWorker(transcriber)
         self._start_history_and_server()
         sink = OutputChain(build_methods(self.config.output.method, type_delay_ms=self.config.output.type_delay_ms),
                            wait_for_keys=self.machine.hotkey_up,
                            report=lambda line: self.status.message(line, error=True),
                            on_fallback=lambda line: self.presence.on_notice(Notice(NoticeKind.INSERT_FAILED, line)))
         chain = TextProcessor.from_loaded(self.loaded, report=lambda line: self.status.message(line, error=True))
-        self.pipeline = Pipeline(transcriber, chain, sink, options=PipelineOptions.from_config(self.config),
+        self.pipeline = Pipeline(self.engine.for_dictation(), chain, sink,
+                                 options=PipelineOptions.from_config(self.config),
                                  on_result=self._on_result, on_state=self._on_state,
                                  on_partial=self.presence.on_partial)
         self.listener = make_listener(self.backend, self.machine)
@@ -211,6 +216,8 @@ class Daemon:
             self.pipeline.close(timeout=0.5)
         if self.server is not None:
             self.server.stop()
+        if self.engine is not None:
+            self.engine.close(timeout=0.5)
 
     @property
     def backend_name(self) -> str:
@@ -262,16 +269,19 @@ class Daemon:
 
             self.events = EventHub()
             self.presence.add(self.events)
-            self.server = start_background(self.config, self.transcriber, self.events)
+            self.server = start_background(self.config, self.transcriber, self.events, self.engine)
 
     def _on_state(self, state: str) -> None:
         self.presence.on_state(DaemonState.PAUSED if self.paused and state == "idle" else DaemonState(state))
 
     def _on_result(self, result) -> None:
+        from keyvox.output.window_info import describe_window
+
         self.presence.on_result(result)
         if self.history is not None:
             try:
-                self.history.record(result, backend=self.backend_name, model=self.model_name)
+                self.history.record(result, backend=self.backend_name, model=self.model_name,
+                                    window=describe_window(result.window), audio=result.audio)
             except Exception as exc:  # a full disk must not stop dictation; the text is already typed
                 self.status.message(f"keyvox: error: history not saved ({exc})", error=True)
         if result.error:

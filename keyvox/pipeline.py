@@ -99,6 +99,10 @@ class UtteranceResult:
     transcribed_at: float = 0.0
     delivered_at: float = 0.0
     error: str | None = None
+    audio: np.ndarray | None = field(default=None, repr=False)
+    """The utterance's audio, for history's ``store_audio``."""
+    window: str | None = None
+    """The window the text went to, where the desktop tells it (an X11 window id), else None."""
 
     @property
     def latency_s(self) -> float:
@@ -352,7 +356,7 @@ class Pipeline:
 
     def _process(self, utterance: Utterance, released_at: float) -> UtteranceResult:
         audio = utterance.audio()
-        result = UtteranceResult("", None, audio.shape[0] / SAMPLE_RATE, released_at)
+        result = UtteranceResult("", None, audio.shape[0] / SAMPLE_RATE, released_at, audio=audio)
         try:
             if utterance.live is not None:
                 raw = utterance.live.finish(audio)
@@ -364,7 +368,7 @@ class Pipeline:
             return result
         result.raw = raw
         result.transcribed_at = time.perf_counter()
-        window = self._focused_window()
+        window = result.window = self._focused_window()
         edit = self.chain.process_edit(raw, window_id=window)
         if edit.delete_chars:
             self.sink.delete_chars(edit.delete_chars)  # "scratch that"

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import user_dirs  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SPEECH_DIR = Path(os.environ.get("KEYVOX_SPEECH_DIR", REPO.parent / "shared" / "speech"))
@@ -39,9 +44,37 @@ def tiny_en():
     return create_transcriber(Config())
 
 
+def pytest_configure(config):
+    """Before any fixture or subprocess: the real keyvox folders are recorded, then every XDG folder is
+    pointed at a temporary one for the whole session (subprocesses inherit it)."""
+    config._keyvox_real_dirs = user_dirs.real_keyvox_dirs()
+    config._keyvox_real_snapshot = user_dirs.snapshot(config._keyvox_real_dirs)
+    config._keyvox_xdg_root = user_dirs.isolate()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the session when anything in the real user's keyvox folders changed while it ran."""
+    config = session.config
+    if not hasattr(config, "_keyvox_real_snapshot"):
+        return
+    changed = user_dirs.changes(config._keyvox_real_snapshot, user_dirs.snapshot(config._keyvox_real_dirs))
+    shutil.rmtree(config._keyvox_xdg_root, ignore_errors=True)
+    if changed:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["the tests touched the real user's keyvox folders:", *changed]
+        if reporter is not None:
+            reporter.write_sep("=", "real user folders changed", red=True)
+            for line in lines:
+                reporter.write_line(line)
+        else:
+            print("\n".join(lines), file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def _isolated_config_dirs(tmp_path_factory, monkeypatch):
-    """Keep tests away from the developer's own config and caches."""
+    """A fresh config, data and cache folder for each test (the session already keeps them all temporary)."""
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))

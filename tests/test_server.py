@@ -198,7 +198,7 @@ def test_concurrent_clients_beyond_the_bound_get_503_with_retry_after(server, wa
     for error in refused:
         assert error.status_code == 503 and int(error.response.headers["retry-after"]) >= 1
         assert error.response.json()["error"]["code"] == "server_busy"
-    assert watched.most_active == 1 and watched.threads == {"keyvox-server-model_0"}
+    assert watched.most_active == 1 and watched.threads == {"keyvox-engine"}
     assert httpx.get(f"{server.url}/health").json()["queued"] == 0
 
 

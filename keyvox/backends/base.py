@@ -53,6 +53,8 @@ class Transcriber(Protocol):
     """True when ``transcribe_detailed`` uses ``context`` (the text before the audio) to continue it."""
     vad_threshold: float
     """Speech probability above which the engine's voice-activity detector counts a frame as speech."""
+    language: str | None
+    """The spoken language as an ISO code; None detects it on every utterance."""
 
     def transcribe(self, audio: np.ndarray) -> str: ...
 
@@ -82,6 +84,13 @@ class BaseTranscriber:
 
     def warm_up(self) -> None:
         """Run the engine once so the first real utterance does not pay for lazy initialisation."""
+
+    language: str | None = None
+    """The spoken language as an ISO code; None detects it on every utterance."""
+
+    def set_language(self, code: str | None) -> None:
+        """Use another spoken language from the next utterance on (the tray's language menu, a server request)."""
+        self.language = code
 
 
 def as_model_input(audio: np.ndarray) -> np.ndarray:

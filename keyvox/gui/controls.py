@@ -120,7 +120,7 @@ class Controls:
 
     def set_language(self, code: str) -> None:
         """From the next utterance on; raises a one-line ``KeyvoxError`` for a code the engine refuses."""
-        self._daemon.transcriber.set_language(None if code == "auto" else code)
+        self._daemon.engine.set_language(None if code == "auto" else code)  # never while a decode runs
 
     # --- files and login ----------------------------------------------------------------------------
 

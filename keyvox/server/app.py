@@ -1,6 +1,6 @@
 """The ASGI application: OpenAI's ``/v1/audio/transcriptions`` and ``/v1/models``, ``/health``, and the
 ``/v1/events`` WebSocket. Built around an already loaded transcriber, so tests and the daemon can
-share one model.
+share one model; in the daemon the requests queue on the daemon's engine worker behind dictation.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from keyvox.backends.base import SAMPLE_RATE, Transcriber
+from keyvox.engine import EngineWorker
 from keyvox.pipeline import UtteranceResult
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.formats import RESPONSE_FORMATS, ApiError, error_response, render
@@ -46,11 +47,14 @@ class ServerSettings:
 
 
 def create_app(transcriber: Transcriber, chain: TextProcessor, settings: ServerSettings | None = None,
-               hub: EventHub | None = None) -> Starlette:
-    """The server around ``transcriber``; ``hub`` carries the daemon's events to ``/v1/events``."""
+               hub: EventHub | None = None, engine: EngineWorker | None = None) -> Starlette:
+    """The server around ``transcriber``; ``hub`` carries the daemon's events to ``/v1/events``; ``engine`` is
+    the daemon's engine worker (without one the server starts its own and stops it on shutdown)."""
     settings = settings or ServerSettings()
     hub = hub or EventHub()
-    worker = ModelWorker(settings.max_queue)
+    own_engine = engine is None
+    engine = engine or EngineWorker(transcriber)
+    worker = ModelWorker(settings.max_queue, engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -59,7 +63,8 @@ def create_app(transcriber: Transcriber, chain: TextProcessor, settings: ServerS
             yield
         finally:
             hub.detach()
-            worker.shutdown()
+            if own_engine:
+                engine.close(timeout=0.5)
 
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok", "model": transcriber.description, "queued": worker.admitted,
@@ -125,11 +130,11 @@ async def _transcriptions(request: Request, transcriber: Transcriber, chain: Tex
             raise ApiError(400, "The uploaded file is empty.", param="file", code="empty_file")
         audio = await run_in_threadpool(decode_upload, upload.file)
         language = _check_language(transcriber, request_fields["language"])
-        work = lambda: _transcribe(transcriber, chain, audio, request_fields["prompt"], language,  # noqa: E731
-                                   request_fields["raw"])
+        work = lambda engine: _transcribe(engine, chain, audio, request_fields["prompt"],  # noqa: E731
+                                          request_fields["raw"])
         submitted = True
         started = time.perf_counter()
-        transcription, text = await worker.run(slot, work)
+        transcription, text = await worker.run(slot, work, language)
     finally:
         if not submitted:
             slot.release()
@@ -201,24 +206,16 @@ def decode_upload(fileobj) -> np.ndarray:
 
 
 def _check_language(transcriber: Transcriber, language: str) -> str:
-    fixed = getattr(transcriber, "language", None)
+    fixed = transcriber.language
     if language and fixed and language != fixed:
         raise ApiError(400, f"This server's model transcribes \"{fixed}\" only; leave out language or send "
                        f"\"{fixed}\".", param="language")
     return language
 
 
-def _transcribe(transcriber: Transcriber, chain: TextProcessor, audio: np.ndarray, prompt: str, language: str,
-                raw: bool):
-    """Runs on the model thread, which alone touches the transcriber, so the language swap is safe."""
-    swap = bool(language) and hasattr(transcriber, "language") and transcriber.language is None
-    if swap:
-        transcriber.language = language
-    try:
-        transcription = transcriber.transcribe_detailed(audio, context=prompt, vocabulary=chain.vocabulary)
-    finally:
-        if swap:
-            transcriber.language = None
+def _transcribe(transcriber: Transcriber, chain: TextProcessor, audio: np.ndarray, prompt: str, raw: bool):
+    """Runs on the engine thread, which alone touches the transcriber (the request's language is the job's)."""
+    transcription = transcriber.transcribe_detailed(audio, context=prompt, vocabulary=chain.vocabulary)
     return transcription, transcription.text if raw else chain.process(transcription)
 
 

@@ -1,5 +1,5 @@
 """What keeps the server safe to expose: API-key checks, the upload size limit, and the bounded queue
-in front of the one model.
+in front of the engine worker (keyvox/engine.py), which owns the one model.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import ipaddress
 import math
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
+from keyvox.engine import EngineWorker, Priority
 from keyvox.server.formats import ApiError, error_response
 
 OPEN_PATHS = ("/health",)
@@ -95,11 +95,12 @@ class Slot:
 
 
 class ModelWorker:
-    """One thread owns the model; at most ``max_queue`` requests are admitted (running or waiting)."""
+    """Admission in front of the engine worker: at most ``max_queue`` requests are admitted (running or
+    waiting); they run at request priority, so dictation in the same daemon always goes first."""
 
-    def __init__(self, max_queue: int) -> None:
+    def __init__(self, max_queue: int, engine: EngineWorker) -> None:
         self.max_queue = max_queue
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="keyvox-server-model")
+        self.engine = engine
         self._lock = threading.Lock()
         self._admitted = 0
         self._seconds_per_job = 1.0
@@ -118,19 +119,18 @@ class ModelWorker:
             self._admitted += 1
         return Slot(self)
 
-    async def run(self, slot: Slot, work: Callable[[], Any]) -> Any:
-        """Run ``work`` on the model thread; the slot is freed when the work ends, even if the client left."""
-        future: Future = self._executor.submit(self._timed, work)
+    async def run(self, slot: Slot, work: Callable[[Any], Any], language: str | None = None) -> Any:
+        """Run ``work(transcriber)`` on the engine thread; the slot is freed when the work ends, even if the
+        client left."""
+        future = self.engine.submit(lambda transcriber: self._timed(work, transcriber), priority=Priority.REQUEST,
+                                    language=language or None)
         future.add_done_callback(slot.release)
         return await asyncio.wrap_future(future)
 
-    def _timed(self, work: Callable[[], Any]) -> Any:
+    def _timed(self, work: Callable[[Any], Any], transcriber: Any) -> Any:
         started = time.perf_counter()
         try:
-            return work()
+            return work(transcriber)
         finally:
             # A moving average, so Retry-After follows the real speed of this model on this machine.
             self._seconds_per_job = 0.8 * self._seconds_per_job + 0.2 * (time.perf_counter() - started)
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)

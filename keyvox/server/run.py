@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from keyvox.backends.base import Transcriber
 from keyvox.config import Config, LoadedConfig
+from keyvox.engine import EngineWorker
 from keyvox.errors import KeyvoxError
 from keyvox.server.app import ServerSettings, create_app
 from keyvox.server.events import EventHub
@@ -84,11 +85,13 @@ def start_in_thread(app, host: str = "127.0.0.1", port: int = 0, timeout: float 
     return ServerHandle(server, thread, f"http://{shown}:{bound}")
 
 
-def start_background(config: Config, transcriber: Transcriber, hub: EventHub) -> ServerHandle:
-    """For the daemon (``[server] enabled``): serve the already loaded model and its events."""
+def start_background(config: Config, transcriber: Transcriber, hub: EventHub,
+                     engine: EngineWorker | None = None) -> ServerHandle:
+    """For the daemon (``[server] enabled``): serve the already loaded model, through the daemon's engine
+    worker, and its events."""
     server = config.server
     app = create_app(transcriber, server_chain(config), settings_for(config, transcriber,
-                     api_key_for(server.host, server.api_key_env)), hub)
+                     api_key_for(server.host, server.api_key_env)), hub, engine)
     return start_in_thread(app, server.host, server.port)
 
 

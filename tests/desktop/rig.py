@@ -279,10 +279,24 @@ class Desktop:
         self.workdir = workdir
         self.xvfb = Xvfb(workdir)
         self.pulse = Pulse(workdir)
-        self.env = {**os.environ, **self.pulse.env, "DISPLAY": self.xvfb.display}
+        self.env = {**os.environ, **self.pulse.env, "DISPLAY": self.xvfb.display, **self.xdg_env(workdir)}
         self.env.pop("WAYLAND_DISPLAY", None)
         self.env.pop("XDG_SESSION_TYPE", None)
         self.window = Window(workdir, self.env)
+
+    @staticmethod
+    def xdg_env(workdir: Path) -> dict[str, str]:
+        """Config, data and cache folders inside the rig, so nothing it starts reaches the user's own."""
+        folders = {"XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache",
+                   "XDG_STATE_HOME": "state"}
+        for name in folders.values():
+            (workdir / "xdg" / name).mkdir(parents=True, exist_ok=True)
+        return {variable: str(workdir / "xdg" / name) for variable, name in folders.items()}
+
+    @property
+    def data_home(self) -> Path:
+        """Where the daemons started here keep their history (``$XDG_DATA_HOME``)."""
+        return Path(self.env["XDG_DATA_HOME"])
 
     def key(self, action: str, key: str = "ctrl_r") -> None:
         """``down``, ``up`` or ``tap`` a key by keycode."""

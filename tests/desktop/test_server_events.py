@@ -25,11 +25,11 @@ def served(desktop, tmp_path_factory):
     port = free_port()
     data = tmp_path_factory.mktemp("history")
     config = f'version = 1\n[output]\nmethod = "type"\n[server]\nenabled = true\nport = {port}\n'
-    desktop.env["XDG_DATA_HOME"] = str(data)
+    rig_data, desktop.env["XDG_DATA_HOME"] = desktop.env["XDG_DATA_HOME"], str(data)
     try:
         process = desktop.start_keyvox(config, name="served")
     finally:
-        del desktop.env["XDG_DATA_HOME"]
+        desktop.env["XDG_DATA_HOME"] = rig_data
     process.wait_for(r"^Ready: hold Right Ctrl", 120)
     yield process, port, data
     assert process.stop() == 0, process.output()

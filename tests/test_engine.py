@@ -1,0 +1,94 @@
+"""The engine worker: one thread owns the model, dictation jumps the queue, a job's language stays its own."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from keyvox.audio.files import load_audio
+from keyvox.engine import EngineStopped, EngineWorker, Priority
+
+
+class LanguageRecorder:
+    """The real model, recording the ``language`` setting each call saw (instrumentation only).
+
+    Its ``language`` starts as None (detect), as a multilingual model's does; tiny.en itself ignores it."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.description = inner.description
+        self.language = None
+        self.seen: list[tuple[str, str | None]] = []
+
+    def transcribe(self, audio):
+        return self.transcribe_detailed(audio).text
+
+    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+        self.seen.append((threading.current_thread().name, self.language))
+        return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+
+
+def clip_named(manifest, name):
+    return next(row for row in manifest if row["audio"].endswith(name))
+
+
+def test_dictation_runs_before_waiting_requests(tiny_en):
+    engine = EngineWorker(tiny_en)
+    try:
+        gate, order = threading.Event(), []
+        engine.submit(lambda _model: gate.wait(10), priority=Priority.REQUEST)
+        jobs = [engine.submit(lambda _model, name=name: order.append(name), priority=priority)
+                for name, priority in (("request 1", Priority.REQUEST), ("request 2", Priority.REQUEST),
+                                       ("dictation 1", Priority.DICTATION), ("request 3", Priority.REQUEST),
+                                       ("dictation 2", Priority.DICTATION))]
+        gate.set()
+        for job in jobs:
+            job.result(10)
+        assert order == ["dictation 1", "dictation 2", "request 1", "request 2", "request 3"]
+    finally:
+        engine.close()
+
+
+def test_each_job_keeps_its_language_and_the_model_one_thread(tiny_en, manifest):
+    audio = load_audio(clip_named(manifest, "arctic_a0008.wav")["path"])
+    model = LanguageRecorder(tiny_en)
+    engine = EngineWorker(model)
+    dictation = engine.for_dictation()
+    try:
+        requests = [engine.transcribe(audio, priority=Priority.REQUEST, language=lang) for lang in ("fr", "de")]
+        spoken = dictation.transcribe_detailed(audio)
+        texts = [job.result(120).text for job in requests]
+    finally:
+        engine.close()
+    assert sorted(str(lang) for _, lang in model.seen) == ["None", "de", "fr"]
+    assert {thread for thread, _ in model.seen} == {"keyvox-engine"}
+    assert model.language is None  # restored after every job
+    assert spoken.text and texts == [spoken.text] * 2
+
+
+def test_failures_reach_the_caller_and_the_worker_carries_on(tiny_en):
+    engine = EngineWorker(tiny_en)
+    try:
+        def broken(_model):
+            raise ValueError("engine exploded")
+
+        with pytest.raises(ValueError, match="engine exploded"):
+            engine.submit(broken, priority=Priority.DICTATION).result(10)
+        assert engine.submit(lambda model: model.description, priority=Priority.REQUEST).result(10) == \
+            tiny_en.description
+    finally:
+        engine.close()
+    with pytest.raises(EngineStopped):
+        engine.submit(lambda _model: None, priority=Priority.DICTATION)
+
+
+def test_dictation_view_passes_the_engine_abilities_through(tiny_en):
+    engine = EngineWorker(tiny_en)
+    try:
+        view = engine.for_dictation()
+        assert view.description == tiny_en.description
+        assert view.supports_live_decoding == tiny_en.supports_live_decoding
+        view.warm_up()  # a method call is run on the engine thread too
+    finally:
+        engine.close()
