@@ -21,6 +21,9 @@ class LanguageRecorder:
         self.language = None
         self.seen: list[tuple[str, str | None]] = []
 
+    def set_language(self, code):
+        self.language = code
+
     def transcribe(self, audio):
         return self.transcribe_detailed(audio).text
 

@@ -93,7 +93,12 @@ class Pulse:
         return {"XDG_RUNTIME_DIR": str(self.runtime), "PULSE_SERVER": f"unix:{self.runtime}/pulse/native"}
 
     def _env(self) -> dict[str, str]:
-        return {**os.environ, **self.env, "HOME": str(self.home)}
+        # Every folder of the audio server's own inside its private home: the test session's XDG folders
+        # belong to root, and on the Wayland rig the server runs as an unprivileged user.
+        home = self.home
+        return {**os.environ, **self.env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache"),
+                "XDG_STATE_HOME": str(home / ".local/state")}
 
     def start(self) -> None:
         self.server = subprocess.Popen([*self.run_as, "pulseaudio", "--daemonize=no", "--exit-idle-time=-1",
