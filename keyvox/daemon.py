@@ -50,11 +50,19 @@ def run_daemon(loaded: LoadedConfig) -> int:
                 control.serve()
                 daemon.status.message(ready_line(config.hotkey.mode, spec.human, backend, daemon.description))
                 daemon.presence.on_state(DaemonState.IDLE)
-                return gui.run(daemon, actions) if gui is not None else daemon.loop(actions)
+                code = gui.run(daemon, actions) if gui is not None else daemon.loop(actions)
             finally:
                 daemon.stop()
     finally:
         control.close()
+    if gui is not None:
+        # Everything is closed and saved by now. PySide6 can abort the interpreter's final garbage
+        # collection ("Fatal Python error: bool_dealloc", seen on the rig after a clean quit), which would
+        # turn a clean stop into SIGABRT for a supervisor: leave without that last collection.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def check_display(backend: str) -> None:

@@ -59,10 +59,12 @@ def test_second_utterance_during_transcription_arrives_in_order(desktop, window,
     desktop.dictate(keyvox, second["path"])
     window.wait_for_text(settle=0.2)
     keyvox.wait_for(r"^\[idle\]", 60, since=mark + 4)
-    states = [line for line in keyvox.output().splitlines()[mark:] if line.startswith(("[", "text"))]
-    # The second recording began while the first was still in the pipeline (no idle state in between).
-    assert states[:4] == ["[recording]", "[processing]", "[recording]", "[processing]"], states
-    assert [line.startswith("text") for line in states[4:6]] == [True, True], states
+    lines = keyvox.output().splitlines()[mark:]
+    states = [line for line in lines if line.startswith("[")]
+    # The second recording began while the first was still in the pipeline (no idle state in between);
+    # the first text may be typed while the second recording runs.
+    assert states[:4] == ["[recording]", "[processing]", "[recording]", "[processing]"], lines
+    assert len([line for line in lines if line.startswith("text")]) == 2, lines
     typed = window.wait_for_text(settle=1.0)
     assert typed.lower().index("sharply") < typed.lower().index("letter"), typed
     assert wer(first["text"] + " " + second["text"], typed.replace(".", ". ")) <= 0.25, typed
