@@ -344,9 +344,15 @@ class Soak:
 def process_figures(pid: int) -> tuple[float, int]:
     """Resident memory (MB) and thread count of a process, from /proc."""
     fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        status = ""
+    for line in status.splitlines():
         key, _, value = line.partition(":")
         fields[key] = value.strip()
+    if "VmRSS" not in fields:  # the process has exited (a zombie has no memory): the caller reports it
+        return float("nan"), 0
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
 
 
@@ -442,7 +448,8 @@ def main() -> int:
             print(f"{step.number:4d} {step.kind.value:8s} {outcome.audio_s:5.1f} s  rss {outcome.rss_mb:6.1f} MB  "
                   f"threads {outcome.threads:3d}  {flag}", flush=True)
             if keyvox.process.poll() is not None:
-                print("soak: the daemon exited", flush=True)
+                print(f"soak: the daemon exited ({keyvox.process.returncode}); its last output:\n"
+                      f"{keyvox.output()[-3000:]}", flush=True)
                 break
     finally:
         stop.set()

@@ -1,17 +1,27 @@
 """Runs the Qt event loop on the main thread and the daemon's action loop beside it.
 
 The daemon's observers are called from its own threads (the pipeline's worker, the audio callback, the
-action loop); ``QtPresence`` turns each call into a Qt signal, which Qt queues to the GUI thread because
-the receiving objects live there. Nothing on the daemon's side ever waits for the GUI.
+action loop); ``QtPresence`` puts each call in the ``Inbox``, whose socket wakes Qt's loop, and the GUI
+thread hands it to the tray and the overlay. Nothing on the daemon's side ever waits for the GUI.
+
+Why not Qt signals: PySide6 6.12's ``Signal.emit`` drops one reference to ``True`` on every call from
+Python, and on Python 3.11 (where ``True`` is not immortal) the interpreter aborts with "bool_dealloc"
+after a few thousand emits (``sys.getrefcount(True)`` fell by exactly one per emit; the input level alone
+is 31 calls a second). The inbox never calls ``emit``.
 """
 
 from __future__ import annotations
 
+import queue
 import signal
 import socket
 import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QSocketNotifier, Signal
+from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from keyvox.config import GuiConfig
@@ -23,40 +33,91 @@ JOIN_TIMEOUT_S = 5.0
 """How long quitting waits for the action loop (it polls its queue every 0.1 s)."""
 
 
-class Bridge(QObject):
-    """Signals from the daemon's threads to the GUI thread (queued connections)."""
+class Topic(Enum):
+    STATE = "state"
+    LEVEL = "level"
+    PARTIAL = "partial"
+    RESULT = "result"
+    NOTICE = "notice"
+    FINISHED = "finished"
 
-    state = Signal(object)
-    level = Signal(float)
-    partial = Signal(str)
-    result = Signal(object)
-    notice = Signal(object)
-    finished = Signal()
+
+@dataclass(frozen=True)
+class Letter:
+    topic: Topic
+    value: Any = None
+
+
+class Inbox:
+    """Messages from the daemon's threads to the GUI thread: a queue, and a socket byte that wakes Qt."""
+
+    def __init__(self) -> None:
+        self._letters: queue.SimpleQueue[Letter] = queue.SimpleQueue()
+        self._handlers: dict[Topic, list[Callable[..., None]]] = defaultdict(list)
+        self._read, self._write = socket.socketpair()
+        self._read.setblocking(False)
+        self._write.setblocking(False)
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._deliver)
+
+    def connect(self, topic: Topic, handler: Callable[..., None]) -> None:
+        """``handler`` runs on the GUI thread for each letter of ``topic`` (with its value, if any)."""
+        self._handlers[topic].append(handler)
+
+    def post(self, topic: Topic, value: Any = None) -> None:
+        """From any thread; never blocks."""
+        self._letters.put(Letter(topic, value))
+        try:
+            self._write.send(b"\0")
+        except (BlockingIOError, OSError):  # the socket is full (Qt will drain it) or already closed
+            pass
+
+    def _deliver(self) -> None:
+        try:
+            while self._read.recv(4096):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+        while True:
+            try:
+                letter = self._letters.get_nowait()
+            except queue.Empty:
+                return
+            for handler in self._handlers[letter.topic]:
+                if letter.topic is Topic.FINISHED:
+                    handler()
+                else:
+                    handler(letter.value)
+
+    def close(self) -> None:
+        self._notifier.setEnabled(False)
+        self._read.close()
+        self._write.close()
 
 
 class QtPresence(Observer):
-    """The daemon's observer for the GUI: every call becomes a queued signal, so it returns at once."""
+    """The daemon's observer for the GUI: every call becomes a letter in the inbox, so it returns at once."""
 
-    def __init__(self, bridge: Bridge) -> None:
-        self.bridge = bridge
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
 
     def on_state(self, state: DaemonState) -> None:
-        self.bridge.state.emit(state)
+        self.inbox.post(Topic.STATE, state)
 
     def on_level(self, rms: float) -> None:
-        self.bridge.level.emit(rms)
+        self.inbox.post(Topic.LEVEL, rms)
 
     def on_partial(self, text: str) -> None:
-        self.bridge.partial.emit(text)
+        self.inbox.post(Topic.PARTIAL, text)
 
     def on_result(self, result) -> None:
-        self.bridge.result.emit(result)
+        self.inbox.post(Topic.RESULT, result)
 
     def on_notice(self, notice: Notice) -> None:
-        self.bridge.notice.emit(notice)
+        self.inbox.post(Topic.NOTICE, notice)
 
     def close(self) -> None:
-        self.bridge.finished.emit()
+        self.inbox.post(Topic.FINISHED)
 
 
 def run_gui(daemon, actions, options: GuiConfig) -> int:
@@ -65,8 +126,8 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
     app.setApplicationName("keyvox")
     app.setQuitOnLastWindowClosed(False)
     report = daemon.status.message
-    bridge = Bridge()
-    bridge.finished.connect(app.quit)
+    inbox = Inbox()
+    inbox.connect(Topic.FINISHED, app.quit)
     tray = overlay = None
     if options.tray:
         from keyvox.gui.tray import Tray
@@ -75,9 +136,9 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
             report("no system tray on this desktop (neither StatusNotifierItem nor XEmbed); the icon shows "
                    "once a tray host runs")
         tray = Tray(Controls(daemon, actions), report)
-        bridge.state.connect(tray.show_state)
-        bridge.result.connect(tray.show_result)
-        bridge.notice.connect(tray.show_notice)
+        inbox.connect(Topic.STATE, tray.show_state)
+        inbox.connect(Topic.RESULT, tray.show_result)
+        inbox.connect(Topic.NOTICE, tray.show_notice)
     if options.overlay and app.platformName().startswith("wayland"):
         report("overlay off: a Wayland window cannot refuse the keyboard focus, and XWayland (DISPLAY) is not "
                "available; the tray still works")
@@ -85,11 +146,11 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
         from keyvox.gui.overlay import Overlay
 
         overlay = Overlay(options.overlay_position)
-        bridge.state.connect(overlay.show_state)
-        bridge.level.connect(overlay.show_level)
-        bridge.partial.connect(overlay.show_partial)
-        bridge.result.connect(overlay.show_result)
-    daemon.presence.add(QtPresence(bridge))
+        inbox.connect(Topic.STATE, overlay.show_state)
+        inbox.connect(Topic.LEVEL, overlay.show_level)
+        inbox.connect(Topic.PARTIAL, overlay.show_partial)
+        inbox.connect(Topic.RESULT, overlay.show_result)
+    daemon.presence.add(QtPresence(inbox))
 
     status: list[int] = []
 
@@ -97,7 +158,7 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
         try:
             status.append(daemon.loop(actions))
         finally:
-            bridge.finished.emit()
+            inbox.post(Topic.FINISHED)
 
     wakeup = _SignalWakeup()
     worker = threading.Thread(target=loop, name="keyvox-actions", daemon=True)
@@ -112,6 +173,7 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
         if overlay is not None:
             overlay.close()
         wakeup.close()
+        inbox.close()
     return status[0] if status else 0
 
 

@@ -57,7 +57,7 @@ class Overlay(QWidget):
         self._hide_timer.timeout.connect(self._hide_if_done)
         self._set_text("")
 
-    # --- from the daemon (via the bridge) -------------------------------------------------------
+    # --- from the daemon (via the inbox) -------------------------------------------------------
 
     def show_state(self, state: DaemonState) -> None:
         previous, self.state = self.state, state

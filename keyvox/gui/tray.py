@@ -32,7 +32,7 @@ TOOLTIPS = {
 
 
 class Tray:
-    """Lives on the GUI thread; the bridge's queued signals call ``show_state`` and friends."""
+    """Lives on the GUI thread; the inbox (keyvox/gui/app.py) calls ``show_state`` and friends."""
 
     def __init__(self, controls: Controls, report) -> None:
         self.controls = controls
@@ -47,7 +47,7 @@ class Tray:
         self.show_state(controls.state)
         self.icon.show()
 
-    # --- from the daemon (via the bridge) -------------------------------------------------------
+    # --- from the daemon (via the inbox) -------------------------------------------------------
 
     def show_state(self, state: DaemonState, detail: str = "") -> None:
         self.state = state
