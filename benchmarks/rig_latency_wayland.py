@@ -25,11 +25,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "wayland"))
 sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "tests"))
 
-from rig_latency import LONG, SHORT, load_manifest  # noqa: E402
+from conftest import load_manifest  # noqa: E402
 from rig_latency import measure as measure_x11  # noqa: E402
 from wayland_rig import Wayland  # noqa: E402
 
+SHORT = (3.0, 5.0)
+"""Clip lengths of the short group, in seconds (the shared corpus has many)."""
+LONG = (20.0, 30.0)
+"""Clip lengths of the long group: well past one live-decoding commit."""
 TEXT_LINE = re.compile(r"^(text \(.*?\): |no speech heard)")
 
 

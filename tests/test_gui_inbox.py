@@ -1,9 +1,9 @@
 """The GUI's inbox carries the daemon's news to the Qt thread, for hours, without hurting the interpreter.
 
-Qt's own ``Signal.emit`` from Python (PySide6 6.12) lost a reference to ``True`` on every call, and Python
-3.11 aborted after a few thousand: the input level alone arrives 31 times a second. This test posts more
-letters than that from another thread, as the audio callback does, and checks every one arrives and the
-interpreter's ``True`` keeps its references.
+PySide6 6.12.0 lost a reference to ``True`` on every signal it delivered to Python (``Signal.emit``, a
+QTimer's slot), and Python 3.11 aborted after a few thousand ("bool_dealloc"): a daemon with the overlay
+died within minutes of dictation. These tests post more letters than that from another thread, as the
+audio callback does, and fire a timer slot thousands of times, checking ``True`` keeps its references.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the GUI needs keyvox[gui] (PySide6-Essentials)")
 
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from keyvox.gui.app import Inbox, QtPresence, Topic  # noqa: E402
@@ -54,3 +55,19 @@ def test_letters_from_another_thread_all_arrive_and_true_keeps_its_references(ap
     assert len(levels) == LETTERS and levels == sorted(levels)
     assert states == [DaemonState.IDLE]
     assert sys.getrefcount(True) >= references_before - 100  # other code may drop a few; emit dropped 20,000
+
+
+def test_a_timer_slot_fired_thousands_of_times_keeps_true_alive(app):
+    """The overlay's level bar is a QTimer slot, called 20 times a second while the key is held."""
+    fired = []
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: fired.append(1))
+    references_before = sys.getrefcount(True)
+    timer.start()
+    deadline = time.monotonic() + 60
+    while len(fired) < 5_000 and time.monotonic() < deadline:
+        app.processEvents()
+    timer.stop()
+    assert len(fired) >= 5_000
+    assert sys.getrefcount(True) >= references_before - 100
