@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from rig import REPO, wer
+from rig import REPO, wait_until, wer
 
 pytestmark = pytest.mark.slow
 
@@ -52,19 +52,19 @@ def test_tap_and_silence_type_nothing(desktop, window, keyvox):
     assert window.text == ""
 
 
-def test_second_utterance_during_transcription_arrives_in_order(desktop, window, keyvox, manifest):
+def test_second_utterance_right_after_the_first_arrives_in_order(desktop, window, keyvox, manifest):
+    """The key goes down again the moment it came up (one xdotool call later): the first utterance may still
+    be in the pipeline, or (its text ready 0.02 s after release) already typed; either way both land, in order."""
     first, second = clip(manifest, "arctic_a0009.wav"), clip(manifest, "arctic_a0008.wav")
     mark = keyvox.mark()
     desktop.dictate(keyvox, first["path"])
     desktop.dictate(keyvox, second["path"])
     window.wait_for_text(settle=0.2)
-    keyvox.wait_for(r"^\[idle\]", 60, since=mark + 4)
+    wait_until(lambda: sum(line.startswith("text") for line in keyvox.output().splitlines()[mark:]) >= 2, 60,
+               what="both texts")
     lines = keyvox.output().splitlines()[mark:]
-    states = [line for line in lines if line.startswith("[")]
-    # The second recording began while the first was still in the pipeline (no idle state in between);
-    # the first text may be typed while the second recording runs.
+    states = [line for line in lines if line.startswith("[") and line != "[idle]"]
     assert states[:4] == ["[recording]", "[processing]", "[recording]", "[processing]"], lines
-    assert len([line for line in lines if line.startswith("text")]) == 2, lines
     typed = window.wait_for_text(settle=1.0)
     assert typed.lower().index("sharply") < typed.lower().index("letter"), typed
     assert wer(first["text"] + " " + second["text"], typed.replace(".", ". ")) <= 0.25, typed
