@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_server_commands(commands) -> None:
-    """``serve``, ``retry`` and ``history`` (issue 8)."""
+    """``serve``, ``retry`` and ``history``."""
     serve = commands.add_parser("serve", help="run the OpenAI-compatible transcription server")
     serve.add_argument("--host", help="address to listen on (default: [server] host, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default: [server] port, 8765)")

@@ -8,6 +8,7 @@ audio callback does, and fire a timer slot thousands of times, checking ``True``
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -24,6 +25,9 @@ from keyvox.presence import DaemonState  # noqa: E402
 
 LETTERS = 20_000
 """An hour and more of level updates at 31 a second would be 110,000; 20,000 already killed 6.12's emit."""
+SPARE_REFERENCES = 2_000
+"""Other objects in a long test session let go of ``True`` too (about 300 during this test in the whole
+suite); a lost reference per delivery would be 20,000."""
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +41,7 @@ def test_letters_from_another_thread_all_arrive_and_true_keeps_its_references(ap
     inbox.connect(Topic.LEVEL, levels.append)
     inbox.connect(Topic.STATE, states.append)
     presence = QtPresence(inbox)
+    gc.collect()
     references_before = sys.getrefcount(True)
 
     def audio_thread() -> None:
@@ -54,7 +59,7 @@ def test_letters_from_another_thread_all_arrive_and_true_keeps_its_references(ap
     inbox.close()
     assert len(levels) == LETTERS and levels == sorted(levels)
     assert states == [DaemonState.IDLE]
-    assert sys.getrefcount(True) >= references_before - 100  # other code may drop a few; emit dropped 20,000
+    assert sys.getrefcount(True) >= references_before - SPARE_REFERENCES
 
 
 def test_a_timer_slot_fired_thousands_of_times_keeps_true_alive(app):
@@ -63,11 +68,12 @@ def test_a_timer_slot_fired_thousands_of_times_keeps_true_alive(app):
     timer = QTimer()
     timer.setInterval(0)
     timer.timeout.connect(lambda: fired.append(1))
+    gc.collect()
     references_before = sys.getrefcount(True)
     timer.start()
     deadline = time.monotonic() + 60
-    while len(fired) < 5_000 and time.monotonic() < deadline:
+    while len(fired) < LETTERS and time.monotonic() < deadline:
         app.processEvents()
     timer.stop()
-    assert len(fired) >= 5_000
-    assert sys.getrefcount(True) >= references_before - 100
+    assert len(fired) >= LETTERS
+    assert sys.getrefcount(True) >= references_before - SPARE_REFERENCES
