@@ -71,39 +71,32 @@ def measure(rig: Wayland, keyvox, row: dict) -> tuple[float, float, str]:
 
 def run_wayland(groups: dict, config: str, repeat: int) -> list[dict]:
     rig = Wayland()
-    results = []
-    try:
-        keyvox = rig.start_keyvox(config, name="latency-wayland")
-        print(keyvox.wait_for(r"^Ready:", 180)[1])
-        for group, clips in groups.items():
-            for _ in range(repeat):
-                for row in clips:
-                    first, full, text = measure(rig, keyvox, row)
-                    results.append(_row("wayland", group, row, first, full, text))
-                    time.sleep(0.5)
-        keyvox.stop()
-    finally:
-        rig.stop()
-    return results
+    return run_session("wayland", rig, lambda keyvox, row: measure(rig, keyvox, row), groups, config, repeat)
 
 
 def run_x11(groups: dict, config: str, repeat: int) -> list[dict]:
     from rig import Desktop
 
     desktop = Desktop(Path(tempfile.mkdtemp(prefix="keyvox-rig-")))
+    return run_session("x11", desktop, lambda keyvox, row: measure_x11(desktop, keyvox, row["path"]), groups,
+                       config, repeat)
+
+
+def run_session(session: str, rig, measure_one, groups: dict, config: str, repeat: int) -> list[dict]:
+    """Start keyvox on ``rig``, measure every clip ``repeat`` times, stop the rig whatever happens."""
     results = []
     try:
-        keyvox = desktop.start_keyvox(config, name="latency-x11")
+        keyvox = rig.start_keyvox(config, name=f"latency-{session}")
         print(keyvox.wait_for(r"^Ready:", 180)[1])
         for group, clips in groups.items():
             for _ in range(repeat):
                 for row in clips:
-                    first, full, text = measure_x11(desktop, keyvox, row["path"])
-                    results.append(_row("x11", group, row, first, full, text))
+                    first, full, text = measure_one(keyvox, row)
+                    results.append(_row(session, group, row, first, full, text))
                     time.sleep(0.5)
         keyvox.stop()
     finally:
-        desktop.stop()
+        rig.stop()
     return results
 
 
