@@ -1,0 +1,108 @@
+"""keyvox's own virtual-keyboard client against a stand-in compositor (no desktop needed).
+
+What arrives in a real window is tested on the sway rig (tests/wayland/test_wayland_virtual_keyboard.py);
+here: the keymaps and keys on the wire, the round trips, and each way the compositor can say no.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fake_compositor import FakeCompositor
+from keyvox.output import virtual_keyboard
+from keyvox.output.methods import OutputFailed
+
+
+@pytest.fixture
+def compositor(tmp_path, monkeypatch):
+    made = []
+
+    def start(**options) -> FakeCompositor:
+        fake = FakeCompositor(tmp_path, **options)
+        made.append(fake)
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+        monkeypatch.setenv("WAYLAND_DISPLAY", fake.path.name)
+        return fake
+
+    yield start
+    for fake in made:
+        fake.close()
+
+
+def test_keys_arrive_in_order_with_one_key_per_distinct_character(compositor):
+    fake = compositor()
+    text = "Grüße, naïve café — 東京 😀\nnext\tline"
+    virtual_keyboard.type_text(text)
+    expected = ["VoidSymbol"] + [{"\n": "Return", "\t": "Tab"}.get(c, f"U{ord(c):04X}") for c in text]
+    assert fake.typed() == expected
+    assert len(fake.keymaps) == 1
+    assert fake.keymaps[0].count("key <K") == len(set(text)) + 1  # each character once, and VoidSymbol
+    assert [state for _, state in fake.keys] == [1, 0] * (len(text) + 1)  # every press released at once
+
+
+def test_one_round_trip_per_burst_and_at_the_end(compositor):
+    fake = compositor()
+    text = "abcdefghij" * 10  # 100 characters: bursts of 32, 32, 32, 4
+    virtual_keyboard.type_text(text)
+    keys_at_sync = fake.syncs_after_key[-5:]
+    # After the keymap and priming key (2 key events), then after each burst (64 key events per 32 characters).
+    assert keys_at_sync == [2, 2 + 64, 2 + 128, 2 + 192, 2 + 200]
+
+
+def test_more_characters_than_keys_type_in_parts_with_their_own_keymaps(compositor):
+    fake = compositor()
+    text = "".join(chr(0x4E00 + i) for i in range(600)) + "end"
+    virtual_keyboard.type_text(text)
+    assert len(fake.keymaps) == 3  # 246 keys each (Xwayland's keycodes end at 255)
+    assert [name for name in fake.typed() if name != "VoidSymbol"] == [f"U{ord(c):04X}" for c in text]
+    assert max(key for key, _ in fake.keys) <= virtual_keyboard.LAST_KEY
+
+
+def test_control_characters_are_left_out():
+    assert virtual_keyboard.split_keymaps("a\x00b\x7fc\r") == [(["U0061", "U0062", "U0063"], [2, 3, 4])]
+    assert virtual_keyboard.split_keymaps("\x01") == []
+
+
+def test_no_protocol_is_its_own_failure(compositor):
+    compositor(offer_keyboard=False)
+    with pytest.raises(virtual_keyboard.NoProtocol, match="no virtual-keyboard protocol"):
+        virtual_keyboard.type_text("hello")
+    assert virtual_keyboard.protocol_offered() is False
+
+
+def test_a_refusal_is_one_line_naming_the_request(compositor):
+    compositor(refuse=True)
+    with pytest.raises(OutputFailed) as failure:
+        virtual_keyboard.type_text("hello")
+    message = str(failure.value)
+    assert "\n" not in message
+    assert "zwp_virtual_keyboard_manager_v1" in message and "not allowed here" in message
+    assert not isinstance(failure.value, virtual_keyboard.NoProtocol)
+
+
+def test_no_socket_is_one_line_naming_the_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-9")
+    with pytest.raises(OutputFailed, match=f"cannot connect to {tmp_path}/wayland-9"):
+        virtual_keyboard.type_text("hello")
+    monkeypatch.delenv("WAYLAND_DISPLAY")
+    with pytest.raises(OutputFailed, match="WAYLAND_DISPLAY is not set"):
+        virtual_keyboard.type_text("hello")
+    assert virtual_keyboard.protocol_offered() is None
+
+
+def test_pause_only_when_the_seat_had_no_keyboard(compositor, monkeypatch):
+    slept = []
+    monkeypatch.setattr(virtual_keyboard.time, "sleep", slept.append)
+    compositor(seat_has_keyboard=True)
+    virtual_keyboard.type_text("hi")
+    assert slept == []
+    compositor(seat_has_keyboard=False, name="wayland-headless")
+    virtual_keyboard.type_text("hi")
+    assert slept == [virtual_keyboard.PRIMING_PAUSE_S]
+
+
+def test_backspace_presses(compositor):
+    fake = compositor()
+    virtual_keyboard.press_keys("BackSpace", 3)
+    assert fake.typed() == ["VoidSymbol", "BackSpace", "BackSpace", "BackSpace"]
