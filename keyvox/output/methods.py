@@ -169,7 +169,7 @@ def press_backspace(count: int, session: str) -> None:
         return
     if session == "x11" and shutil.which("xdotool"):
         _run(["xdotool", "key", "--repeat", str(count), "--delay", "4", "BackSpace"], timeout=10 + count * 0.05)
-    elif session == "wayland" and shutil.which("wtype"):
+    elif session == "wayland":
         from keyvox.output.wayland import press_backspace as wayland_backspace
 
         wayland_backspace(count)

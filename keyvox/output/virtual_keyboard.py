@@ -160,8 +160,9 @@ class Connection:
         interface = self.interfaces.get(object_id)
         if interface == "wl_display" and opcode == DISPLAY_ERROR:
             failed, code = struct.unpack_from("=II", body)
-            raise OutputFailed(f"virtual keyboard: the compositor refused a request to "
-                               f"{self.interfaces.get(failed, f'object {failed}')} (error {code}: {unpack_string(body, 8)})")
+            target = self.interfaces.get(failed, f"object {failed}")
+            raise OutputFailed(f"virtual keyboard: the compositor refused a request to {target} "
+                               f"(error {code}: {unpack_string(body, 8)})")
         if interface == "wl_display" and opcode == DISPLAY_DELETE_ID:
             self.interfaces.pop(struct.unpack_from("=I", body)[0], None)
         elif interface == "wl_registry" and opcode == REGISTRY_GLOBAL:
@@ -176,8 +177,8 @@ class Connection:
         name, offered = self.globals[interface]
         object_id = self.new_object(interface)
         # new_id without a fixed interface: the interface name and version go before the id.
-        self.request(registry, REGISTRY_BIND,
-                     struct.pack("=I", name) + pack_string(interface) + struct.pack("=II", min(version, offered), object_id))
+        self.request(registry, REGISTRY_BIND, struct.pack("=I", name) + pack_string(interface)
+                     + struct.pack("=II", min(version, offered), object_id))
         return object_id
 
 
@@ -278,8 +279,8 @@ class VirtualKeyboard:
         fd = os.memfd_create("keyvox-keymap", os.MFD_CLOEXEC)
         try:
             os.write(fd, data)
-            self.conn.request_with_fd(self.keyboard, KEYBOARD_KEYMAP, struct.pack("=II", KEYMAP_FORMAT_XKB_V1, len(data)),
-                                      fd)
+            args = struct.pack("=II", KEYMAP_FORMAT_XKB_V1, len(data))
+            self.conn.request_with_fd(self.keyboard, KEYBOARD_KEYMAP, args, fd)
         finally:
             os.close(fd)  # the compositor has its own copy of the descriptor once sent
 

@@ -1,5 +1,6 @@
-"""Text on Wayland: typing with wtype (the virtual-keyboard protocol), pasting with wl-copy, and the
-fallbacks for desktops without that protocol (GNOME): ydotool through its daemon, or the clipboard.
+"""Text on Wayland: typing through the virtual-keyboard protocol (keyvox's own client in
+virtual_keyboard.py, wtype when that fails), pasting with wl-copy, and the fallbacks for desktops
+without that protocol (GNOME): ydotool through its daemon, or the clipboard.
 
 wtype uploads a keymap made of exactly the characters it types, and on a seat that gets its keyboard
 with that wtype run (no other keyboard: a headless session) the first key could come before the focused
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from keyvox.output import compositor
+from keyvox.output import compositor, virtual_keyboard
 from keyvox.output.methods import OutputFailed
 
 # The key that absorbs the keymap change and the pause after it (see the module docstring).
@@ -80,7 +81,8 @@ def run_wtype(args: list[str], timeout: float) -> None:
 
 class _Seat:
     no_virtual_keyboard = False
-    """Set once wtype has found no virtual-keyboard protocol: typing and pasting skip wtype from then on."""
+    """Set once the compositor has shown it has no virtual-keyboard protocol: typing and pasting skip it from then
+    on."""
 
 
 SEAT = _Seat()
@@ -92,8 +94,33 @@ class NoVirtualKeyboard(OutputFailed):
 
 def no_virtual_keyboard_line() -> str:
     desktop = compositor.desktop_name() or "this desktop"
-    return (f"wtype cannot type on {desktop}: the compositor has no virtual-keyboard protocol; keyvox uses "
+    return (f"keyvox cannot type on {desktop}: the compositor has no virtual-keyboard protocol; keyvox uses "
             "ydotool (with ydotoold running) or leaves the text on the clipboard (`keyvox doctor` shows the fix)")
+
+
+class VirtualKeyboardType:
+    """Wayland: type through the virtual-keyboard protocol with keyvox's own client, in bursts without pauses.
+
+    Where it cannot connect or the compositor refuses it, the chain goes on to wtype; where the
+    compositor has no such protocol at all (GNOME), wtype and the paste are skipped too.
+    """
+
+    name = "virtual keyboard"
+
+    def __init__(self) -> None:
+        self.report = lambda line: print(f"keyvox: {line}", file=sys.stderr, flush=True)
+
+    def available(self) -> bool:
+        return not SEAT.no_virtual_keyboard
+
+    def insert(self, text: str) -> None:
+        try:
+            virtual_keyboard.type_text(text)
+        except virtual_keyboard.NoProtocol:
+            SEAT.no_virtual_keyboard = True
+            line = no_virtual_keyboard_line()
+            self.report(line)  # said once: the chain falls back from now on
+            raise NoVirtualKeyboard(line) from None
 
 
 class WtypeType:
@@ -260,13 +287,24 @@ class WaylandCopy:
 
 def build(method: str) -> list:
     """The Wayland chain for ``[output] method``."""
-    typers = [WtypeType(), YdotoolType()]
+    typers = [VirtualKeyboardType(), WtypeType(), YdotoolType()]
     return {"type": typers, "clipboard": [WaylandPaste(False), WaylandCopy()],
             "clipboard-restore": [WaylandPaste(True), WaylandCopy()],
             "auto": [*typers, WaylandPaste(True), WaylandCopy()]}[method]
 
 
 def press_backspace(count: int) -> None:
+    if SEAT.no_virtual_keyboard:
+        raise NoVirtualKeyboard(no_virtual_keyboard_line())
+    try:
+        virtual_keyboard.press_keys("BackSpace", count)
+        return
+    except virtual_keyboard.NoProtocol:
+        SEAT.no_virtual_keyboard = True
+        raise NoVirtualKeyboard(no_virtual_keyboard_line()) from None
+    except OutputFailed:
+        if shutil.which("wtype") is None:
+            raise
     run_wtype([*PRIMING, *(["-k", "BackSpace"] * count)], TYPE_TIMEOUT_S + count * TYPE_TIMEOUT_PER_CHAR_S)
 
 
@@ -287,11 +325,20 @@ def doctor_hints() -> list[str]:
                      "with access to /dev/uinput); without it keyvox leaves the text on the clipboard")
         if has["ydotool"]:
             lines.append("typing: ydotool is installed (ASCII only; ydotoold must be running)")
-    elif has["wtype"]:
-        lines.append("typing: wtype (every Unicode character)")
     else:
-        lines.append("typing: wtype is missing; fix: install it (Debian/Ubuntu: sudo apt install wtype; "
-                     "Fedora: sudo dnf install wtype; Arch: sudo pacman -S wtype)")
+        offered = virtual_keyboard.protocol_offered()
+        if offered:
+            lines.append("typing: keyvox's virtual keyboard (every Unicode character, no pause between keys)"
+                         + (", wtype as the fallback" if has["wtype"] else ""))
+        elif offered is False:
+            lines.append("typing: this compositor has no virtual-keyboard protocol; fix: install ydotool and run "
+                         "its daemon (ydotoold); without it keyvox leaves the text on the clipboard")
+        if not has["wtype"]:
+            lines.append("typing: wtype (the fallback, and the key presses for pasting) is missing; fix: install "
+                         "it (Debian/Ubuntu: sudo apt install wtype; Fedora: sudo dnf install wtype; Arch: sudo "
+                         "pacman -S wtype)")
+        elif offered is None:
+            lines.append("typing: wtype (every Unicode character)")
     if not (has["wl-copy"] and has["wl-paste"]):
         lines.append("clipboard: wl-clipboard is missing; fix: install it (sudo apt install wl-clipboard)")
     hotkey = {"gnome": "Settings > Keyboard > Custom Shortcuts: `keyvox toggle` (GNOME runs shortcuts on press only)",

@@ -123,9 +123,10 @@ def test_plain_clipboard_method_leaves_the_text_there(wayland, window, as_client
 
 def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, window, as_client, tmp_path,
                                                                      monkeypatch, capsys):
-    """GNOME's compositor has no virtual-keyboard protocol, and GNOME cannot run here: a stand-in wtype
-    answers exactly as the real one does there (the OS boundary faked, nothing else)."""
-    from keyvox.output import OutputChain
+    """GNOME's compositor has no virtual-keyboard protocol, and GNOME cannot run here: keyvox's client looks
+    for a protocol name sway does not list, and a stand-in wtype answers exactly as the real one does there
+    (the OS boundary faked, nothing else)."""
+    from keyvox.output import OutputChain, virtual_keyboard
     from keyvox.output.wayland import NO_VIRTUAL_KEYBOARD, SEAT, build
 
     fake = tmp_path / "wtype"
@@ -135,7 +136,8 @@ def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, w
     monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path), *no_ydotool]))
     monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
     monkeypatch.delenv("SWAYSOCK")
-    monkeypatch.setattr(SEAT, "no_virtual_keyboard", False)  # restored afterwards: the real wtype works here
+    monkeypatch.setattr(virtual_keyboard, "MANAGER", "zwp_virtual_keyboard_manager_v1_not_offered")
+    monkeypatch.setattr(SEAT, "no_virtual_keyboard", False)  # restored afterwards: the real protocol is here
     reports = []
     chain = OutputChain(build("auto"), report=reports.append)
     chain.deliver("first text")
@@ -146,7 +148,8 @@ def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, w
     assert "keyvox doctor" in said[0]
     assert err.count("copied to the clipboard") == 2
     assert reports == []  # not an error: the text is where the notice says
-    assert [method.available() for method in chain.methods[:3]] == [False, False, False]  # wtype, ydotool, paste
+    # keyvox's virtual keyboard, wtype, ydotool, paste
+    assert [method.available() for method in chain.methods[:4]] == [False, False, False, False]
     assert wayland.clipboard() == b"second text"
     assert window.text == ""
 
