@@ -106,3 +106,13 @@ def test_backspace_presses(compositor):
     fake = compositor()
     virtual_keyboard.press_keys("BackSpace", 3)
     assert fake.typed() == ["VoidSymbol", "BackSpace", "BackSpace", "BackSpace"]
+
+
+def test_long_texts_are_paced_after_the_first_300_characters(compositor, monkeypatch):
+    slept = []
+    monkeypatch.setattr(virtual_keyboard.time, "sleep", slept.append)
+    compositor()
+    virtual_keyboard.type_text("x" * 300)
+    assert slept == []
+    virtual_keyboard.type_text("x" * 400)  # bursts end at 320, 352, 384 and 400: each paced
+    assert len(slept) == 4 and all(0 < pause <= 32 * virtual_keyboard.PACE_S for pause in slept)

@@ -46,6 +46,14 @@ FIRST_KEY, LAST_KEY = 1, 247
 PRIMING_KEY = FIRST_KEY
 # Keys sent before each round trip, as XTEST's bursts on X11 (keyvox/output/xtest_type.py).
 BURST_CHARS = 32
+# The compositor passes keys on to the window as fast as they come, and a window that falls too far
+# behind loses its connection (the compositor's buffer for it fills): on the sway rig 10,000 characters
+# sent without pause, or at 1 ms a character, closed the GTK 4 window ("Lost connection to Wayland
+# compositor"), whose text view slows down as its line grows. 3,000 unpaced arrived whole in GTK 4 and
+# GTK 3, and 10,000 at 2 ms a character arrived whole. So the first 300 characters (a long sentence) go
+# without pause, and after them each burst takes at least 2 ms a character, 2.5 times wtype's speed.
+UNPACED_CHARS = 300
+PACE_S = 0.002
 # A round trip that takes this long means the compositor is stuck: the text goes to the next method.
 ROUNDTRIP_TIMEOUT_S = 5.0
 KEY_NAMES = {"\n": "Return", "\t": "Tab"}
@@ -262,6 +270,7 @@ class VirtualKeyboard:
             self.keyboard = self.conn.new_object("zwp_virtual_keyboard_v1")
             self.conn.request(manager, MANAGER_CREATE_KEYBOARD, struct.pack("=II", seat, self.keyboard))
             self.time_ms = int(time.monotonic() * 1000)
+            self.typed = 0
         except BaseException:
             self.conn.close()
             raise
@@ -296,9 +305,14 @@ class VirtualKeyboard:
         if first and not self.seat_had_keyboard:
             time.sleep(PRIMING_PAUSE_S)
         for start in range(0, len(keys), BURST_CHARS):
-            for key in keys[start:start + BURST_CHARS]:
+            burst = keys[start:start + BURST_CHARS]
+            began = time.monotonic()
+            for key in burst:
                 self.tap(key)
             self.conn.roundtrip()
+            self.typed += len(burst)
+            if self.typed > UNPACED_CHARS:
+                time.sleep(max(0.0, len(burst) * PACE_S - (time.monotonic() - began)))
 
 
 class NoProtocol(OutputFailed):

@@ -46,6 +46,17 @@ def test_300_characters_arrive_exactly_and_fast(wayland, window, as_client):
     assert took < 0.5, took  # wtype takes about 1.6 s for this
 
 
+def test_a_long_text_arrives_whole_and_the_window_keeps_its_connection(wayland, window, as_client):
+    """Past 300 characters the keys are paced: unpaced, 10,000 characters filled the compositor's buffer for
+    the window and it was disconnected."""
+    from keyvox.output.virtual_keyboard import type_text
+
+    text = (SAMPLE * 12)[:2000]
+    type_text(text)
+    assert window.wait_for_text(timeout=30, settle=0.5) == text
+    assert window.process.poll() is None
+
+
 def test_first_character_on_a_seat_without_keyboard_30_runs(wayland, window, as_client):
     """No other keyboard on the seat (a headless session): windows bind the keyboard only when ours appears."""
     from keyvox.output.virtual_keyboard import type_text
