@@ -118,25 +118,20 @@ class Connection:
                                f"{ROUNDTRIP_TIMEOUT_S:.0f} s") from None
         except OSError as exc:
             self.explain_disconnect()
-            raise OutputFailed(f"virtual keyboard: connection to the compositor lost ({exc.strerror or exc})") from None
+            raise OutputFailed(f"virtual keyboard: connection to the compositor lost ({exc.strerror or exc})") \
+                from None
 
     def explain_disconnect(self) -> None:
         """A compositor that refuses a request sends wl_display.error and hangs up, often before we have read
         the error; what it sent is still there to read, and the error is the better message."""
         self.sock.settimeout(0.1)
         try:
-            while True:
-                data = self.sock.recv(65536)
-                if not data:
-                    break
+            while data := self.sock.recv(65536):
                 self.received += data
         except OSError:
             pass
-        while len(self.received) >= 8 and len(self.received) >= struct.unpack_from("=I", self.received, 4)[0] >> 16:
-            object_id, header = struct.unpack_from("=II", self.received)
-            size = header >> 16
-            body, self.received = self.received[8:size], self.received[size:]
-            self.handle(object_id, header & 0xFFFF, body)
+        while (event := self.buffered_event()) is not None:
+            self.handle(*event)
 
     def roundtrip(self) -> None:
         """Send what is queued and read events until the compositor has handled all of it."""
@@ -149,8 +144,19 @@ class Connection:
                 return
             self.handle(object_id, opcode, body)
 
+    def buffered_event(self) -> tuple[int, int, bytes] | None:
+        """The next whole event already received, or None."""
+        if len(self.received) < 8:
+            return None
+        object_id, header = struct.unpack_from("=II", self.received)
+        size = header >> 16
+        if len(self.received) < size:
+            return None
+        body, self.received = self.received[8:size], self.received[size:]
+        return object_id, header & 0xFFFF, body
+
     def read_event(self) -> tuple[int, int, bytes]:
-        while len(self.received) < 8 or len(self.received) < struct.unpack_from("=I", self.received, 4)[0] >> 16:
+        while (event := self.buffered_event()) is None:
             # recvmsg: a compositor that sends a file descriptor (none of our objects does) must not stall us.
             data, fds, _, _ = self.io(lambda: socket.recv_fds(self.sock, 65536, 8))
             for fd in fds:
@@ -159,10 +165,7 @@ class Connection:
                 self.explain_disconnect()
                 raise OutputFailed("virtual keyboard: the compositor closed the connection")
             self.received += data
-        object_id, header = struct.unpack_from("=II", self.received)
-        size = header >> 16
-        body, self.received = self.received[8:size], self.received[size:]
-        return object_id, header & 0xFFFF, body
+        return event
 
     def handle(self, object_id: int, opcode: int, body: bytes) -> None:
         interface = self.interfaces.get(object_id)
