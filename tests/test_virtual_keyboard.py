@@ -116,3 +116,15 @@ def test_long_texts_are_paced_after_the_first_300_characters(compositor, monkeyp
     assert slept == []
     virtual_keyboard.type_text("x" * 400)  # bursts end at 320, 352, 384 and 400: each paced
     assert len(slept) == 4 and all(0 < pause <= 32 * virtual_keyboard.PACE_S for pause in slept)
+
+
+def test_doctor_says_which_way_typing_goes(compositor, monkeypatch):
+    from keyvox.output.wayland import doctor_hints
+
+    for name in ("SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE", "DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
+    compositor()
+    assert any(line.startswith("typing: keyvox's virtual keyboard") for line in doctor_hints())
+    compositor(offer_keyboard=False, name="wayland-old-kwin")
+    assert any("no virtual-keyboard protocol" in line and "ydotool" in line for line in doctor_hints())

@@ -328,7 +328,7 @@ def doctor_hints() -> list[str]:
     else:
         offered = virtual_keyboard.protocol_offered()
         if offered:
-            lines.append("typing: keyvox's virtual keyboard (every Unicode character, no pause between keys)"
+            lines.append("typing: keyvox's virtual keyboard (every Unicode character, in bursts as on X11)"
                          + (", wtype as the fallback" if has["wtype"] else ""))
         elif offered is False:
             lines.append("typing: this compositor has no virtual-keyboard protocol; fix: install ydotool and run "

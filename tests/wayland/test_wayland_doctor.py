@@ -10,7 +10,7 @@ def test_doctor_on_the_sway_rig(wayland):
     out = done.stdout.decode()
     assert "display server: wayland" in out, out
     assert "Wayland desktop: sway" in out
-    assert "typing: keyvox's virtual keyboard (every Unicode character, no pause between keys), wtype as the " \
+    assert "typing: keyvox's virtual keyboard (every Unicode character, in bursts as on X11), wtype as the " \
            "fallback" in out
     assert "focused window: from the compositor's IPC" in out
 
