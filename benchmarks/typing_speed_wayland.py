@@ -1,14 +1,15 @@
 """How fast text typed on Wayland gets into a window: wtype against keyvox's own virtual keyboard.
 
-Starts the Wayland rig (headless sway and the GTK 4 window; see tests/wayland/wayland_rig.py), then types
-texts of 50, 100, 300 and 1,000 characters with each method and times, from the call: its return, the first
-character in the window and the whole text. It checks that every text arrived exactly. The window writes
-its text out every 20 ms, so the window times are late by up to 20 ms (the return is exact).
+Starts the Wayland rig (headless sway and the GTK 4 window; see tests/wayland/wayland_rig.py), then
+types texts of 50, 100, 300 and 1,000 characters with each method and times, from the call: its return,
+the first character in the window and the whole text (GTK 3's window with ``--gtk 3``). It checks that
+every text arrived exactly. The window writes its text out every 20 ms, so the window times are late by
+up to 20 ms (the return is exact).
 
 Rows run with a keyboard on the seat (as on a desktop); with ``--headless-seat`` they also run with none
 (keyvox's client then pauses 30 ms after the keymap, see virtual_keyboard.PRIMING_PAUSE_S).
 
-Usage: python3 benchmarks/typing_speed_wayland.py [--repeat 5] [--headless-seat]
+Usage: python3 benchmarks/typing_speed_wayland.py [--repeat 5] [--headless-seat] [--gtk 4|3]
        [--json benchmarks/results/typing-speed-wayland.json]
 """
 
@@ -28,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "wayland"))
 
-from wayland_rig import Wayland  # noqa: E402
+from wayland_rig import GtkWindow, Wayland  # noqa: E402
 
 SAMPLE = ("He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
           "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! ")
@@ -68,6 +69,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--headless-seat", action="store_true", help="also type with no keyboard on the seat")
+    parser.add_argument("--gtk", choices=("4", "3"), default="4", help="the text window's GTK version")
     parser.add_argument("--json", default=str(REPO / "benchmarks" / "results" / "typing-speed-wayland.json"))
     args = parser.parse_args()
     load_before = os.getloadavg()
@@ -76,6 +78,7 @@ def main() -> int:
         os.environ[name] = value
     os.environ.pop("DISPLAY", None)
     rows = []
+    window = rig.window if args.gtk == "4" else GtkWindow(rig, gtk="3")  # the newest window has the focus
     try:
         for seat in ("keyboard", "none") if args.headless_seat else ("keyboard",):
             if seat == "none":
@@ -85,12 +88,14 @@ def main() -> int:
                 for length in LENGTHS:
                     text = (SAMPLE * 6)[:length]
                     for name, insert in methods().items():
-                        rig.window.clear()
-                        row = {"method": name, "seat_keyboard": seat, "chars": length,
-                               **measure(insert, text, rig.window)}
+                        window.clear()
+                        row = {"method": name, "gtk": args.gtk, "seat_keyboard": seat, "chars": length,
+                               **measure(insert, text, window)}
                         rows.append(row)
                         print(json.dumps(row), flush=True)
     finally:
+        if window is not rig.window:
+            window.stop()
         rig.stop()
     summary = []
     print("\nmethod            seat      chars  returned p50  first char p50  whole text p50  first→whole p50/max"
@@ -103,7 +108,7 @@ def main() -> int:
                     continue
                 values = {key: [r[key] for r in got if r[key] is not None]
                           for key in ("returned_s", "first_s", "full_s", "first_to_full_s")}
-                line = {"method": name, "seat_keyboard": seat, "chars": length, "runs": len(got),
+                line = {"method": name, "gtk": args.gtk, "seat_keyboard": seat, "chars": length, "runs": len(got),
                         "exact": sum(r["exact"] for r in got),
                         **{f"{key[:-2]}_p50_s": round(statistics.median(v), 4) if v else None
                            for key, v in values.items()},
