@@ -5,7 +5,8 @@ a character costs about 5 ms (331 characters took 1.7 s on the sway rig). This c
 wire protocol over the compositor's socket: it binds ``wl_seat`` and ``zwp_virtual_keyboard_manager_v1``,
 creates a virtual keyboard, uploads an XKB keymap with one key per distinct character of the text, and
 sends the presses and releases in bursts with one ``wl_display.sync`` round trip per burst, so the
-compositor has taken each burst before the next one (and everything before ``type_text`` returns).
+compositor has taken each burst before the next one (and everything before ``type_text`` returns). No
+pause between keys for the first 300 characters; longer texts are paced (see UNPACED_CHARS).
 
 Wire format (wayland.xml): every message is the object id (u32), then size << 16 | opcode (u32), then
 the arguments as 32-bit words; a string is its length with the NUL, the bytes, the NUL, padded to 4
@@ -245,6 +246,8 @@ def keymap_text(keysyms: list[str]) -> bytes:
     lines = ["xkb_keymap {", 'xkb_keycodes "keyvox" {', f"minimum = {FIRST_KEY + 8};",
              f"maximum = {FIRST_KEY + 8 + len(names) - 1};"]
     lines += [f"<K{index}> = {FIRST_KEY + 8 + index};" for index in range(len(names))]
+    # The standard key types and modifier map come from the compositor's XKB data (it builds its own
+    # keymaps from the same files); the keys here use one level only.
     lines += ["};", 'xkb_types "keyvox" { include "complete" };',
               'xkb_compatibility "keyvox" { include "complete" };', 'xkb_symbols "keyvox" {']
     lines += [f"key <K{index}> {{[ {name} ]}};" for index, name in enumerate(names)]
@@ -268,7 +271,7 @@ class VirtualKeyboard:
             seat = self.conn.bind(registry, SEAT, 1)
             manager = self.conn.bind(registry, MANAGER, 1)
             self.conn.roundtrip()  # the seat's capabilities arrive
-            # A seat that had no keyboard gains one with ours: windows bind it only then (see prime).
+            # A seat that had no keyboard gains one with ours: windows bind it only then (see PRIMING_PAUSE_S).
             self.seat_had_keyboard = bool(self.conn.seat_caps.get(seat, 0) & SEAT_HAS_KEYBOARD)
             self.keyboard = self.conn.new_object("zwp_virtual_keyboard_v1")
             self.conn.request(manager, MANAGER_CREATE_KEYBOARD, struct.pack("=II", seat, self.keyboard))
