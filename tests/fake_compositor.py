@@ -3,7 +3,8 @@
 It speaks just enough of the wire protocol: the registry (a seat, and the virtual-keyboard manager
 unless told not to offer it), sync round trips, binds, a virtual keyboard that records its keymaps and
 keys; with ``refuse`` it answers the keyboard's creation with wl_display.error, as a compositor that
-does not let this client have one would.
+does not let this client have one would, and with ``hang_up_after_keys`` it closes the connection in
+the middle of the text.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ def _string(text: str) -> bytes:
 
 class FakeCompositor:
     def __init__(self, folder: Path, *, offer_keyboard: bool = True, refuse: bool = False,
-                 seat_has_keyboard: bool = True, name: str = "wayland-fake") -> None:
+                 seat_has_keyboard: bool = True, name: str = "wayland-fake",
+                 hang_up_after_keys: int | None = None) -> None:
         self.path = folder / name
+        self.hang_up_after_keys = hang_up_after_keys
         self.offer_keyboard, self.refuse, self.seat_has_keyboard = offer_keyboard, refuse, seat_has_keyboard
         self.keymaps: list[str] = []
         self.keys: list[tuple[int, int]] = []  # (key, state) in arrival order
@@ -93,6 +96,8 @@ class FakeCompositor:
                     os.close(fd)
                 elif kind == "keyboard" and opcode == 1:
                     self.keys.append(struct.unpack_from("=II", body, 4))
+                    if self.hang_up_after_keys is not None and len(self.keys) >= self.hang_up_after_keys:
+                        return  # as a compositor that goes away in the middle of the text
 
     @staticmethod
     def _event(client: socket.socket, object_id: int, opcode: int, body: bytes) -> None:

@@ -128,3 +128,43 @@ def test_doctor_says_which_way_typing_goes(compositor, monkeypatch):
     assert any(line.startswith("typing: keyvox's virtual keyboard") for line in doctor_hints())
     compositor(offer_keyboard=False, name="wayland-old-kwin")
     assert any("no virtual-keyboard protocol" in line and "ydotool" in line for line in doctor_hints())
+
+
+class NextMethod:
+    """The method after the virtual keyboard in the chain; it records what it was asked to insert."""
+
+    name = "next"
+
+    def __init__(self) -> None:
+        self.tried: list[str] = []
+
+    def available(self) -> bool:
+        return True
+
+    def insert(self, text: str) -> None:
+        self.tried.append(text)
+
+
+def test_a_compositor_gone_mid_text_stops_the_chain_and_keeps_the_text(compositor, monkeypatch):
+    """Keys already sent may be in the window: wtype or a paste after them would insert the text twice."""
+    from keyvox.output import OutputChain, clipboard
+    from keyvox.output.wayland import VirtualKeyboardType
+
+    compositor(hang_up_after_keys=40)
+    kept, reports = [], []
+    monkeypatch.setattr(clipboard, "write_clipboard", lambda text, selection="clipboard": kept.append(text) or True)
+    text = "a text long enough for two bursts of keys " * 3
+    after = NextMethod()
+    OutputChain([VirtualKeyboardType(), after], report=reports.append).deliver(text)
+    assert after.tried == [] and kept == [text]
+    assert len(reports) == 1 and "after part of the text was sent" in reports[0] and "on the clipboard" in reports[0]
+
+
+def test_a_compositor_gone_before_any_key_lets_the_next_method_type(compositor):
+    from keyvox.output import OutputChain
+    from keyvox.output.wayland import VirtualKeyboardType
+
+    compositor(hang_up_after_keys=1)  # during the priming key, before any of the text
+    after, reports = NextMethod(), []
+    OutputChain([VirtualKeyboardType(), after], report=reports.append).deliver("hello")
+    assert after.tried == ["hello"] and reports == []

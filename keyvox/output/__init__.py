@@ -12,8 +12,8 @@ from typing import Callable
 
 from keyvox.hotkey import is_wayland
 from keyvox.output import clipboard
-from keyvox.output.methods import (OutputFailed, PynputPaste, PynputType, X11Paste, XdotoolType, XTestType,
-                                   focused_window_id, press_backspace)
+from keyvox.output.methods import (OutputFailed, PartlyInserted, PynputPaste, PynputType, X11Paste, XdotoolType,
+                                   XTestType, focused_window_id, press_backspace)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ class OutputChain:
             except OutputFailed as exc:
                 failures.append(str(exc))
                 log.info("output method %s failed: %s", method.name, exc)
+                if isinstance(exc, PartlyInserted):
+                    break
         self.last_method = None
         kept = clipboard.write_clipboard(text)
         where = "it is on the clipboard" if kept else "the clipboard is unavailable too"

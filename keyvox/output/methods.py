@@ -13,6 +13,11 @@ class OutputFailed(Exception):
     """One method could not insert the text; the chain tries the next one."""
 
 
+class PartlyInserted(OutputFailed):
+    """A method failed after part of the text may have reached the window: the next method would insert it
+    all again after that part, so the chain stops and leaves the whole text on the clipboard."""
+
+
 def _run(cmd: list[str], timeout: float, stdin: bytes | None = None) -> None:
     try:
         done = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)

@@ -20,7 +20,7 @@ import socket
 import struct
 import time
 
-from keyvox.output.methods import OutputFailed
+from keyvox.output.methods import OutputFailed, PartlyInserted
 
 # Object ids and opcodes from wayland.xml and virtual-keyboard-unstable-v1.xml.
 DISPLAY_ID = 1
@@ -277,6 +277,7 @@ class VirtualKeyboard:
             self.conn.request(manager, MANAGER_CREATE_KEYBOARD, struct.pack("=II", seat, self.keyboard))
             self.time_ms = int(time.monotonic() * 1000)
             self.typed = 0
+            self.text_sent = False
         except BaseException:
             self.conn.close()
             raise
@@ -315,6 +316,7 @@ class VirtualKeyboard:
             began = time.monotonic()
             for key in burst:
                 self.tap(key)
+            self.text_sent = True
             self.conn.roundtrip()
             self.typed += len(burst)
             if self.typed > UNPACED_CHARS:
@@ -334,6 +336,10 @@ def type_text(text: str) -> None:
     try:
         for index, (keysyms, keys) in enumerate(parts):
             keyboard.type_keys(keysyms, keys, first=index == 0)
+    except OutputFailed as exc:
+        if keyboard.text_sent:
+            raise PartlyInserted(f"{exc}, after part of the text was sent") from None
+        raise
     finally:
         keyboard.close()
 
