@@ -61,10 +61,11 @@ PACE_S = 0.002
 ROUNDTRIP_TIMEOUT_S = 5.0
 KEY_NAMES = {"\n": "Return", "\t": "Tab"}
 # On a seat with no keyboard before ours (a headless session) windows bind the keyboard only once ours
-# appears, and keys sent before that are lost: on the sway rig with no pause 2 of 30 texts (and 3 of 30
-# with the VoidSymbol key alone) arrived as nothing at all. After the key, 10, 20 and 30 ms each gave 100
-# of 100 texts whole; 30 ms leaves room for a busy machine, and a seat that already had a keyboard (any
-# desktop) needs no pause (30 of 30 whole without one).
+# appears, and keys sent before that are lost. On the sway rig (benchmarks/first_char_wayland.py, two
+# runs of 30) without key or pause 3 of 60 texts arrived as nothing at all, with the VoidSymbol key alone
+# 3 of 60; after the key, 10, 20 and 30 ms each gave 130 of 130 whole (runs of 100 and 30). 30 ms leaves
+# room for a busy machine, and a seat that already had a keyboard (any desktop) needs no pause (30 of 30
+# whole without one).
 PRIMING_PAUSE_S = 0.03
 
 
