@@ -38,6 +38,8 @@ def test_normalize(lang, text, expected):
     # Spoken and written digits score alike (Whisper's normaliser alone joins one side, not the other).
     ("one zero zero one nine oh two", "1 0 0 1 9 0 2", 0, 7),
     ("one two three", "1, 2, 3.", 0, 3),
+    ("zero one eight zero three", "01803.", 0, 5),  # a written leading zero is a spoken "zero", not nothing
+    ("one zero zero zero one", "1 0001.", 0, 5),
     ("one two three", "1, 2, 4.", 1, 3),
     ("this one is good", "This one is good.", 0, 4),
 ])

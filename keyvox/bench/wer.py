@@ -14,6 +14,7 @@ from functools import lru_cache
 from keyvox.errors import KeyvoxError
 
 _DIGIT_JOIN = re.compile(r"(?<=\d)(?=\d)")
+_LEADING_ZERO = re.compile(r"\b0\d+\b")
 INSTALL_HINT = 'pip install "keyvox[bench]"'
 # Written without spaces between words: scored per character (character error rate).
 UNSPACED_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "km", "yue"})
@@ -53,6 +54,10 @@ def normalize(text: str, lang: str = "en") -> str:
     """Text reduced to what scoring compares: lower case, no punctuation, one space between tokens."""
     lang = (lang or "").lower()
     kind = "english" if lang == "en" else "letters" if lang in UNSPACED_LANGUAGES else "basic"
+    if kind == "english":
+        # Whisper's normaliser reads a written "0001" as the number 1, but keeps spoken "zero zero zero one"
+        # as "0001": written digits with a leading zero are spelled out one by one first.
+        text = _LEADING_ZERO.sub(lambda match: " ".join(match.group()), text)
     text = _normalizer(kind)(text)
     if kind != "english":
         return " ".join(text.split())
