@@ -12,7 +12,8 @@ from keyvox.backends.base import SAMPLE_RATE, Transcription
 from keyvox.backends.whisper_window import looks_repetitive, window_frames
 from keyvox.bench.wer import word_errors
 from keyvox.config import Config
-from keyvox.live import LiveDecoder, LiveOptions, drop_repeated_start, join, quiet_after
+from keyvox.live import (LiveDecoder, LiveOptions, drop_repeated_start, group_stretches, join, quiet_after,
+                         spoken_words, words_found)
 from keyvox.pipeline import CollectingSink, Pipeline, PipelineOptions
 from keyvox.text import TextProcessor
 
@@ -157,3 +158,34 @@ def test_the_base_threshold_is_the_detector_threshold():
     from keyvox.backends.base import DEFAULT_VAD_THRESHOLD
 
     assert DEFAULT_VAD_THRESHOLD == vad.THRESHOLD
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Seven of hearts.", 3),
+    ("90210. 01803.", 10),  # read out digit by digit: "nine oh two one oh, zero one eight zero three"
+    ("I'm glad, Phil.", 3),
+    ("", 0),
+])
+def test_spoken_words_count_digits_one_by_one(text, words):
+    assert spoken_words(text) == words
+
+
+@pytest.mark.parametrize("before, after, found", [
+    # a stretch the whole-piece decode had left out
+    ("5, 5, 8 of spades, 4 of clubs, 7 of hearts.", "Five Five Eight of spades. 4 of clubs. 7 of hearts. 1 0001.", 5),
+    ("Author of the danger trail.", "90210. 01803. Author of the danger trail.", 10),
+    # a stretch decoded alone repeating its context is nothing found
+    ("Go forward 10 meters. 10 of clubs.", "Go forward 10 meters. 10 of clubs. Go forward 10 meters.", 0),
+    ("the same words", "The same words.", 0),
+])
+def test_words_found_counts_only_what_was_left_out(before, after, found):
+    assert words_found(before, after) == found
+
+
+def test_stretches_are_grouped_to_a_decodable_length():
+    second = SAMPLE_RATE
+    stretches = [{"start": 0, "end": second // 2}, {"start": second, "end": 3 * second},
+                 {"start": 4 * second, "end": 6 * second}, {"start": 7 * second, "end": 7 * second + second // 2}]
+    # the short first stretch joins the next; the short last one joins the one before
+    assert group_stretches(stretches, 8 * second) == [(0, 3 * second), (4 * second, 7 * second + second // 2)]
+    assert group_stretches(stretches[:1], 8 * second) == [(0, second // 2)]
