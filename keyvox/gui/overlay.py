@@ -70,9 +70,12 @@ class Overlay(QWidget):
             self._level_timer.start()
             self._appear()
         elif state == DaemonState.PROCESSING:
+            # No repaint between release and delivery: the decode and the typing have the CPU and the X
+            # server to themselves; the last frame stays until the final words are drawn.
             self._level_timer.stop()
+            self._text_timer.stop()
+            self._pending_text = None
             self.level = 0.0
-            self.update()
         elif state == DaemonState.IDLE and self._hide_timer.isActive():
             return  # the delivered words stay up a moment
         else:  # idle, paused, error: a cancelled, ignored or failed recording leaves nothing to show
