@@ -76,3 +76,28 @@ def test_shows_the_final_text_then_hides_and_a_cancel_hides_at_once(app):
     assert overlay.isVisible() and overlay.text == ""
     overlay.show_state(DaemonState.IDLE)  # cancelled or too short
     assert not overlay.isVisible()
+
+
+def test_nothing_is_drawn_between_release_and_delivery(app):
+    painted = []
+
+    class WatchedOverlay(Overlay):
+        def paintEvent(self, event) -> None:
+            painted.append(self.state)
+            super().paintEvent(event)
+
+    overlay = WatchedOverlay("bottom-left")
+    overlay.show_state(DaemonState.RECORDING)
+    overlay.show_level(0.1)
+    overlay.show_partial("hello")
+    run_events(app, 0.3)
+    assert painted  # the level and the words are drawn while the key is held
+    painted.clear()
+    overlay.show_state(DaemonState.PROCESSING)  # released: the decode and the typing come first
+    overlay.show_level(0.2)
+    overlay.show_partial("late step after release")
+    run_events(app, 0.7)
+    assert painted == []
+    overlay.show_result(UtteranceResult("Hello there.", None, 1.0, 0.0))
+    run_events(app, 0.1)
+    assert painted and overlay.text == "Hello there."
