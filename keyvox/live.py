@@ -167,19 +167,24 @@ class LiveDecoder:
         """``result`` of the uncommitted ``audio``, or its stretches of speech decoded one by one when it
         says too little for the speech in it: Whisper drops a stretch now and then from a window that holds
         several (a read-out number after "... seven of hearts.", or before "Author of ..."), and alone
-        each stretch comes through."""
+        each stretch comes through. ``min_rate``: words per second of speech below which to look again
+        (None: a piece committed while the key is held, ``MIN_WORDS_PER_SPEECH_S``)."""
         stretches = self.vad.stamps(self.committed_end, STRETCH_PAUSE_S)
         stretches = [s for s in stretches if s["start"] < audio.shape[0]]
         stretches = [{"start": s["start"], "end": min(s["end"], audio.shape[0])} for s in stretches]
-        if len(stretches) < 2 or spoken_words(result.text) >= (min_rate or MIN_WORDS_PER_SPEECH_S) * speech_s(stretches):
+        enough = (min_rate or MIN_WORDS_PER_SPEECH_S) * speech_s(stretches)
+        if len(stretches) < 2 or spoken_words(result.text) >= enough:
             return result
         parts: list[Transcription] = []
         context = self._context()
+        started = time.perf_counter()
         for start, end in group_stretches(stretches, audio.shape[0]):
             part = self.transcriber.transcribe_detailed(audio[start:end], context=context,
                                                         vocabulary=self.vocabulary)
             parts.append(part)
             context = f"{context} {part.text}".strip()
+        if min_rate is None:  # while the key is held: live work, judged against real time like any decode
+            self.busy_s += time.perf_counter() - started
         again = join(parts, result.duration_s)
         return again if words_found(result.text, again.text) >= MIN_WORDS_FOUND else result
 
