@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from keyvox.backends.base import Transcriber, Transcription
+from keyvox.heap import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ class EngineWorker:
                 job.future.set_exception(exc)
             else:
                 job.future.set_result(value)
+            if job.priority is Priority.REQUEST and self._queue.empty():
+                release_free_memory()  # a server request's buffers (dictation trims after delivery)
 
 
 @contextlib.contextmanager

@@ -19,6 +19,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from keyvox.backends.base import SAMPLE_RATE, Transcriber, Transcription
+from keyvox.heap import release_free_memory
 from keyvox.live import LiveDecoder
 from keyvox.text import TextProcessor
 
@@ -319,6 +320,7 @@ class Pipeline:
                 result = self._process(job.utterance, job.released_at)
                 if self.on_result:
                     self.on_result(result)
+                release_free_memory()  # after delivery: the utterance's buffers are free now
             except Exception:
                 log.exception("%s failed", job)
             finally:
