@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 RECENT_LABEL_CHARS = 60
 """History entries longer than this are shortened in the menu (the whole text is copied)."""
+TRANSCRIBING_SHOWN_AFTER_MS = 300
+"""The icon turns to "transcribing" only when the text has not arrived this long after release. Most
+texts arrive sooner (rig median 0.1-0.2 s), so the icon goes from recording straight back to idle; and
+drawing a new icon at release took the GUI thread (and the interpreter lock) while the text was being
+decoded and typed: with the tray and overlay on, 10 of 15 rig clips arrived 5-50 ms later."""
 TOOLTIPS = {
     DaemonState.IDLE: "idle",
     DaemonState.RECORDING: "recording",
@@ -44,6 +49,8 @@ class Tray:
         self._build_menu()
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
+        self._transcribing = QTimer(singleShot=True, interval=TRANSCRIBING_SHOWN_AFTER_MS)
+        self._transcribing.timeout.connect(lambda: self._draw_state(DaemonState.PROCESSING))
         self.show_state(controls.state)
         self.icon.show()
 
@@ -51,6 +58,13 @@ class Tray:
 
     def show_state(self, state: DaemonState, detail: str = "") -> None:
         self.state = state
+        if state == DaemonState.PROCESSING and not detail:
+            self._transcribing.start()  # drawn only if the text is slow to come (see TRANSCRIBING_SHOWN_AFTER_MS)
+            return
+        self._transcribing.stop()
+        self._draw_state(state, detail)
+
+    def _draw_state(self, state: DaemonState, detail: str = "") -> None:
         self.icon.setIcon(self._icons[state])
         words = TOOLTIPS[state] + (f": {detail}" if detail else "")
         self.icon.setToolTip(f"keyvox: {words}")
