@@ -21,3 +21,11 @@ def wayland():
 def window(wayland):
     wayland.window.clear()
     return wayland.window
+
+
+@pytest.fixture
+def as_client(wayland, monkeypatch):
+    """Run keyvox's code in this process as a client of the rig's compositor (no X11 anywhere)."""
+    for name, value in wayland.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DISPLAY", raising=False)

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from keyvox.output import compositor
-
-
-@pytest.fixture
-def as_client(wayland, monkeypatch):
-    for name, value in wayland.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("DISPLAY", raising=False)
 
 
 def test_sway_names_the_focused_window(wayland, window, as_client):

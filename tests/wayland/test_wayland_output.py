@@ -17,12 +17,9 @@ TEXTS = ("Zebra quartz", "Quick fox", "Mango Jüp", "Yellow kite é", "Prime Öl
 
 
 @pytest.fixture
-def as_client(wayland, monkeypatch):
-    """Run keyvox's output code in this process as a client of the rig's compositor (no X11 anywhere)."""
-    for name, value in wayland.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("LC_ALL", raising=False)  # wtype must get its UTF-8 locale from keyvox itself
+def as_client(as_client, monkeypatch):
+    """The compositor's client, in the C locale: wtype must get its UTF-8 locale from keyvox itself."""
+    monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.setenv("LANG", "C")
 
 

@@ -18,14 +18,6 @@ TEXTS = ("plain ASCII: (a+b)*c = 42; 'quoted' \"double\" ~`^|\\{}[]<>?@#$%&_",
          "line one\nline two\n\tindented", "-leading minus", " leading space")
 
 
-@pytest.fixture
-def as_client(wayland, monkeypatch):
-    """Run keyvox's output code in this process as a client of the rig's compositor (no X11 anywhere)."""
-    for name, value in wayland.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("DISPLAY", raising=False)
-
-
 def test_every_character_arrives(wayland, window, as_client):
     from keyvox.output.wayland import VirtualKeyboardType
 
