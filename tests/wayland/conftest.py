@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from wayland_rig import Wayland, missing_tools
@@ -29,3 +31,20 @@ def as_client(wayland, monkeypatch):
     for name, value in wayland.env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("DISPLAY", raising=False)
+
+
+@pytest.fixture
+def gtk3_window(wayland, as_client):
+    """A GTK 3 text window that takes the focus from the main (GTK 4) one, and gives it back afterwards."""
+    from keyvox.output import compositor
+    from wayland_rig import GtkWindow, wait_until
+
+    main_window = compositor.focused_window().id
+    gtk3 = GtkWindow(wayland, gtk="3")
+    try:
+        assert compositor.focused_window().id != main_window
+        yield gtk3
+    finally:
+        gtk3.stop()
+        wait_until(lambda: compositor.focused_window().id == main_window, 5, what="the GTK 4 window's focus")
+        time.sleep(0.2)
