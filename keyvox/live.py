@@ -300,22 +300,16 @@ def drop_repeated_start(before: str, piece: str) -> str:
     """``piece`` without leading words that only repeat the end of ``before``.
 
     Given the text before it as context, Whisper sometimes starts a piece by writing the context's last
-    words again ("... a liner." + "A liner."); two or more such words are dropped at the join.
+    words again ("... a liner." + "A liner.", "... 90210." + "90210. 01803."); two or more such words are
+    dropped at the join, a read-out number counting a word per digit.
     """
     if not before or not piece:
         return piece
-    tail = _words(before)
+    tail = spoken_tokens(before)
     tokens = piece.split()
-    head = [_word(t) for t in tokens]
-    for size in range(min(len(tail), len(tokens)), 1, -1):
-        if all(head[:size]) and head[:size] == tail[-size:]:
+    for size in range(len(tokens), 0, -1):
+        head = spoken_tokens(" ".join(tokens[:size]))
+        if (2 <= len(head) <= len(tail) and head == tail[-len(head):]
+                and all(spoken_tokens(token) for token in tokens[:size])):
             return " ".join(tokens[size:])
     return piece
-
-
-def _word(token: str) -> str:
-    return re.sub(r"[^\w']", "", token.lower())
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in (_word(t) for t in text.split()) if w]

@@ -24,6 +24,8 @@ from keyvox.text import TextProcessor
     ("I said hello", "hello there", "hello there"),              # one word may repeat for real
     ("", "Hello.", "Hello."),
     ("It is late.", "We should go.", "We should go."),
+    ("Seven of hearts. 1,0001 90210.", "90210. 01803. Author", "01803. Author"),  # a number: a word per digit
+    ("Call 9.", "9 is busy.", "9 is busy."),
 ])
 def test_drop_repeated_start(before, piece, expected):
     assert drop_repeated_start(before, piece) == expected

@@ -29,6 +29,8 @@ def test_a_phrase_repeated_anywhere_is_untrustworthy(text, repeated):
 def test_the_phrase_rule_finds_copies_apart():
     assert repeats_a_phrase("a b c d e x y a b c d e")
     assert not repeats_a_phrase("a b c d e x y a b c d")
+    assert repeats_a_phrase("Seven of hearts. 1,0001 90210. 90210. 01803.")  # one number read out, written twice
+    assert not repeats_a_phrase("1 0 0 0 1. 9 0 2 1 0. 0 1 8 0 3.")
 
 
 def test_too_many_words_for_the_speech():

@@ -113,6 +113,8 @@ def transcribe_in_pieces(audio: np.ndarray, decode: Decode, *, max_piece_s: floa
             text = result.text.strip()
             if piece.overlaps_previous and start == 0 and texts:
                 text = drop_repeated_start(texts[-1], text)
+            elif texts:
+                text = drop_repeated_context(texts[-1], text)
             language = language or result.language
             found = found or result.speech_found
             if text:
@@ -171,6 +173,14 @@ def _words(text: str) -> list[str]:
 
 
 _WORD = re.compile(r"[\w']+")
+
+
+def drop_repeated_context(previous: str, text: str) -> str:
+    """``text`` without a start that only writes the end of its context again, as Whisper sometimes does
+    at a join ("... 90210." + "90210. 01803. Author ..." on a 2-minute file): the rule live pieces follow."""
+    from keyvox.live import drop_repeated_start as drop_context_repeat  # (live imports backends: lazily)
+
+    return drop_context_repeat(previous, text)
 
 
 def drop_repeated_start(previous: str, text: str, max_words: int = OVERLAP_MAX_WORDS) -> str:
