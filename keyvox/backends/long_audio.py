@@ -177,7 +177,7 @@ _WORD = re.compile(r"[\w']+")
 
 def drop_repeated_context(previous: str, text: str) -> str:
     """``text`` without a start that only writes the end of its context again, as Whisper sometimes does
-    at a join ("... 90210." + "90210. 01803. Author ..." on a 2-minute file): the rule live pieces follow."""
+    when given the text before as context ("... a liner." + "A liner."): the rule live pieces follow."""
     from keyvox.live import drop_repeated_start as drop_context_repeat  # (live imports backends: lazily)
 
     return drop_context_repeat(previous, text)
