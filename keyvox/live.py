@@ -12,7 +12,6 @@ stretch becomes that stretch's committed piece without decoding again.
 
 from __future__ import annotations
 
-import re
 import time
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import numpy as np
 
 from keyvox.audio.vad_stream import StreamingVad
 from keyvox.backends.base import SAMPLE_RATE, Segment, Transcriber, Transcription
+from keyvox.backends.spoken import drop_repeated_context, spoken_tokens
 
 
 @dataclass
@@ -136,7 +136,7 @@ class LiveDecoder:
                                                             vocabulary=self.vocabulary)
             if tail is not None and speech_s(stamps) >= self.options.min_commit_speech_s:
                 # (a short tail is one sentence: no time spent on it at release)
-                tail = self._whole(tail, region, MIN_WORDS_PER_SPEECH_S_AT_RELEASE)
+                tail = self._whole(tail, region, held=False)
         parts = self.pieces + ([tail] if tail is not None else [])
         return join(parts, audio.shape[0] / SAMPLE_RATE)
 
@@ -162,28 +162,25 @@ class LiveDecoder:
         self.committed_end += length
         self.speculation = None
 
-    def _whole(self, result: Transcription, audio: np.ndarray,
-               min_rate: float | None = None) -> Transcription:
+    def _whole(self, result: Transcription, audio: np.ndarray, *, held: bool = True) -> Transcription:
         """``result`` of the uncommitted ``audio``, or its stretches of speech decoded one by one when it
         says too little for the speech in it: Whisper drops a stretch now and then from a window that holds
         several (a read-out number after "... seven of hearts.", or before "Author of ..."), and alone
-        each stretch comes through. ``min_rate``: words per second of speech below which to look again
-        (None: a piece committed while the key is held, ``MIN_WORDS_PER_SPEECH_S``)."""
-        stretches = self.vad.stamps(self.committed_end, STRETCH_PAUSE_S)
-        stretches = [s for s in stretches if s["start"] < audio.shape[0]]
-        stretches = [{"start": s["start"], "end": min(s["end"], audio.shape[0])} for s in stretches]
-        enough = (min_rate or MIN_WORDS_PER_SPEECH_S) * speech_s(stretches)
-        if len(stretches) < 2 or spoken_words(result.text) >= enough:
+        each stretch comes through. ``held``: the key is still down (else the release waits on this)."""
+        stretches = [{"start": s["start"], "end": min(s["end"], audio.shape[0])}
+                     for s in self.vad.stamps(self.committed_end, STRETCH_PAUSE_S) if s["start"] < audio.shape[0]]
+        min_rate = MIN_WORDS_PER_SPEECH_S if held else MIN_WORDS_PER_SPEECH_S_AT_RELEASE
+        if len(stretches) < 2 or spoken_words(result.text) >= min_rate * speech_s(stretches):
             return result
         parts: list[Transcription] = []
         context = self._context()
         started = time.perf_counter()
-        for start, end in group_stretches(stretches, audio.shape[0]):
+        for start, end in group_stretches(stretches):
             part = self.transcriber.transcribe_detailed(audio[start:end], context=context,
                                                         vocabulary=self.vocabulary)
             parts.append(part)
             context = f"{context} {part.text}".strip()
-        if min_rate is None:  # while the key is held: live work, judged against real time like any decode
+        if held:  # live work, judged against real time like any decode
             self.busy_s += time.perf_counter() - started
         again = join(parts, result.duration_s)
         return again if words_found(result.text, again.text) >= MIN_WORDS_FOUND else result
@@ -225,11 +222,6 @@ def speech_s(stamps: list[dict]) -> float:
     return sum(s["end"] - s["start"] for s in stamps) / SAMPLE_RATE
 
 
-def spoken_tokens(text: str) -> list[str]:
-    """Words as spoken: a digit string is a word per digit ("100001" was "one zero zero zero one")."""
-    return re.findall(r"\d|[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
-
-
 def spoken_words(text: str) -> int:
     return len(spoken_tokens(text))
 
@@ -247,11 +239,11 @@ def words_found(before: str, after: str) -> int:
     return found
 
 
-def group_stretches(stretches: list[dict], length: int) -> list[tuple[int, int]]:
+def group_stretches(stretches: list[dict]) -> list[tuple[int, int]]:
     """``(start, end)`` sample ranges covering ``stretches``, each at least ``MIN_STRETCH_S`` where possible."""
     groups: list[list[int]] = []
     for stretch in stretches:
-        start, end = stretch["start"], min(stretch["end"], length)
+        start, end = stretch["start"], stretch["end"]
         if groups and groups[-1][1] - groups[-1][0] < MIN_STRETCH_S * SAMPLE_RATE:
             groups[-1][1] = end
         else:
@@ -289,27 +281,8 @@ def join(parts: list[Transcription], duration_s: float) -> Transcription:
     """One transcription from consecutive pieces, with single spaces at the joins."""
     text = ""
     for part in parts:
-        piece = drop_repeated_start(text, part.text.strip())
+        piece = drop_repeated_context(text, part.text.strip())
         text = f"{text} {piece}".strip() if piece else text
     segments: list[Segment] = [s for p in parts for s in p.segments]
     language = next((p.language for p in parts if p.language), None)
     return Transcription(text, language, duration_s, segments, speech_found=any(p.speech_found for p in parts))
-
-
-def drop_repeated_start(before: str, piece: str) -> str:
-    """``piece`` without leading words that only repeat the end of ``before``.
-
-    Given the text before it as context, Whisper sometimes starts a piece by writing the context's last
-    words again ("... a liner." + "A liner.", "... 90210." + "90210. 01803."); two or more such words are
-    dropped at the join, a read-out number counting a word per digit.
-    """
-    if not before or not piece:
-        return piece
-    tail = spoken_tokens(before)
-    tokens = piece.split()
-    for size in range(len(tokens), 0, -1):
-        head = spoken_tokens(" ".join(tokens[:size]))
-        if (2 <= len(head) <= len(tail) and head == tail[-len(head):]
-                and all(spoken_tokens(token) for token in tokens[:size])):
-            return " ".join(tokens[size:])
-    return piece

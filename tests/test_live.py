@@ -12,8 +12,8 @@ from keyvox.backends.base import SAMPLE_RATE, Transcription
 from keyvox.backends.whisper_window import looks_repetitive, window_frames
 from keyvox.bench.wer import word_errors
 from keyvox.config import Config
-from keyvox.live import (LiveDecoder, LiveOptions, drop_repeated_start, group_stretches, join, quiet_after,
-                         spoken_words, words_found)
+from keyvox.backends.spoken import drop_repeated_context as drop_repeated_start
+from keyvox.live import LiveDecoder, LiveOptions, group_stretches, join, quiet_after, spoken_words, words_found
 from keyvox.pipeline import CollectingSink, Pipeline, PipelineOptions
 from keyvox.text import TextProcessor
 
@@ -189,5 +189,5 @@ def test_stretches_are_grouped_to_a_decodable_length():
     stretches = [{"start": 0, "end": second // 2}, {"start": second, "end": 3 * second},
                  {"start": 4 * second, "end": 6 * second}, {"start": 7 * second, "end": 7 * second + second // 2}]
     # the short first stretch joins the next; the short last one joins the one before
-    assert group_stretches(stretches, 8 * second) == [(0, 3 * second), (4 * second, 7 * second + second // 2)]
-    assert group_stretches(stretches[:1], 8 * second) == [(0, second // 2)]
+    assert group_stretches(stretches) == [(0, 3 * second), (4 * second, 7 * second + second // 2)]
+    assert group_stretches(stretches[:1]) == [(0, second // 2)]

@@ -22,6 +22,7 @@ import numpy as np
 
 from keyvox.audio import vad
 from keyvox.backends.base import SAMPLE_RATE, Segment, Transcription
+from keyvox.backends.spoken import drop_repeated_context
 
 WHISPER_TARGET_PIECE_S = 15.0
 """Whisper pieces are cut at a pause near this length (up to the 27 s a window holds when nobody pauses).
@@ -173,14 +174,6 @@ def _words(text: str) -> list[str]:
 
 
 _WORD = re.compile(r"[\w']+")
-
-
-def drop_repeated_context(previous: str, text: str) -> str:
-    """``text`` without a start that only writes the end of its context again, as Whisper sometimes does
-    when given the text before as context ("... a liner." + "A liner."): the rule live pieces follow."""
-    from keyvox.live import drop_repeated_start as drop_context_repeat  # (live imports backends: lazily)
-
-    return drop_context_repeat(previous, text)
 
 
 def drop_repeated_start(previous: str, text: str, max_words: int = OVERLAP_MAX_WORDS) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from keyvox.backends.base import SAMPLE_RATE
+from keyvox.backends.spoken import spoken_tokens
 
 HOP = 160  # samples per mel frame
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 seconds
@@ -78,7 +79,7 @@ def repeats_a_phrase(text: str, min_words: int = REPEATED_PHRASE_WORDS) -> bool:
 
     A number counts a word per digit, as it was read out: tiny.en wrote "90210. 90210." for one "nine oh
     two one oh" on a 2-minute file."""
-    words = re.findall(r"\d|[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
+    words = spoken_tokens(text)
     first: dict[tuple[str, ...], int] = {}
     for start in range(len(words) - min_words + 1):
         phrase = tuple(words[start:start + min_words])
