@@ -188,6 +188,13 @@ class Connection:
         elif interface == SEAT and opcode == SEAT_CAPABILITIES:
             self.seat_caps[object_id] = struct.unpack_from("=I", body)[0]
 
+    def read_globals(self) -> int:
+        """Ask for the registry and wait until the compositor has listed its globals; the registry's id."""
+        registry = self.new_object("wl_registry")
+        self.request(DISPLAY_ID, DISPLAY_GET_REGISTRY, struct.pack("=I", registry))
+        self.roundtrip()
+        return registry
+
     def bind(self, registry: int, interface: str, version: int) -> int:
         name, offered = self.globals[interface]
         object_id = self.new_object(interface)
@@ -264,9 +271,7 @@ class VirtualKeyboard:
     def __init__(self) -> None:
         self.conn = Connection()
         try:
-            registry = self.conn.new_object("wl_registry")
-            self.conn.request(DISPLAY_ID, DISPLAY_GET_REGISTRY, struct.pack("=I", registry))
-            self.conn.roundtrip()
+            registry = self.conn.read_globals()
             if MANAGER not in self.conn.globals:
                 raise NoProtocol("the compositor has no virtual-keyboard protocol")
             if SEAT not in self.conn.globals:
@@ -363,8 +368,7 @@ def protocol_offered() -> bool | None:
     except OutputFailed:
         return None
     try:
-        conn.request(DISPLAY_ID, DISPLAY_GET_REGISTRY, struct.pack("=I", conn.new_object("wl_registry")))
-        conn.roundtrip()
+        conn.read_globals()
         return MANAGER in conn.globals
     except OutputFailed:
         return None

@@ -74,8 +74,7 @@ def run_wtype(args: list[str], timeout: float) -> None:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit {done.returncode}"
         if NO_VIRTUAL_KEYBOARD in detail:
-            SEAT.no_virtual_keyboard = True
-            raise NoVirtualKeyboard(no_virtual_keyboard_line())
+            raise no_virtual_keyboard()
         raise OutputFailed(f"wtype failed ({detail})")
 
 
@@ -90,6 +89,12 @@ SEAT = _Seat()
 
 class NoVirtualKeyboard(OutputFailed):
     """The compositor (GNOME's Mutter) offers no virtual keyboard: wtype can never type here."""
+
+
+def no_virtual_keyboard() -> NoVirtualKeyboard:
+    """Remember that this compositor has no virtual-keyboard protocol, and the error that says so."""
+    SEAT.no_virtual_keyboard = True
+    return NoVirtualKeyboard(no_virtual_keyboard_line())
 
 
 def no_virtual_keyboard_line() -> str:
@@ -117,10 +122,9 @@ class VirtualKeyboardType:
         try:
             virtual_keyboard.type_text(text)
         except virtual_keyboard.NoProtocol:
-            SEAT.no_virtual_keyboard = True
-            line = no_virtual_keyboard_line()
-            self.report(line)  # said once: the chain falls back from now on
-            raise NoVirtualKeyboard(line) from None
+            failure = no_virtual_keyboard()
+            self.report(str(failure))  # said once: the chain falls back from now on
+            raise failure from None
 
 
 class WtypeType:
@@ -300,8 +304,7 @@ def press_backspace(count: int) -> None:
         virtual_keyboard.press_keys("BackSpace", count)
         return
     except virtual_keyboard.NoProtocol:
-        SEAT.no_virtual_keyboard = True
-        raise NoVirtualKeyboard(no_virtual_keyboard_line()) from None
+        raise no_virtual_keyboard() from None
     except OutputFailed:
         if shutil.which("wtype") is None:
             raise
