@@ -16,6 +16,7 @@ import time
 
 from keyvox.config import LoadedConfig
 from keyvox.errors import KeyvoxError
+from keyvox.heap import limit_arenas
 from keyvox.native_stderr import quiet_native_stderr
 from keyvox.presence import DaemonState, Notice, NoticeKind, Presence
 from keyvox.sounds import Sounds
@@ -29,6 +30,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
     from keyvox.hotkey.machine import PushToTalk
     from keyvox.integrations import attach as attach_integrations
 
+    limit_arenas()  # before any thread starts
     config = loaded.config
     spec = parse_key_spec(config.hotkey.key)
     cancel = parse_key_spec(config.hotkey.cancel_key, setting="[hotkey] cancel_key")

@@ -101,7 +101,9 @@ def serve(loaded: LoadedConfig, host: str | None = None, port: int | None = None
     import uvicorn
 
     from keyvox.backends import create_transcriber
+    from keyvox.heap import limit_arenas
 
+    limit_arenas()  # before any thread starts
     config = loaded.config
     host = host or config.server.host
     port = config.server.port if port is None else port
