@@ -109,6 +109,8 @@ def test_speculation_is_trusted_only_when_what_follows_is_quiet():
     assert quiet_after(np.concatenate([speech, silence]), SAMPLE_RATE)
     assert not quiet_after(np.concatenate([speech, whisper]), SAMPLE_RATE)
     assert quiet_after(speech, SAMPLE_RATE)                               # nothing recorded after it
+    breath = whisper[:int(0.05 * SAMPLE_RATE)]                            # too short to be a word
+    assert quiet_after(np.concatenate([speech, breath]), SAMPLE_RATE)
 
 
 def test_the_streamed_detector_matches_one_pass_over_the_recording(manifest):
