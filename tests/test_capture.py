@@ -44,3 +44,42 @@ def test_a_device_at_48_khz_is_resampled_to_16_khz():
     recorder._callback(np.sin(2 * np.pi * 440 * t).astype(np.float32)[:, None], CHUNK_SAMPLES * 3, None, None)
     assert target.chunks[0].shape == (CHUNK_SAMPLES,)
     assert target.chunks[0].dtype == np.float32
+
+
+def test_a_close_that_hangs_never_blocks_the_reconnection(monkeypatch):
+    """A stand-in stream whose abort() hangs, as the ALSA plugin's did once after the audio server was
+    killed mid-recording: that hang cannot be made to happen on demand, so it is faked here."""
+    import threading
+
+    import sounddevice as sd
+
+    from keyvox.errors import KeyvoxError
+
+    restarts: list[str] = []
+    monkeypatch.setattr(sd, "_terminate", lambda: restarts.append("terminate"))
+    monkeypatch.setattr(sd, "_initialize", lambda: restarts.append("initialize"))
+    hang = threading.Event()
+
+    class HangingStream:
+        def abort(self) -> None:
+            hang.wait(10)
+
+        def close(self) -> None:
+            pass
+
+    opened: list[bool] = []
+
+    def open_stream() -> None:
+        opened.append(True)
+        raise KeyvoxError("the audio server is not back yet")
+
+    recorder = Recorder()
+    monkeypatch.setattr(recorder, "_open_stream", open_stream)
+    recorder._stream = HangingStream()
+    recorder._close_stream()               # returns after 1 s although abort() still hangs
+    assert not recorder._try_reopen()
+    assert opened and restarts == []       # tried to open, without PortAudio's terminate
+    hang.set()
+    recorder._closing.join(2)
+    assert not recorder._try_reopen()
+    assert restarts == ["terminate", "initialize"]  # a close that finished: devices are re-scanned again

@@ -99,6 +99,8 @@ class Recorder:
         self._last_audio = 0.0
         self._stop = threading.Event()
         self._watchdog: threading.Thread | None = None
+        self._closing: threading.Thread | None = None
+        """The thread closing the last stream; alive while that close hangs."""
         self.healthy = False
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -191,6 +193,7 @@ class Recorder:
         closer = threading.Thread(target=_quiet_close, args=(stream,), daemon=True)
         closer.start()
         closer.join(1.0)
+        self._closing = closer
 
     def _watch(self) -> None:
         while not self._stop.wait(0.25):
@@ -214,8 +217,14 @@ class Recorder:
         import sounddevice as sd
 
         try:
-            sd._terminate()  # re-scan devices: the server or the device may have changed
-            sd._initialize()
+            if self._closing is None or not self._closing.is_alive():
+                # Re-scan devices: the server or the device may have changed. Never while the last close
+                # hangs: PortAudio's terminate closes every open stream, and would hang on that one too
+                # (seen in a 500-utterance soak: the audio server killed mid-recording, abort() never
+                # returned, and the microphone never came back). Opening the default device again
+                # reaches the restarted server without a re-scan.
+                sd._terminate()
+                sd._initialize()
             self._open_stream()
         except Exception as exc:
             log.debug("microphone still unavailable: %s", exc)
