@@ -64,3 +64,22 @@ def test_partial_words_are_streamed_at_most_twice_a_second_and_never_after_the_r
     kinds = [e["type"] for _, e in after + late]
     assert "partial" not in kinds and kinds[0] == "transcription"
     assert [e for _, e in after if e["type"] == "transcription"][0]["text"] == "Final text."
+
+
+def test_a_waiting_guess_never_follows_a_newer_one(monkeypatch):
+    """The newest guess goes out at once when the interval has passed; the older one a timer was about to
+    send must not come after it (seen in CI on a loaded machine: "... jumps over" before "... jumps")."""
+    import keyvox.server.events as events
+
+    clock = [100.0]
+    monkeypatch.setattr(events.time, "monotonic", lambda: clock[0])
+    hub = EventHub()
+    sent: list[str] = []
+    monkeypatch.setattr(hub, "publish", lambda event: sent.append(event["text"]))
+    hub.on_partial("the")                       # sent at once
+    clock[0] += 0.1
+    hub.on_partial("the quick")                 # waits: a timer will send it when the interval ends
+    clock[0] += PARTIAL_INTERVAL_S              # the interval is over before that timer has run
+    hub.on_partial("the quick brown")           # so the newest guess goes at once
+    time.sleep(PARTIAL_INTERVAL_S + 0.2)        # the timer runs now
+    assert sent == ["the", "the quick brown"]

@@ -32,6 +32,9 @@ class EventHub(Observer):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscribers: set[asyncio.Queue] = set()
         self.last_state: dict = {"type": "state", "state": "idle", "time": time.time()}
+        self._partial_lock = threading.Lock()
+        """Held while a partial is chosen and handed to the loop, so that two are never handed over out
+        of order (the timer's late guess after a newer one sent at once)."""
         self._partial_sent_at = -math.inf
         self._partial_pending: str | None = None
         self._partial_timer: threading.Timer | None = None
@@ -65,7 +68,7 @@ class EventHub(Observer):
 
     def on_partial(self, text: str) -> None:
         """``partial`` events with the live decoder's current guess, at most one per ``PARTIAL_INTERVAL_S``."""
-        with self._lock:
+        with self._partial_lock:
             wait = self._partial_sent_at + PARTIAL_INTERVAL_S - time.monotonic()
             if wait > 0:
                 self._partial_pending = text  # only the newest guess matters; a timer sends it
@@ -74,23 +77,24 @@ class EventHub(Observer):
                     self._partial_timer.daemon = True
                     self._partial_timer.start()
                 return
+            self._partial_pending = None  # an older guess a timer was about to send is out of date now
             self._partial_sent_at = time.monotonic()
-        self.publish({"type": "partial", "text": text})
+            self.publish({"type": "partial", "text": text})
 
     def close(self) -> None:
         self._drop_partial()
 
     def _send_pending_partial(self) -> None:
-        with self._lock:
+        with self._partial_lock:
             text, self._partial_pending, self._partial_timer = self._partial_pending, None, None
             if text is None:
                 return
             self._partial_sent_at = time.monotonic()
-        self.publish({"type": "partial", "text": text})
+            self.publish({"type": "partial", "text": text})
 
     def _drop_partial(self) -> None:
         """A guess still waiting must not arrive after the final text."""
-        with self._lock:
+        with self._partial_lock:
             timer, self._partial_timer, self._partial_pending = self._partial_timer, None, None
             self._partial_sent_at = -math.inf
         if timer is not None:
