@@ -11,8 +11,8 @@ from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcri
 from keyvox.audio import vad
 from keyvox.audio.vad import speech_span
 from keyvox.backends.long_audio import WHISPER_TARGET_PIECE_S, transcribe_in_pieces
-from keyvox.backends.whisper_window import (MAX_WINDOW_AUDIO_S, NO_REPEAT_NGRAM_TOKENS, RETRY_WINDOW_FRAMES,
-                                           decode_window, encode_window, generate_text, untrustworthy)
+from keyvox.backends.whisper_window import (MAX_WINDOW_AUDIO_S, NO_REPEAT_NGRAM_TOKENS, RETRY_WINDOW_FRAMES, decode_window,
+                                           encode_window, generate_text, untrustworthy)
 from keyvox.config import Config
 from keyvox.errors import ConfigError
 from keyvox.models import resolve_whisper_model
@@ -113,32 +113,25 @@ class FasterWhisperTranscriber(BaseTranscriber):
         speech = audio[start:end]
         prompt = build_prompt(context, vocabulary)
         if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
-            return self._decode_short(speech, start, end, duration, prompt)
+            encoded = encode_window(self.model, speech, language=self.language)
+            window = generate_text(self.model, encoded, beam_size=self.beam_size, prompt=prompt)
+            seconds = speech.shape[0] / SAMPLE_RATE
+            if untrustworthy(window.text, seconds):
+                # a loop or invented words: the same window with repeats forbidden, a longer window, then the safe path
+                window = generate_text(self.model, encoded, beam_size=self.beam_size, prompt=prompt,
+                                       no_repeat_ngram_size=NO_REPEAT_NGRAM_TOKENS)
+                if untrustworthy(window.text, seconds):
+                    window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
+                                           prompt=prompt, min_frames=RETRY_WINDOW_FRAMES)
+                    if untrustworthy(window.text, seconds):
+                        return self._decode_guarded(speech, duration, prompt)
+            segment = Segment(start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob,
+                              window.avg_logprob)
+            return Transcription(window.text, window.language, duration, [segment])
         return transcribe_in_pieces(speech, lambda piece, before: self._decode_piece(piece, before, vocabulary),
                                     max_piece_s=MAX_WINDOW_AUDIO_S, target_piece_s=WHISPER_TARGET_PIECE_S,
                                     context=context, threshold=self.vad_threshold,
                                     offset_s=start / SAMPLE_RATE, duration_s=duration)
-
-    def _decode_short(self, speech: np.ndarray, start: int, end: int, duration: float,
-                      prompt: str) -> Transcription:
-        """Speech that fits one window, tried in order until a try neither loops nor says too much: the
-        right-sized window; the same window with repeated runs of tokens forbidden; a 20 s window;
-        faster-whisper's own path with its temperature fallback."""
-        encoded = encode_window(self.model, speech, language=self.language)
-        tries = (
-            lambda: generate_text(self.model, encoded, beam_size=self.beam_size, prompt=prompt),
-            lambda: generate_text(self.model, encoded, beam_size=self.beam_size, prompt=prompt,
-                                  no_repeat_ngram_size=NO_REPEAT_NGRAM_TOKENS),
-            lambda: decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
-                                  prompt=prompt, min_frames=RETRY_WINDOW_FRAMES),
-        )
-        for attempt in tries:
-            window = attempt()
-            if not untrustworthy(window.text, speech.shape[0] / SAMPLE_RATE):
-                segment = Segment(start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob,
-                                  window.avg_logprob)
-                return Transcription(window.text, window.language, duration, [segment])
-        return self._decode_guarded(speech, duration, prompt)
 
     def _decode_piece(self, piece: np.ndarray, before: str, vocabulary: Sequence[str]) -> Transcription:
         """One piece of long audio (at most one window), with the text before it as context."""
