@@ -11,8 +11,7 @@ from keyvox.backends.base import SAMPLE_RATE, BaseTranscriber, Segment, Transcri
 from keyvox.audio import vad
 from keyvox.audio.vad import speech_span
 from keyvox.backends.long_audio import WHISPER_TARGET_PIECE_S, transcribe_in_pieces
-from keyvox.backends.whisper_window import (MAX_WINDOW_AUDIO_S, NO_REPEAT_NGRAM_TOKENS, RETRY_WINDOW_FRAMES, decode_window,
-                                           encode_window, generate_text, untrustworthy)
+from keyvox.backends.whisper_window import MAX_WINDOW_AUDIO_S, RETRY_WINDOW_FRAMES, decode_window, untrustworthy
 from keyvox.config import Config
 from keyvox.errors import ConfigError
 from keyvox.models import resolve_whisper_model
@@ -113,18 +112,14 @@ class FasterWhisperTranscriber(BaseTranscriber):
         speech = audio[start:end]
         prompt = build_prompt(context, vocabulary)
         if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
-            encoded = encode_window(self.model, speech, language=self.language)
-            window = generate_text(self.model, encoded, beam_size=self.beam_size, prompt=prompt)
+            window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
+                                   prompt=prompt)
             seconds = speech.shape[0] / SAMPLE_RATE
-            if untrustworthy(window.text, seconds):
-                # a loop or invented words: the same window with repeats forbidden, a longer window, then the safe path
-                window = generate_text(self.model, encoded, beam_size=self.beam_size, prompt=prompt,
-                                       no_repeat_ngram_size=NO_REPEAT_NGRAM_TOKENS)
+            if untrustworthy(window.text, seconds):  # a loop or invented words: a longer window, then the safe path
+                window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
+                                       prompt=prompt, min_frames=RETRY_WINDOW_FRAMES)
                 if untrustworthy(window.text, seconds):
-                    window = decode_window(self.model, speech, language=self.language, beam_size=self.beam_size,
-                                           prompt=prompt, min_frames=RETRY_WINDOW_FRAMES)
-                    if untrustworthy(window.text, seconds):
-                        return self._decode_guarded(speech, duration, prompt)
+                    return self._decode_guarded(speech, duration, prompt)
             segment = Segment(start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob,
                               window.avg_logprob)
             return Transcription(window.text, window.language, duration, [segment])

@@ -32,10 +32,6 @@ a 16 s window still looped once and a 20 s one never, at about half the cost of 
 30-second path with its temperature fallback (0.25 s against 0.5 s of CPU each)."""
 WINDOW_STEP_FRAMES = 200
 """Window lengths are rounded up to 2 s steps, so CTranslate2 sees few distinct shapes."""
-NO_REPEAT_NGRAM_TOKENS = 4
-"""A window whose decode looped is decoded again from the same encoder output with this run of tokens
-forbidden to occur twice (CTranslate2's ``no_repeat_ngram_size``): the loop is cut off as it starts,
-without encoding a longer window. Only for a second try: a long window's speech may repeat four tokens."""
 MAX_WINDOW_AUDIO_S = 27.0
 """Above this the margin no longer fits into one 30 s window; use faster-whisper's long-form path."""
 
@@ -107,61 +103,42 @@ def max_new_tokens(samples: int) -> int:
     return int(8 + MAX_TOKENS_PER_S * samples / SAMPLE_RATE)
 
 
-@dataclass
-class EncodedWindow:
-    """The encoder's output for one utterance's right-sized window, to decode once or more."""
+def decode_window(model, audio: np.ndarray, *, language: str | None, beam_size: int,
+                  prompt: str = "", min_frames: int = MIN_WINDOW_FRAMES) -> WindowResult:
+    """Encode ``audio`` (at most ``MAX_WINDOW_AUDIO_S``) in a right-sized window and decode it once.
 
-    encoded: object
-    """CTranslate2's StorageView of the encoded features."""
-    samples: int
-    """Audio samples in the window (its padding not counted)."""
-    language: str
+    ``model`` is a ``faster_whisper.WhisperModel``; its tokenizer, prompt layout and CTranslate2
+    model are reused, only the window length differs from its own ``transcribe``.
+    """
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import get_suppressed_tokens
 
-
-def encode_window(model, audio: np.ndarray, *, language: str | None,
-                  min_frames: int = MIN_WINDOW_FRAMES) -> EncodedWindow:
-    """Encode ``audio`` (at most ``MAX_WINDOW_AUDIO_S``) in a window sized to it, finding its language
-    when ``language`` is None. ``model`` is a ``faster_whisper.WhisperModel``."""
     frames = window_frames(audio.shape[0], min_frames)
     padded = np.zeros(frames * HOP, dtype=np.float32)
     padded[: audio.shape[0]] = audio
     features = model.feature_extractor(padded)[:, :frames]
     encoded = model.encode(features)
-    if language is None:
-        language = model.model.detect_language(encoded)[0][0][0].strip("<|>") if model.model.is_multilingual else "en"
-    return EncodedWindow(encoded, audio.shape[0], language)
-
-
-def generate_text(model, window: EncodedWindow, *, beam_size: int, prompt: str = "",
-                  no_repeat_ngram_size: int = 0) -> WindowResult:
-    """Decode an encoded window once; the tokenizer, prompt layout and CTranslate2 model are
-    faster-whisper's own, only the window length differs from its ``transcribe``."""
-    from faster_whisper.tokenizer import Tokenizer
-    from faster_whisper.transcribe import get_suppressed_tokens
 
     ct2 = model.model
-    tokenizer = Tokenizer(model.hf_tokenizer, ct2.is_multilingual, task="transcribe", language=window.language)
+    if language is None:
+        if ct2.is_multilingual:
+            language = ct2.detect_language(encoded)[0][0][0].strip("<|>")
+        else:
+            language = "en"
+    tokenizer = Tokenizer(model.hf_tokenizer, ct2.is_multilingual, task="transcribe", language=language)
     previous = tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
     prompt_tokens = model.get_prompt(tokenizer, previous, without_timestamps=True)
     result = ct2.generate(
-        window.encoded,
+        encoded,
         [prompt_tokens],
         beam_size=beam_size,
-        max_length=min(model.max_length, len(prompt_tokens) + max_new_tokens(window.samples)),
+        max_length=min(model.max_length, len(prompt_tokens) + max_new_tokens(audio.shape[0])),
         return_scores=True,
         return_no_speech_prob=True,
-        no_repeat_ngram_size=no_repeat_ngram_size,
         suppress_blank=True,
         suppress_tokens=list(get_suppressed_tokens(tokenizer, [-1])),
     )[0]
     tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
     text = tokenizer.decode(tokens).strip()
     avg_logprob = result.scores[0] if result.scores else 0.0
-    return WindowResult(text, window.language, result.no_speech_prob, avg_logprob)
-
-
-def decode_window(model, audio: np.ndarray, *, language: str | None, beam_size: int,
-                  prompt: str = "", min_frames: int = MIN_WINDOW_FRAMES) -> WindowResult:
-    """Encode ``audio`` (at most ``MAX_WINDOW_AUDIO_S``) in a right-sized window and decode it once."""
-    window = encode_window(model, audio, language=language, min_frames=min_frames)
-    return generate_text(model, window, beam_size=beam_size, prompt=prompt)
+    return WindowResult(text, language, result.no_speech_prob, avg_logprob)
