@@ -39,23 +39,31 @@ def measure(model, audio, repeat: int) -> dict:
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
-    from keyvox.backends.whisper_window import decode_window, encode_window, max_new_tokens
+    import numpy as np
 
-    window = encode_window(model, audio, language="en")
+    from keyvox.backends.whisper_window import HOP, decode_window, max_new_tokens, window_frames
+
+    def encode():  # what decode_window does before its search
+        frames = window_frames(audio.shape[0])
+        padded = np.zeros(frames * HOP, dtype=np.float32)
+        padded[:audio.shape[0]] = audio
+        return model.encode(model.feature_extractor(padded)[:, :frames])
+
+    encoded = encode()
     tokenizer = Tokenizer(model.hf_tokenizer, False, task="transcribe", language="en")
     suppress = list(get_suppressed_tokens(tokenizer, [-1]))
     start = model.get_prompt(tokenizer, [], without_timestamps=True)
     limit = len(start) + max_new_tokens(audio.shape[0])
 
     def search(beam: int, prefix: list[int] = ()):
-        return model.model.generate(window.encoded, [start + list(prefix)], beam_size=beam, max_length=limit,
+        return model.model.generate(encoded, [start + list(prefix)], beam_size=beam, max_length=limit,
                                     suppress_blank=True, suppress_tokens=suppress)[0]
 
     tokens = [t for t in search(5).sequences_ids[0] if t < tokenizer.eot]
     return {
         "tokens": len(tokens),
         "decode_window_s": best_of(repeat, lambda: decode_window(model, audio, language="en", beam_size=5)),
-        "encode_s": best_of(repeat, lambda: encode_window(model, audio, language="en")),
+        "encode_s": best_of(repeat, encode),
         "beam5_search_s": best_of(repeat, lambda: search(5)),
         "greedy_search_s": best_of(repeat, lambda: search(1)),
         "beam5_forced_prefix_s": best_of(repeat, lambda: search(5, tokens[:-4])),
