@@ -44,7 +44,11 @@ def main() -> int:
     parser.add_argument("--release-tail", type=float, default=DEFAULT_TAIL_S)
     args = parser.parse_args()
     base = Path(args.manifest).parent
-    rows = [json.loads(line) for line in Path(args.manifest).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in Path(args.manifest).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     rows = [r for r in rows if r.get("lang", "") == args.lang]
     audio = {r["audio"]: cut_at_release(load_audio(base / r["audio"]), args.release_tail)[0] for r in rows}
     by_folder = defaultdict(list)
@@ -63,15 +67,21 @@ def main() -> int:
         group = length_group(joined.shape[0] / 16000)
         if len(made[group]) >= args.per_group:
             return
-        made[group].append({"parts": [p["audio"] for p in parts], "audio": joined,
-                            "text": " ".join(p["text"] for p in parts), "category": parts[0].get("category", "")})
+        made[group].append(
+            {
+                "parts": [p["audio"] for p in parts],
+                "audio": joined,
+                "text": " ".join(p["text"] for p in parts),
+                "category": parts[0].get("category", ""),
+            }
+        )
 
     for row in rows:  # the real clips first
         add([row])
     for size in range(2, 12):  # then joins of 2, 3, ... consecutive clips of one folder
         for folder_rows in by_folder.values():
             for start in range(0, len(folder_rows) - size + 1, size):
-                add(folder_rows[start:start + size])
+                add(folder_rows[start : start + size])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "manifest.jsonl").open("w", encoding="utf-8") as manifest:
@@ -79,9 +89,19 @@ def main() -> int:
             for number, clip in enumerate(made[group]):
                 name = f"{group}_{number:02d}.wav"
                 soundfile.write(out / name, clip["audio"], 16000, subtype="PCM_16")
-                manifest.write(json.dumps({"audio": name, "text": clip["text"], "lang": args.lang,
-                                           "duration_s": round(clip["audio"].shape[0] / 16000, 3),
-                                           "category": clip["category"], "parts": clip["parts"]}) + "\n")
+                manifest.write(
+                    json.dumps(
+                        {
+                            "audio": name,
+                            "text": clip["text"],
+                            "lang": args.lang,
+                            "duration_s": round(clip["audio"].shape[0] / 16000, 3),
+                            "category": clip["category"],
+                            "parts": clip["parts"],
+                        }
+                    )
+                    + "\n"
+                )
             print(f"{group}: {len(made[group])} clips", file=sys.stderr)
     return 0
 

@@ -16,14 +16,17 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-CLIPS = ("en/commands/cards_005.wav", "en/librispeech/61-70968-0000.wav",
-         "en/librivox/sense_and_sensibility_01_austen_64kb-0870.wav")
+CLIPS = (
+    "en/commands/cards_005.wav",
+    "en/librispeech/61-70968-0000.wav",
+    "en/librivox/sense_and_sensibility_01_austen_64kb-0870.wav",
+)
 
 
 def best_of(repeat: int, work) -> float:
@@ -36,17 +39,16 @@ def best_of(repeat: int, work) -> float:
 
 
 def measure(model, audio, repeat: int) -> dict:
+    import numpy as np
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
-    import numpy as np
-
-    from keyvox.backends.whisper_window import HOP, decode_window, max_new_tokens, window_frames
+    from keyvox.engines.whisper_window import HOP, decode_window, max_new_tokens, window_frames
 
     def encode():  # what decode_window does before its search
         frames = window_frames(audio.shape[0])
         padded = np.zeros(frames * HOP, dtype=np.float32)
-        padded[:audio.shape[0]] = audio
+        padded[: audio.shape[0]] = audio
         return model.encode(model.feature_extractor(padded)[:, :frames])
 
     encoded = encode()
@@ -56,8 +58,14 @@ def measure(model, audio, repeat: int) -> dict:
     limit = len(start) + max_new_tokens(audio.shape[0])
 
     def search(beam: int, prefix: list[int] = ()):
-        return model.model.generate(encoded, [start + list(prefix)], beam_size=beam, max_length=limit,
-                                    suppress_blank=True, suppress_tokens=suppress)[0]
+        return model.model.generate(
+            encoded,
+            [start + list(prefix)],
+            beam_size=beam,
+            max_length=limit,
+            suppress_blank=True,
+            suppress_tokens=suppress,
+        )[0]
 
     tokens = [t for t in search(5).sequences_ids[0] if t < tokenizer.eot]
     return {
@@ -74,10 +82,10 @@ def main() -> int:
     from faster_whisper import WhisperModel
 
     from keyvox.audio.files import load_audio
-    from keyvox.backends import create_transcriber
     from keyvox.bench.command import machine_info
     from keyvox.bench.sides import baseline_model_path
-    from keyvox.config import Config
+    from keyvox.config.schema import Config
+    from keyvox.engines.factory import create_transcriber
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speech", default=str(REPO.parent / "shared" / "speech"))
@@ -91,13 +99,21 @@ def main() -> int:
         model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
         for name in CLIPS:
             audio = load_audio(str(Path(args.speech) / name))
-            row = {"clip": name, "threads": threads, "audio_s": round(audio.shape[0] / 16000, 2),
-                   **measure(model, audio, args.repeat)}
+            row = {
+                "clip": name,
+                "threads": threads,
+                "audio_s": round(audio.shape[0] / 16000, 2),
+                **measure(model, audio, args.repeat),
+            }
             rows.append(row)
             print(json.dumps(row), flush=True)
-    result = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine_info(),
-              "command": "python3 benchmarks/decode_cost.py " + " ".join(sys.argv[1:]), "model": str(path.name),
-              "rows": rows}
+    result = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "command": "python3 benchmarks/decode_cost.py " + " ".join(sys.argv[1:]),
+        "model": str(path.name),
+        "rows": rows,
+    }
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0

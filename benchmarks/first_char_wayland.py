@@ -16,7 +16,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def main() -> int:
     parser.add_argument("--pauses", default="10,20,30", help="pauses after the VoidSymbol key, in ms")
     parser.add_argument("--json", default=str(REPO / "benchmarks" / "results" / "first-char-wayland.json"))
     args = parser.parse_args()
-    from keyvox.output import virtual_keyboard
+    from keyvox.desktop.output import virtual_keyboard
 
     settings = [("no key, no pause", False, 0.0), ("key alone", True, 0.0)]
     settings += [(f"key and {ms} ms", True, int(ms) / 1000) for ms in args.pauses.split(",")]
@@ -67,17 +67,32 @@ def main() -> int:
                 got = typed(rig.window)
                 if got != text:
                     lost.append(got)
-            row = {"setting": label, "whole": args.runs - len(lost), "runs": args.runs, "arrived_instead": lost}
+            row = {
+                "setting": label,
+                "whole": args.runs - len(lost),
+                "runs": args.runs,
+                "arrived_instead": lost,
+            }
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
     finally:
         virtual_keyboard.VirtualKeyboard.tap = real_tap
         rig.stop()
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(["python3", *sys.argv]), "load_average": [round(x, 2) for x in os.getloadavg()],
-        "cpus": os.cpu_count(), "rows": rows}, indent=1, ensure_ascii=False), encoding="utf-8")
+    Path(args.json).write_text(
+        json.dumps(
+            {
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(["python3", *sys.argv]),
+                "load_average": [round(x, 2) for x in os.getloadavg()],
+                "cpus": os.cpu_count(),
+                "rows": rows,
+            },
+            indent=1,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return 0
 
 

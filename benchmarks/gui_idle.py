@@ -35,11 +35,17 @@ def cpu_seconds(pid: int) -> float:
 
 def memory_mib(pid: int) -> tuple[float, float]:
     """(RSS, PSS) in MiB; PSS splits shared libraries fairly between the processes using them."""
-    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-               if line.startswith("VmRSS:"))
+    rss = next(
+        int(line.split()[1])
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("VmRSS:")
+    )
     try:
-        pss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-                   if line.startswith("Pss:"))
+        pss = next(
+            int(line.split()[1])
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            if line.startswith("Pss:")
+        )
     except (OSError, StopIteration):
         pss = 0
     return rss / 1024, pss / 1024
@@ -51,8 +57,15 @@ def main_thread_wakeups(pid: int) -> int:
     return sum(int(line.split()[1]) for line in lines if "ctxt_switches:" in line)
 
 
-def measure(desktop: Desktop, env: dict[str, str], workdir: Path, name: str, config: str, seconds: float,
-            settle: float) -> tuple[float, float, float, float]:
+def measure(
+    desktop: Desktop,
+    env: dict[str, str],
+    workdir: Path,
+    name: str,
+    config: str,
+    seconds: float,
+    settle: float,
+) -> tuple[float, float, float, float]:
     keyvox = Keyvox(workdir, env, config, name=name.replace(" ", "").replace("+", "-"))
     try:
         keyvox.wait_for(r"^Ready:", 300)
@@ -82,12 +95,16 @@ def main() -> int:
     env["DBUS_SESSION_BUS_ADDRESS"] = bus.address
     panel = XfcePanel(workdir, env)
     try:
-        print(f"| variant | CPU over {args.seconds:g} s idle (% of a core) | RSS (MiB) | PSS (MiB) | "
-              "main-thread wake-ups per s |")
+        print(
+            f"| variant | CPU over {args.seconds:g} s idle (% of a core) | RSS (MiB) | PSS (MiB) | "
+            "main-thread wake-ups per s |"
+        )
         print("|---|---|---|---|---|")
         for _ in range(args.repeat):
             for name, config in VARIANTS.items():
-                cpu, rss, pss, wakeups = measure(desktop, env, workdir, name, config, args.seconds, args.settle)
+                cpu, rss, pss, wakeups = measure(
+                    desktop, env, workdir, name, config, args.seconds, args.settle
+                )
                 print(f"| {name} | {cpu:.2f} | {rss:.0f} | {pss:.0f} | {wakeups:.1f} |", flush=True)
     finally:
         panel.stop()

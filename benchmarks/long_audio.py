@@ -21,11 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from keyvox.audio.files import load_audio
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.bench.wer import word_errors
 
 GAP_S = 0.5
-SPEECH_DIR = Path(os.environ.get("KEYVOX_SPEECH_DIR", Path(__file__).resolve().parents[2] / "shared" / "speech"))
+SPEECH_DIR = Path(
+    os.environ.get("KEYVOX_SPEECH_DIR", Path(__file__).resolve().parents[2] / "shared" / "speech")
+)
 
 
 def english_clips(speech_dir: Path = SPEECH_DIR) -> list[tuple[np.ndarray, str]]:
@@ -38,7 +40,9 @@ def english_clips(speech_dir: Path = SPEECH_DIR) -> list[tuple[np.ndarray, str]]
     return clips
 
 
-def concatenate(clips: list[tuple[np.ndarray, str]], seconds: float) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+def concatenate(
+    clips: list[tuple[np.ndarray, str]], seconds: float
+) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
     """Clips (repeated in order) until ``seconds`` is reached, with ``GAP_S`` of silence between them; also
     returns the clips used, so the clip-by-clip baseline hears exactly the same speech."""
     gap = np.zeros(int(GAP_S * SAMPLE_RATE), dtype=np.float32)
@@ -63,8 +67,8 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=6.0)
     parser.add_argument("--model", default="tiny.en")
     args = parser.parse_args()
-    from keyvox.backends import create_transcriber
-    from keyvox.config import Config
+    from keyvox.config.schema import Config
+    from keyvox.engines.factory import create_transcriber
 
     config = Config()
     config.model.name = args.model

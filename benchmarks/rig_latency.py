@@ -20,7 +20,7 @@ import re
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,11 +76,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", default=str(REPO.parent / "shared" / "speech" / "manifest.jsonl"))
     parser.add_argument("--lang", default="en")
-    parser.add_argument("--per-group", type=int, default=20, help="clips from each length group (< 5, 5-15, > 15 s)")
-    parser.add_argument("--release-tail", type=float, default=DEFAULT_TAIL_S,
-                        help="cut each clip this long after its last speech (negative: the clips are already cut)")
+    parser.add_argument(
+        "--per-group", type=int, default=20, help="clips from each length group (< 5, 5-15, > 15 s)"
+    )
+    parser.add_argument(
+        "--release-tail",
+        type=float,
+        default=DEFAULT_TAIL_S,
+        help="cut each clip this long after its last speech (negative: the clips are already cut)",
+    )
     parser.add_argument("--config", help="config file for keyvox (default: built-in defaults)")
-    parser.add_argument("--bench-json", help="a keyvox bench --json result over the same clips, to compare texts")
+    parser.add_argument(
+        "--bench-json", help="a keyvox bench --json result over the same clips, to compare texts"
+    )
     parser.add_argument("--json", help="where to write the rows and summary (default: benchmarks/results/)")
     args = parser.parse_args()
 
@@ -97,7 +105,9 @@ def main() -> int:
         if len(clips[group]) < args.per_group:
             path = work / f"{len(clips[group]):02d}_{Path(row['audio']).name}"
             soundfile.write(path, audio, 16000, subtype="PCM_16")
-            clips[group].append({"audio": row["audio"], "path": path, "duration_s": audio.shape[0] / 16000, "cut_s": cut})
+            clips[group].append(
+                {"audio": row["audio"], "path": path, "duration_s": audio.shape[0] / 16000, "cut_s": cut}
+            )
     bench = {}
     if args.bench_json:
         bench = {row["audio"]: row["text"] for row in json.loads(Path(args.bench_json).read_text())["clips"]}
@@ -112,49 +122,86 @@ def main() -> int:
             for clip in clips[group]:
                 first, full, text = measure(desktop, keyvox, clip["path"])
                 typed = desktop.window.text
-                row = {"group": group, "clip": clip["audio"], "duration_s": round(clip["duration_s"], 3),
-                       "cut_s": round(clip["cut_s"], 3), "first_char_s": None if first is None else round(first, 3),
-                       "full_text_s": None if full is None else round(full, 3), "chars": len(text), "text": text,
-                       "typed_equals_transcript": typed == text}
+                row = {
+                    "group": group,
+                    "clip": clip["audio"],
+                    "duration_s": round(clip["duration_s"], 3),
+                    "cut_s": round(clip["cut_s"], 3),
+                    "first_char_s": None if first is None else round(first, 3),
+                    "full_text_s": None if full is None else round(full, 3),
+                    "chars": len(text),
+                    "text": text,
+                    "typed_equals_transcript": typed == text,
+                }
                 if clip["audio"] in bench:
                     row["bench_text"] = bench[clip["audio"]]
                     # (the text chain puts a space before a dictation that continues one in the same window)
                     row["typed_equals_bench"] = typed.lstrip() == bench[clip["audio"]].lstrip()
                 results.append(row)
-                print(f"{group:>9}  {clip['audio'][-40:]:<40} {clip['duration_s']:5.1f} s  first char "
-                      f"{row['first_char_s']} s  whole text {row['full_text_s']} s  ({len(text)} chars)", flush=True)
+                print(
+                    f"{group:>9}  {clip['audio'][-40:]:<40} {clip['duration_s']:5.1f} s  first char "
+                    f"{row['first_char_s']} s  whole text {row['full_text_s']} s  ({len(text)} chars)",
+                    flush=True,
+                )
                 time.sleep(0.5)
         keyvox.stop()
     finally:
         desktop.stop()
     summary = {}
-    print("\ngroup        n  first char p50 / p90    whole text p50 / p90   missing  typed = transcript  typed = bench")
+    print(
+        "\ngroup        n  first char p50 / p90    whole text p50 / p90   missing  typed = transcript  typed = bench"
+    )
     for group in GROUPS:
         got = [r for r in results if r["group"] == group]
         if not got:
             continue
         first = [r["first_char_s"] for r in got]
         full = [r["full_text_s"] for r in got]
-        summary[group] = {"clips": len(got), "first_char_p50_s": percentile(first, 50), "first_char_p90_s": percentile(first, 90),
-                          "full_text_p50_s": percentile(full, 50), "full_text_p90_s": percentile(full, 90),
-                          "missing": sum(1 for v in full if v is None),
-                          "typed_equals_transcript": sum(r["typed_equals_transcript"] for r in got),
-                          "typed_equals_bench": sum(r.get("typed_equals_bench", False) for r in got),
-                          "compared_with_bench": sum("typed_equals_bench" in r for r in got)}
+        summary[group] = {
+            "clips": len(got),
+            "first_char_p50_s": percentile(first, 50),
+            "first_char_p90_s": percentile(first, 90),
+            "full_text_p50_s": percentile(full, 50),
+            "full_text_p90_s": percentile(full, 90),
+            "missing": sum(1 for v in full if v is None),
+            "typed_equals_transcript": sum(r["typed_equals_transcript"] for r in got),
+            "typed_equals_bench": sum(r.get("typed_equals_bench", False) for r in got),
+            "compared_with_bench": sum("typed_equals_bench" in r for r in got),
+        }
         s = summary[group]
-        print(f"{group:>9} {len(got):>4}  {s['first_char_p50_s']} / {s['first_char_p90_s']} s"
-              f"        {s['full_text_p50_s']} / {s['full_text_p90_s']} s   {s['missing']:>5}  "
-              f"{s['typed_equals_transcript']:>10}/{len(got)}   {s['typed_equals_bench']}/{s['compared_with_bench']}")
+        print(
+            f"{group:>9} {len(got):>4}  {s['first_char_p50_s']} / {s['first_char_p90_s']} s"
+            f"        {s['full_text_p50_s']} / {s['full_text_p90_s']} s   {s['missing']:>5}  "
+            f"{s['typed_equals_transcript']:>10}/{len(got)}   {s['typed_equals_bench']}/{s['compared_with_bench']}"
+        )
     everything = [r["full_text_s"] for r in results]
-    summary["all"] = {"clips": len(results), "full_text_p50_s": percentile(everything, 50),
-                      "full_text_p90_s": percentile(everything, 90)}
-    out = Path(args.json) if args.json else (REPO / "benchmarks" / "results" /
-                                              f"rig-latency-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.json")
+    summary["all"] = {
+        "clips": len(results),
+        "full_text_p50_s": percentile(everything, 50),
+        "full_text_p90_s": percentile(everything, 90),
+    }
+    out = (
+        Path(args.json)
+        if args.json
+        else (REPO / "benchmarks" / "results" / f"rig-latency-{datetime.now(UTC):%Y%m%d-%H%M%S}.json")
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                               "command": " ".join(["python3", *sys.argv]), "machine": machine_info(),
-                               "release_tail_s": args.release_tail, "summary": summary, "rows": results},
-                              indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(["python3", *sys.argv]),
+                "machine": machine_info(),
+                "release_tail_s": args.release_tail,
+                "summary": summary,
+                "rows": results,
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {out}")
     return 0
 

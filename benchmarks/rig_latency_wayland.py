@@ -78,8 +78,9 @@ def run_x11(groups: dict, config: str, repeat: int) -> list[dict]:
     from rig import Desktop
 
     desktop = Desktop(Path(tempfile.mkdtemp(prefix="keyvox-rig-")))
-    return run_session("x11", desktop, lambda keyvox, row: measure_x11(desktop, keyvox, row["path"]), groups,
-                       config, repeat)
+    return run_session(
+        "x11", desktop, lambda keyvox, row: measure_x11(desktop, keyvox, row["path"]), groups, config, repeat
+    )
 
 
 def run_session(session: str, rig, measure_one, groups: dict, config: str, repeat: int) -> list[dict]:
@@ -101,10 +102,21 @@ def run_session(session: str, rig, measure_one, groups: dict, config: str, repea
 
 
 def _row(session: str, group: str, row: dict, first: float, full: float, text: str) -> dict:
-    print(f"{session:>7} {group:>8}  {row['audio']:<55} {row['duration_s']:5.1f} s audio  first char {first:5.2f} s"
-          f"  full text {full:5.2f} s  ({len(text)} chars)", flush=True)
-    return {"session": session, "group": group, "clip": row["audio"], "duration_s": row["duration_s"],
-            "first_char_s": round(first, 3), "full_text_s": round(full, 3), "chars": len(text), "text": text}
+    print(
+        f"{session:>7} {group:>8}  {row['audio']:<55} {row['duration_s']:5.1f} s audio  first char {first:5.2f} s"
+        f"  full text {full:5.2f} s  ({len(text)} chars)",
+        flush=True,
+    )
+    return {
+        "session": session,
+        "group": group,
+        "clip": row["audio"],
+        "duration_s": row["duration_s"],
+        "first_char_s": round(first, 3),
+        "full_text_s": round(full, 3),
+        "chars": len(text),
+        "text": text,
+    }
 
 
 def main() -> int:
@@ -113,16 +125,22 @@ def main() -> int:
     parser.add_argument("--long", type=int, default=2, help="how many 20–30 s clips")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--x11", action="store_true", help="also run the same clips on the X11 rig")
-    parser.add_argument("--config", help="extra config for keyvox (the hotkey backend is set to command on Wayland)")
-    parser.add_argument("--json", help="also write the rows here (e.g. benchmarks/results/rig_latency_wayland.json)")
+    parser.add_argument(
+        "--config", help="extra config for keyvox (the hotkey backend is set to command on Wayland)"
+    )
+    parser.add_argument(
+        "--json", help="also write the rows here (e.g. benchmarks/results/rig_latency_wayland.json)"
+    )
     args = parser.parse_args()
 
     rows = [r for r in load_manifest() if r["lang"] == "en"]
-    groups = {"3-5 s": [r for r in rows if SHORT[0] <= r["duration_s"] <= SHORT[1]][:args.short],
-              "20-30 s": [r for r in rows if LONG[0] <= r["duration_s"] <= LONG[1]][:args.long]}
+    groups = {
+        "3-5 s": [r for r in rows if SHORT[0] <= r["duration_s"] <= SHORT[1]][: args.short],
+        "20-30 s": [r for r in rows if LONG[0] <= r["duration_s"] <= LONG[1]][: args.long],
+    }
     extra = Path(args.config).read_text(encoding="utf-8") if args.config else ""
     x11_config = extra if "version" in extra else "version = 1\n" + extra
-    wayland_config = x11_config + ("\n[hotkey]\nbackend = \"command\"\n" if "[hotkey]" not in extra else "")
+    wayland_config = x11_config + ('\n[hotkey]\nbackend = "command"\n' if "[hotkey]" not in extra else "")
     results = run_wayland(groups, wayland_config, args.repeat)
     if args.x11:
         results += run_x11(groups, x11_config, args.repeat)
@@ -133,8 +151,10 @@ def main() -> int:
             if got:
                 first = [r["first_char_s"] for r in got]
                 full = [r["full_text_s"] for r in got]
-                print(f"{session:>7} {group:>7} {len(got):>3}  {statistics.median(first):6.2f} / {max(first):5.2f} s"
-                      f"          {statistics.median(full):6.2f} / {max(full):5.2f} s")
+                print(
+                    f"{session:>7} {group:>7} {len(got):>3}  {statistics.median(first):6.2f} / {max(first):5.2f} s"
+                    f"          {statistics.median(full):6.2f} / {max(full):5.2f} s"
+                )
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")

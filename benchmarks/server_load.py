@@ -34,10 +34,17 @@ def pick_clip(target_s: float = 5.0) -> dict:
 
 def start_server(max_queue: int) -> tuple[subprocess.Popen, str, Path]:
     folder = Path(tempfile.mkdtemp(prefix="keyvox-load-"))
-    (folder / "config.toml").write_text(f"version = 1\n[server]\nmax_queue = {max_queue}\n[history]\nenabled = false\n")
+    (folder / "config.toml").write_text(
+        f"version = 1\n[server]\nmax_queue = {max_queue}\n[history]\nenabled = false\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "keyvox", "serve", "--port", "0"], cwd=folder, env=env,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keyvox", "serve", "--port", "0"],
+        cwd=folder,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     banner = ""
     while "serving on" not in banner:
         line = process.stderr.readline()
@@ -60,8 +67,11 @@ def run_level(url: str, audio: bytes, clients: int, per_client: int) -> dict:
             barrier.wait()
             for _ in range(per_client):
                 started = time.perf_counter()
-                response = http.post(f"{url}/audio/transcriptions", files={"file": ("clip.wav", audio)},
-                                     data={"model": "whisper-1"})
+                response = http.post(
+                    f"{url}/audio/transcriptions",
+                    files={"file": ("clip.wav", audio)},
+                    data={"model": "whisper-1"},
+                )
                 elapsed = time.perf_counter() - started
                 with lock:
                     if response.status_code == 200:
@@ -77,10 +87,15 @@ def run_level(url: str, audio: bytes, clients: int, per_client: int) -> dict:
         thread.join()
     wall = time.perf_counter() - started
     latencies.sort()
-    return {"clients": clients, "requests": len(latencies), "refused_503": refused, "wall_s": round(wall, 2),
-            "req_per_s": round(len(latencies) / wall, 3),
-            "p50_s": round(statistics.median(latencies), 3),
-            "p95_s": round(latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))], 3)}
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "refused_503": refused,
+        "wall_s": round(wall, 2),
+        "req_per_s": round(len(latencies) / wall, 3),
+        "p50_s": round(statistics.median(latencies), 3),
+        "p95_s": round(latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))], 3),
+    }
 
 
 def main() -> None:
@@ -97,8 +112,11 @@ def main() -> None:
         print(f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 s':>7} {'p95 s':>7} {'503s':>5}")
         for clients in args.clients:
             row = run_level(url, audio, clients, max(1, args.requests // clients))
-            print(f"{row['clients']:>7} {row['requests']:>8} {row['req_per_s']:>7} {row['p50_s']:>7} "
-                  f"{row['p95_s']:>7} {row['refused_503']:>5}", flush=True)
+            print(
+                f"{row['clients']:>7} {row['requests']:>8} {row['req_per_s']:>7} {row['p50_s']:>7} "
+                f"{row['p95_s']:>7} {row['refused_503']:>5}",
+                flush=True,
+            )
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 from conftest import load_manifest  # noqa: E402
 from rig import Desktop, wait_until, wer  # noqa: E402
 
-from keyvox.hotkey.control import send_command  # noqa: E402
+from keyvox.desktop.hotkey.control import send_command  # noqa: E402
 
 RSS_LIMIT_MB = 20.0
 BASELINE_AT = 50
@@ -78,16 +78,31 @@ class Kind(str, Enum):
 
 
 SPEAKS = (Kind.SPEECH, Kind.MEDIUM, Kind.LONG, Kind.TOGGLE)
-SHARES = {Kind.TAP: 0.08, Kind.CANCEL: 0.07, Kind.TOGGLE: 0.08, Kind.REINSERT: 0.06, Kind.MEDIUM: 0.03,
-          Kind.LONG: 0.01}
+SHARES = {
+    Kind.TAP: 0.08,
+    Kind.CANCEL: 0.07,
+    Kind.TOGGLE: 0.08,
+    Kind.REINSERT: 0.06,
+    Kind.MEDIUM: 0.03,
+    Kind.LONG: 0.01,
+}
 """Mostly short speech, as real use is; 500 steps take about 50 min of real time (see ``estimate``)."""
 UNHEARD_STYLES = ("falsetto", "whisper", "breathy")
 """Voice styles tiny.en's VAD sometimes takes for silence (falsetto2.wav: "no speech heard" in 2 of 9 plays
 of the first 500 run); the soak tests that nothing is lost on the way, not recognition of odd voices."""
 MINIMUM = {Kind.LONG: 3, Kind.MEDIUM: 2}
 """Even a short run has a 60 s utterance after the baseline."""
-WARM_UP = (Kind.SPEECH, Kind.TAP, Kind.TOGGLE, Kind.REINSERT, Kind.CANCEL, Kind.MEDIUM, Kind.MEDIUM, Kind.LONG,
-           Kind.LONG)
+WARM_UP = (
+    Kind.SPEECH,
+    Kind.TAP,
+    Kind.TOGGLE,
+    Kind.REINSERT,
+    Kind.CANCEL,
+    Kind.MEDIUM,
+    Kind.MEDIUM,
+    Kind.LONG,
+    Kind.LONG,
+)
 """Every step, and every long clip, once before the baseline: the first 60 s utterance raised RSS by 115 MB
 and a second, different one by 24 MB more, then it stays flat (three 60 s clips decoded three times each
 in one process: 270, 315, 344, then 344-347 MB), so growth after the warm-up is a leak, not a high-water
@@ -136,7 +151,7 @@ def joined_clips(rows: list[dict], target_s: float, rng: random.Random, folder: 
         parts += [audio, silence]
         texts.append(row["text"])
         total += audio.shape[0] / 16_000 + 0.5
-    audio = np.concatenate(parts)[:int(target_s * 16_000)]
+    audio = np.concatenate(parts)[: int(target_s * 16_000)]
     path = folder / f"{name}.wav"
     soundfile.write(path, audio, 16_000)
     return Clip(path, " ".join(texts), audio.shape[0] / 16_000)
@@ -145,12 +160,19 @@ def joined_clips(rows: list[dict], target_s: float, rng: random.Random, folder: 
 def plan(count: int, rows: list[dict], folder: Path, seed: int) -> list[Step]:
     """A seeded mix of steps; mic losses evenly spaced, a re-insert never before the first text."""
     rng = random.Random(seed)
-    short = [Clip(r["path"], r["text"], r["duration_s"]) for r in rows
-             if 1.0 <= r["duration_s"] <= 7.0 and not any(style in r["audio"] for style in UNHEARD_STYLES)]
-    medium = itertools.cycle([joined_clips(rows, rng.uniform(10, 27), rng, folder, f"medium{i}") for i in range(2)])
+    short = [
+        Clip(r["path"], r["text"], r["duration_s"])
+        for r in rows
+        if 1.0 <= r["duration_s"] <= 7.0 and not any(style in r["audio"] for style in UNHEARD_STYLES)
+    ]
+    medium = itertools.cycle(
+        [joined_clips(rows, rng.uniform(10, 27), rng, folder, f"medium{i}") for i in range(2)]
+    )
     long = itertools.cycle([joined_clips(rows, 60.0, rng, folder, f"long{i}") for i in range(2)])
     losses = max(1, count // 125)
-    kinds = [kind for kind, share in SHARES.items() for _ in range(max(MINIMUM.get(kind, 1), round(share * count)))]
+    kinds = [
+        kind for kind, share in SHARES.items() for _ in range(max(MINIMUM.get(kind, 1), round(share * count)))
+    ]
     kinds += [Kind.SPEECH] * max(1, count - losses - len(kinds))
     rng.shuffle(kinds)
     # One of each first, before the baseline: every path has reached its working size when measuring starts.
@@ -162,9 +184,13 @@ def plan(count: int, rows: list[dict], folder: Path, seed: int) -> list[Step]:
     kinds = kinds[:count]
     steps = []
     for number, kind in enumerate(kinds, 1):
-        clip = {Kind.MEDIUM: lambda: next(medium), Kind.LONG: lambda: next(long),
-                Kind.TAP: lambda: None, Kind.REINSERT: lambda: None, Kind.MIC_LOSS: lambda: None,
-                }.get(kind, lambda: rng.choice(short))()
+        clip = {
+            Kind.MEDIUM: lambda: next(medium),
+            Kind.LONG: lambda: next(long),
+            Kind.TAP: lambda: None,
+            Kind.REINSERT: lambda: None,
+            Kind.MIC_LOSS: lambda: None,
+        }.get(kind, lambda: rng.choice(short))()
         steps.append(Step(number, kind, clip))
     return steps
 
@@ -195,8 +221,11 @@ class Client(threading.Thread):
         with httpx.Client(timeout=300) as http:
             while not self.stop.wait(self.pause_s):
                 try:
-                    answer = http.post(f"{self.url}/v1/audio/transcriptions", files={"file": ("clip.wav", data)},
-                                       data={"model": "whisper-1"})
+                    answer = http.post(
+                        f"{self.url}/v1/audio/transcriptions",
+                        files={"file": ("clip.wav", data)},
+                        data={"model": "whisper-1"},
+                    )
                 except httpx.HTTPError as exc:
                     self.failures.append(f"{type(exc).__name__}: {exc}")
                     continue
@@ -226,8 +255,13 @@ class Soak:
 
     def run(self, step: Step) -> Outcome:
         started = time.monotonic()
-        outcome = Outcome(step.number, step.kind.value, step.clip.duration_s if step.clip else 0.0, True,
-                          step.clip.path.name if step.clip else "")
+        outcome = Outcome(
+            step.number,
+            step.kind.value,
+            step.clip.duration_s if step.clip else 0.0,
+            True,
+            step.clip.path.name if step.clip else "",
+        )
         try:
             self.window.clear()
             mark = self.keyvox.mark()
@@ -277,8 +311,9 @@ class Soak:
         self._nothing_typed(outcome)
 
     def _reinsert(self, step: Step, mark: int, outcome: Outcome) -> None:
-        subprocess.run(["xdotool", "key", "--delay", "80", "105", "105"], env=self.desktop.env, check=True,
-                       timeout=10)
+        subprocess.run(
+            ["xdotool", "key", "--delay", "80", "105", "105"], env=self.desktop.env, check=True, timeout=10
+        )
         wait_until(lambda: self.window.text == self.last_text, 30, what="the re-inserted text")
         outcome.window_text = self.window.text
 
@@ -330,15 +365,21 @@ class Soak:
             elif outcome.history_text != outcome.window_text:
                 outcome.ok, outcome.problem = False, "window text differs from its history row"
         elif step.kind is Kind.MIC_LOSS:
-            if outcome.new_rows > 1 or (outcome.new_rows == 1) != bool(outcome.window_text) or \
-                    (outcome.new_rows == 1 and outcome.history_text != outcome.window_text):
+            if (
+                outcome.new_rows > 1
+                or (outcome.new_rows == 1) != bool(outcome.window_text)
+                or (outcome.new_rows == 1 and outcome.history_text != outcome.window_text)
+            ):
                 outcome.ok, outcome.problem = False, "the cut recording's window text and history disagree"
             elif outcome.new_rows:
                 self.last_text = outcome.window_text
         elif outcome.new_rows:
             outcome.ok, outcome.problem = False, f"{outcome.new_rows} history rows for a {step.kind.value}"
         elif step.kind is not Kind.REINSERT and outcome.window_text:
-            outcome.ok, outcome.problem = False, f"text typed for a {step.kind.value}: {outcome.window_text!r}"
+            outcome.ok, outcome.problem = (
+                False,
+                f"text typed for a {step.kind.value}: {outcome.window_text!r}",
+            )
 
 
 def process_figures(pid: int) -> tuple[float, int]:
@@ -376,8 +417,11 @@ def verdict(outcomes: list[Outcome], clients: list[Client], exit_code: int | Non
     threads = [o.threads for o in after]
     spoken = [o for o in outcomes if o.kind in {k.value for k in SPEAKS}]
     lost = [o.number for o in spoken if o.new_rows == 0]
-    duplicated = [o.number for o in outcomes if o.new_rows > 1 or (o.kind not in {k.value for k in SPEAKS}
-                                                                   and o.kind != "mic_loss" and o.new_rows)]
+    duplicated = [
+        o.number
+        for o in outcomes
+        if o.new_rows > 1 or (o.kind not in {k.value for k in SPEAKS} and o.kind != "mic_loss" and o.new_rows)
+    ]
     mismatched = [o.number for o in outcomes if o.new_rows == 1 and o.history_text != o.window_text]
     failed = [o.number for o in outcomes if not o.ok]
     references = [client.clip.text for client in clients]
@@ -389,19 +433,41 @@ def verdict(outcomes: list[Outcome], clients: list[Client], exit_code: int | Non
             crossed += errors.index(min(errors)) != index or errors[index] > 0.3
     wers = [o.wer for o in spoken if o.wer is not None]
     figures = {
-        "utterances": len(outcomes), "by_kind": {k.value: sum(o.kind == k.value for o in outcomes) for k in Kind},
-        "audio_s": round(sum(o.audio_s for o in outcomes), 1), "lost": lost, "duplicated": duplicated,
-        "window_differs_from_history": mismatched, "failed_steps": failed,
-        "rss_mb_at_baseline": round(after[0].rss_mb, 1), "rss_mb_at_end": round(after[-1].rss_mb, 1),
-        "rss_growth_mb": round(rss_growth, 1), "baseline_utterance": after[0].number,
-        "threads_at_baseline": threads[0], "threads_at_end": threads[-1], "threads_min": min(threads),
-        "threads_max": max(threads), "server_answers": answers, "server_refused": sum(c.refused for c in clients),
-        "server_failures": [f for c in clients for f in c.failures], "server_answers_not_their_own_clip": crossed,
-        "dictation_wer_mean": round(sum(wers) / len(wers), 3) if wers else None, "daemon_exit_code": exit_code,
+        "utterances": len(outcomes),
+        "by_kind": {k.value: sum(o.kind == k.value for o in outcomes) for k in Kind},
+        "audio_s": round(sum(o.audio_s for o in outcomes), 1),
+        "lost": lost,
+        "duplicated": duplicated,
+        "window_differs_from_history": mismatched,
+        "failed_steps": failed,
+        "rss_mb_at_baseline": round(after[0].rss_mb, 1),
+        "rss_mb_at_end": round(after[-1].rss_mb, 1),
+        "rss_growth_mb": round(rss_growth, 1),
+        "baseline_utterance": after[0].number,
+        "threads_at_baseline": threads[0],
+        "threads_at_end": threads[-1],
+        "threads_min": min(threads),
+        "threads_max": max(threads),
+        "server_answers": answers,
+        "server_refused": sum(c.refused for c in clients),
+        "server_failures": [f for c in clients for f in c.failures],
+        "server_answers_not_their_own_clip": crossed,
+        "dictation_wer_mean": round(sum(wers) / len(wers), 3) if wers else None,
+        "daemon_exit_code": exit_code,
     }
-    figures["pass"] = (not lost and not duplicated and not mismatched and not failed and rss_growth < RSS_LIMIT_MB
-                       and max(threads) - min(threads) <= THREAD_SLACK and threads[-1] <= threads[0]
-                       and not figures["server_failures"] and crossed == 0 and answers > 0 and exit_code == 0)
+    figures["pass"] = (
+        not lost
+        and not duplicated
+        and not mismatched
+        and not failed
+        and rss_growth < RSS_LIMIT_MB
+        and max(threads) - min(threads) <= THREAD_SLACK
+        and threads[-1] <= threads[0]
+        and not figures["server_failures"]
+        and crossed == 0
+        and answers > 0
+        and exit_code == 0
+    )
     return figures
 
 
@@ -420,19 +486,26 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="keyvox-soak-"))
     (workdir / "clips").mkdir()
     steps = plan(args.count, rows, workdir / "clips", args.seed)
-    print(f"soak: {len(steps)} utterances, {sum(s.clip.duration_s for s in steps if s.clip):.0f} s of audio; "
-          f"estimated real time {estimate(steps) / 60:.0f} min", flush=True)
+    print(
+        f"soak: {len(steps)} utterances, {sum(s.clip.duration_s for s in steps if s.clip):.0f} s of audio; "
+        f"estimated real time {estimate(steps) / 60:.0f} min",
+        flush=True,
+    )
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     desktop = Desktop(workdir)
-    config = (f'version = 1\n[output]\nmethod = "type"\n[server]\nenabled = true\nport = {port}\n'
-              '[history]\nstore_audio = true\n')
+    config = (
+        f'version = 1\n[output]\nmethod = "type"\n[server]\nenabled = true\nport = {port}\n'
+        "[history]\nstore_audio = true\n"
+    )
     keyvox = desktop.start_keyvox(config, name="soak")
     stop = threading.Event()
     spare = [Clip(r["path"], r["text"], r["duration_s"]) for r in rows if 3.0 <= r["duration_s"] <= 6.0]
-    clients = [Client(f"http://127.0.0.1:{port}", spare[i * 7 % len(spare)], stop) for i in range(args.clients)]
+    clients = [
+        Client(f"http://127.0.0.1:{port}", spare[i * 7 % len(spare)], stop) for i in range(args.clients)
+    ]
     outcomes: list[Outcome] = []
     started = time.monotonic()
     exit_code = None
@@ -445,11 +518,17 @@ def main() -> int:
             outcome = soak.run(step)
             outcomes.append(outcome)
             flag = "ok" if outcome.ok else f"FAIL {outcome.problem}"
-            print(f"{step.number:4d} {step.kind.value:8s} {outcome.audio_s:5.1f} s  rss {outcome.rss_mb:6.1f} MB  "
-                  f"threads {outcome.threads:3d}  {flag}", flush=True)
+            print(
+                f"{step.number:4d} {step.kind.value:8s} {outcome.audio_s:5.1f} s  rss {outcome.rss_mb:6.1f} MB  "
+                f"threads {outcome.threads:3d}  {flag}",
+                flush=True,
+            )
             if keyvox.process.poll() is not None:
-                print(f"soak: the daemon exited ({keyvox.process.returncode}); its last output:\n"
-                      f"{keyvox.output()[-3000:]}", flush=True)
+                print(
+                    f"soak: the daemon exited ({keyvox.process.returncode}); its last output:\n"
+                    f"{keyvox.desktop.output.chain()[-3000:]}",
+                    flush=True,
+                )
                 break
     finally:
         stop.set()
@@ -463,12 +542,24 @@ def main() -> int:
     figures["estimated_min"] = round(estimate(steps) / 60, 1)
     figures["seed"] = args.seed
     figures["machine_note"] = "shared 2-core machine with other jobs running: timings are noisy"
-    target = Path(args.json) if args.json else REPO / "benchmarks" / "results" / \
-        f"soak-{time.strftime('%Y%m%d-%H%M%S')}-{len(outcomes)}.json"
+    target = (
+        Path(args.json)
+        if args.json
+        else REPO / "benchmarks" / "results" / f"soak-{time.strftime('%Y%m%d-%H%M%S')}-{len(outcomes)}.json"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps({"summary": figures, "steps": [asdict(o) for o in outcomes],
-                                  "daemon_output_tail": keyvox.output()[-4000:]}, indent=1, ensure_ascii=False),
-                      encoding="utf-8")
+    target.write_text(
+        json.dumps(
+            {
+                "summary": figures,
+                "steps": [asdict(o) for o in outcomes],
+                "daemon_output_tail": keyvox.desktop.output.chain()[-4000:],
+            },
+            indent=1,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     print(json.dumps(figures, indent=1))
     print(f"soak: {'PASS' if figures['pass'] else 'FAIL'}; written to {target}")
     return 0 if figures["pass"] else 1

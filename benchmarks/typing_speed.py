@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,18 +30,22 @@ from rig import Desktop, Terminal, wait_until  # noqa: E402
 GTK_PYTHON = "/usr/bin/python3"
 """The distribution's Python, which has PyGObject for the GTK text field (skipped when missing)."""
 
-SAMPLE = ("He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
-          "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! ")
+SAMPLE = (
+    "He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
+    "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! "
+)
 LENGTHS = (50, 150, 300)
 
 
 def methods():
-    from keyvox.output.methods import X11Paste
-    from keyvox.output.xtest_type import type_text
+    from keyvox.desktop.output.methods import X11Paste
+    from keyvox.desktop.output.xtest_type import type_text
 
-    return {"type 4 ms/char": lambda text: type_text(text, delay_s=0.004),
-            "type in bursts": lambda text: type_text(text, delay_s=0.0),
-            "paste, clipboard restored": X11Paste(True).insert}
+    return {
+        "type 4 ms/char": lambda text: type_text(text, delay_s=0.004),
+        "type in bursts": lambda text: type_text(text, delay_s=0.0),
+        "paste, clipboard restored": X11Paste(True).insert,
+    }
 
 
 def measure(insert, text: str, read) -> dict:
@@ -62,8 +66,13 @@ def measure(insert, text: str, read) -> dict:
     worker.join(30)
     time.sleep(0.3)
     final = read()
-    return {"first_s": first, "full_s": full, "returned": done.is_set(), "exact": final == text,
-            "first_to_full_s": None if first is None or full is None else full - first}
+    return {
+        "first_s": first,
+        "full_s": full,
+        "returned": done.is_set(),
+        "exact": final == text,
+        "first_to_full_s": None if first is None or full is None else full - first,
+    }
 
 
 def start_gtk(desktop):
@@ -72,9 +81,13 @@ def start_gtk(desktop):
     if not Path(GTK_PYTHON).exists():
         return None
     out = desktop.workdir / "gtk.txt"
-    process = subprocess.Popen([GTK_PYTHON, str(REPO / "tests" / "desktop" / "gtk_window.py"), str(out)],
-                               env={k: v for k, v in desktop.env.items() if not k.startswith("PYTHON")},
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [GTK_PYTHON, str(REPO / "tests" / "desktop" / "gtk_window.py"), str(out)],
+        env={k: v for k, v in desktop.env.items() if not k.startswith("PYTHON")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     if process.stdout.readline().strip() != "ready":
         process.terminate()
         return None
@@ -83,8 +96,11 @@ def start_gtk(desktop):
 
 def clear_file(path: Path) -> None:
     Path(str(path) + ".clear").touch()
-    wait_until(lambda: not Path(str(path) + ".clear").exists() and (not path.exists() or path.read_text() == ""), 5,
-               what="the GTK field to clear")
+    wait_until(
+        lambda: not Path(str(path) + ".clear").exists() and (not path.exists() or path.read_text() == ""),
+        5,
+        what="the GTK field to clear",
+    )
 
 
 def main() -> int:
@@ -112,14 +128,19 @@ def main() -> int:
                         desktop.clipboard("the user's own clipboard")
                         if target == "tk":
                             desktop.window.clear()
-                            read = lambda: desktop.window.text  # noqa: E731
+                            read = lambda: desktop.window.text
                         elif target == "gtk":
                             clear_file(gtk_file)
-                            read = lambda: gtk_file.read_text(encoding="utf-8") if gtk_file.exists() else ""  # noqa: E731
+                            read = lambda: gtk_file.read_text(encoding="utf-8") if gtk_file.exists() else ""
                         else:
                             offset = len(terminal.received)
-                            read = lambda: terminal.received[offset:]  # noqa: E731
-                        row = {"target": target, "method": name, "chars": len(text), **measure(insert, text, read)}
+                            read = lambda: terminal.received[offset:]
+                        row = {
+                            "target": target,
+                            "method": name,
+                            "chars": len(text),
+                            **measure(insert, text, read),
+                        }
                         row["clipboard_kept"] = desktop.clipboard() == "the user's own clipboard"
                         rows.append(row)
                         print(json.dumps(row), flush=True)
@@ -128,21 +149,40 @@ def main() -> int:
                 process.stop() if hasattr(process, "stop") else process.terminate()
     finally:
         desktop.stop()
-    print("\ntarget  method                      chars  first char p50   whole text p50   first→whole p50  exact  clipboard kept")
+    print(
+        "\ntarget  method                      chars  first char p50   whole text p50   first→whole p50  exact  clipboard kept"
+    )
     for target in ("tk", "xterm", "gtk"):
         for name in methods():
             for length in LENGTHS:
-                got = [r for r in rows if (r["target"], r["method"], r["chars"]) == (target, name, len((SAMPLE * 4)[:length].rstrip()))]
+                got = [
+                    r
+                    for r in rows
+                    if (r["target"], r["method"], r["chars"])
+                    == (target, name, len((SAMPLE * 4)[:length].rstrip()))
+                ]
                 if not got:
                     continue
-                med = lambda key: statistics.median([r[key] for r in got if r[key] is not None] or [float("nan")])  # noqa: E731
-                print(f"{target:<7} {name:<27} {got[0]['chars']:>5}  {med('first_s'):10.3f} s  {med('full_s'):12.3f} s"
-                      f"  {med('first_to_full_s'):12.3f} s  {sum(r['exact'] for r in got)}/{len(got)}"
-                      f"  {sum(r['clipboard_kept'] for r in got)}/{len(got)}")
+                med = lambda key: statistics.median(
+                    [r[key] for r in got if r[key] is not None] or [float("nan")]
+                )
+                print(
+                    f"{target:<7} {name:<27} {got[0]['chars']:>5}  {med('first_s'):10.3f} s  {med('full_s'):12.3f} s"
+                    f"  {med('first_to_full_s'):12.3f} s  {sum(r['exact'] for r in got)}/{len(got)}"
+                    f"  {sum(r['clipboard_kept'] for r in got)}/{len(got)}"
+                )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                           "command": " ".join(["python3", *sys.argv]), "rows": rows}, indent=1),
-                               encoding="utf-8")
+    Path(args.json).write_text(
+        json.dumps(
+            {
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(["python3", *sys.argv]),
+                "rows": rows,
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     return 0
 
 

@@ -22,7 +22,7 @@ import statistics
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,14 +31,16 @@ sys.path.insert(0, str(REPO / "tests" / "wayland"))
 
 from wayland_rig import GtkWindow, Wayland  # noqa: E402
 
-SAMPLE = ("He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
-          "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! ")
+SAMPLE = (
+    "He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
+    "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! "
+)
 LENGTHS = (50, 100, 300, 1000)
 
 
 def methods() -> dict:
-    from keyvox.output.virtual_keyboard import type_text
-    from keyvox.output.wayland import WtypeType
+    from keyvox.desktop.output.virtual_keyboard import type_text
+    from keyvox.desktop.output.wayland import WtypeType
 
     return {"wtype": WtypeType().insert, "virtual keyboard": type_text}
 
@@ -60,9 +62,13 @@ def measure(insert, text: str, window) -> dict:
         time.sleep(0.002)
     worker.join(30)
     time.sleep(0.2)
-    return {"returned_s": returned[0] if returned else None, "first_s": first, "full_s": full,
-            "first_to_full_s": None if first is None or full is None else full - first,
-            "exact": window.text == text}
+    return {
+        "returned_s": returned[0] if returned else None,
+        "first_s": first,
+        "full_s": full,
+        "first_to_full_s": None if first is None or full is None else full - first,
+        "exact": window.text == text,
+    }
 
 
 def main() -> int:
@@ -89,8 +95,13 @@ def main() -> int:
                     text = (SAMPLE * 6)[:length]
                     for name, insert in methods().items():
                         window.clear()
-                        row = {"method": name, "gtk": args.gtk, "seat_keyboard": seat, "chars": length,
-                               **measure(insert, text, window)}
+                        row = {
+                            "method": name,
+                            "gtk": args.gtk,
+                            "seat_keyboard": seat,
+                            "chars": length,
+                            **measure(insert, text, window),
+                        }
                         rows.append(row)
                         print(json.dumps(row), flush=True)
     finally:
@@ -98,34 +109,62 @@ def main() -> int:
             window.stop()
         rig.stop()
     summary = []
-    print("\nmethod            seat      chars  returned p50  first char p50  whole text p50  first→whole p50/max"
-          "  exact")
+    print(
+        "\nmethod            seat      chars  returned p50  first char p50  whole text p50  first→whole p50/max"
+        "  exact"
+    )
     for seat in ("keyboard", "none"):
         for name in methods():
             for length in LENGTHS:
-                got = [r for r in rows if (r["method"], r["seat_keyboard"], r["chars"]) == (name, seat, length)]
+                got = [
+                    r for r in rows if (r["method"], r["seat_keyboard"], r["chars"]) == (name, seat, length)
+                ]
                 if not got:
                     continue
-                values = {key: [r[key] for r in got if r[key] is not None]
-                          for key in ("returned_s", "first_s", "full_s", "first_to_full_s")}
-                line = {"method": name, "gtk": args.gtk, "seat_keyboard": seat, "chars": length, "runs": len(got),
-                        "exact": sum(r["exact"] for r in got),
-                        **{f"{key[:-2]}_p50_s": round(statistics.median(v), 4) if v else None
-                           for key, v in values.items()},
-                        "first_to_full_max_s": round(max(values["first_to_full_s"]), 4)
-                        if values["first_to_full_s"] else None}
+                values = {
+                    key: [r[key] for r in got if r[key] is not None]
+                    for key in ("returned_s", "first_s", "full_s", "first_to_full_s")
+                }
+                line = {
+                    "method": name,
+                    "gtk": args.gtk,
+                    "seat_keyboard": seat,
+                    "chars": length,
+                    "runs": len(got),
+                    "exact": sum(r["exact"] for r in got),
+                    **{
+                        f"{key[:-2]}_p50_s": round(statistics.median(v), 4) if v else None
+                        for key, v in values.items()
+                    },
+                    "first_to_full_max_s": round(max(values["first_to_full_s"]), 4)
+                    if values["first_to_full_s"]
+                    else None,
+                }
                 summary.append(line)
-                print(f"{name:<17} {seat:<9} {length:>5}  {line['returned_p50_s']:10.3f} s  "
-                      f"{line['first_p50_s']:12.3f} s  {line['full_p50_s']:12.3f} s  "
-                      f"{line['first_to_full_p50_s']:8.3f} / {line['first_to_full_max_s']:.3f} s  "
-                      f"{line['exact']}/{line['runs']}")
+                print(
+                    f"{name:<17} {seat:<9} {length:>5}  {line['returned_p50_s']:10.3f} s  "
+                    f"{line['first_p50_s']:12.3f} s  {line['full_p50_s']:12.3f} s  "
+                    f"{line['first_to_full_p50_s']:8.3f} / {line['first_to_full_max_s']:.3f} s  "
+                    f"{line['exact']}/{line['runs']}"
+                )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(["python3", *sys.argv]), "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
-        "note": "window times are late by up to 20 ms (the GTK window writes its text every 20 ms)",
-        "summary": summary, "rows": rows}, indent=1, ensure_ascii=False), encoding="utf-8")
+    Path(args.json).write_text(
+        json.dumps(
+            {
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(["python3", *sys.argv]),
+                "load_average_before": [round(x, 2) for x in load_before],
+                "load_average_after": [round(x, 2) for x in os.getloadavg()],
+                "cpus": os.cpu_count(),
+                "note": "window times are late by up to 20 ms (the GTK window writes its text every 20 ms)",
+                "summary": summary,
+                "rows": rows,
+            },
+            indent=1,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return 0
 
 

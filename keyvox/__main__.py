@@ -1,3 +1,3 @@
-from keyvox.entry import main
+from keyvox.cli.entry import main
 
 raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""Writes keyvox/cues/*.wav, the start/stop/error cues (run once; the files are committed).
+"""Writes keyvox/desktop/cues/*.wav, the start/stop/error cues (run once; the files are committed).
 
 Short (90-260 ms) so a cue never overlaps the first spoken word much; soft attack and release (Hann
 edges) so they do not click; 22.05 kHz mono 16-bit keeps each file under 12 kB.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import user_dirs  # noqa: E402
+import user_dirs
 
 REPO = Path(__file__).resolve().parent.parent
 SPEECH_DIR = Path(os.environ.get("KEYVOX_SPEECH_DIR", REPO.parent / "shared" / "speech"))
@@ -38,8 +38,8 @@ def manifest() -> list[dict]:
 @pytest.fixture(scope="session")
 def tiny_en():
     """The default CPU model, loaded once for the whole session."""
-    from keyvox.backends import create_transcriber
-    from keyvox.config import Config
+    from keyvox.config.schema import Config
+    from keyvox.engines.factory import create_transcriber
 
     return create_transcriber(Config())
 

@@ -22,9 +22,16 @@ def _string(text: str) -> bytes:
 
 
 class FakeCompositor:
-    def __init__(self, folder: Path, *, offer_keyboard: bool = True, refuse: bool = False,
-                 seat_has_keyboard: bool = True, name: str = "wayland-fake",
-                 hang_up_after_keys: int | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        offer_keyboard: bool = True,
+        refuse: bool = False,
+        seat_has_keyboard: bool = True,
+        name: str = "wayland-fake",
+        hang_up_after_keys: int | None = None,
+    ) -> None:
         self.path = folder / name
         self.hang_up_after_keys = hang_up_after_keys
         self.offer_keyboard, self.refuse, self.seat_has_keyboard = offer_keyboard, refuse, seat_has_keyboard
@@ -68,11 +75,16 @@ class FakeCompositor:
                 if kind == "display" and opcode == 1:
                     kinds[struct.unpack_from("=I", body)[0]] = "registry"
                     self.registry = struct.unpack_from("=I", body)[0]
-                    globals_ = [(1, "wl_seat", 7)] + ([(2, "zwp_virtual_keyboard_manager_v1", 1)]
-                                                      if self.offer_keyboard else [])
+                    globals_ = [(1, "wl_seat", 7)] + (
+                        [(2, "zwp_virtual_keyboard_manager_v1", 1)] if self.offer_keyboard else []
+                    )
                     for name, interface, version in globals_:
-                        self._event(client, self.registry, 0, struct.pack("=I", name) + _string(interface)
-                                    + struct.pack("=I", version))
+                        self._event(
+                            client,
+                            self.registry,
+                            0,
+                            struct.pack("=I", name) + _string(interface) + struct.pack("=I", version),
+                        )
                 elif kind == "display" and opcode == 0:
                     callback = struct.unpack_from("=I", body)[0]
                     self.syncs_after_key.append(len(self.keys))
@@ -86,7 +98,9 @@ class FakeCompositor:
                         self._event(client, new_id, 0, struct.pack("=I", 3 if self.seat_has_keyboard else 1))
                 elif kind == "manager":
                     if self.refuse:
-                        self._event(client, 1, 0, struct.pack("=II", object_id, 0) + _string("not allowed here"))
+                        self._event(
+                            client, 1, 0, struct.pack("=II", object_id, 0) + _string("not allowed here")
+                        )
                         return
                     kinds[struct.unpack_from("=I", body, 4)[0]] = "keyboard"
                 elif kind == "keyboard" and opcode == 0:
@@ -110,8 +124,11 @@ class FakeCompositor:
         for key, state in self.keys:
             if key == 1 and state == 1:
                 keymap_index += 1
-                names = [line.split("[ ")[1].split(" ]")[0] for line in self.keymaps[keymap_index].splitlines()
-                         if line.startswith("key <K")]
+                names = [
+                    line.split("[ ")[1].split(" ]")[0]
+                    for line in self.keymaps[keymap_index].splitlines()
+                    if line.startswith("key <K")
+                ]
             if state == 1:
                 out.append(names[key - 1])
         return out

@@ -70,8 +70,10 @@ class _Handler(BaseHTTPRequestHandler):
         tree = re.fullmatch(rf"/api/models/{re.escape(repo.repo_id)}/tree/[^/]+/?", path)
         resolve = re.fullmatch(rf"/{re.escape(repo.repo_id)}/resolve/[^/]+/(.+)", path)
         if api:
-            return self._json({"id": repo.repo_id, "sha": COMMIT,
-                               "siblings": [{"rfilename": name} for name in repo.files]}, body)
+            return self._json(
+                {"id": repo.repo_id, "sha": COMMIT, "siblings": [{"rfilename": name} for name in repo.files]},
+                body,
+            )
         if tree:
             return self._json([self._tree_entry(name) for name in repo.files], body)
         if resolve and resolve.group(1) in repo.files:
@@ -122,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             data = bytes(b ^ 0xFF for b in data[:4096]) + data[4096:]
         if repo.drop_after_bytes is not None and name == repo.largest and not repo._dropped:
             repo._dropped = True
-            self.wfile.write(data[:repo.drop_after_bytes])
+            self.wfile.write(data[: repo.drop_after_bytes])
             self.wfile.flush()
             self.close_connection = True
             return

@@ -19,8 +19,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|audio_start|>", "<|audio_end|>",
-                  "<|audio_pad|>", "<asr_text>"]
+SPECIAL_TOKENS = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|audio_start|>",
+    "<|audio_end|>",
+    "<|audio_pad|>",
+    "<asr_text>",
+]
 
 # The same conversation shape as Qwen3-ASR's template: a system turn carrying the context, a user
 # turn holding the audio placeholder, then the assistant's turn.
@@ -33,8 +40,12 @@ CHAT_TEMPLATE = (
 )
 
 TRAINING_TEXT = [
-    "the quick brown fox jumps over the lazy dog", "language English", "language German",
-    "hello world this is keyvox dictation", "Kubernetes GitHub Node.js", "eins zwei drei vier",
+    "the quick brown fox jumps over the lazy dog",
+    "language English",
+    "language German",
+    "hello world this is keyvox dictation",
+    "Kubernetes GitHub Node.js",
+    "eins zwei drei vier",
 ]
 
 
@@ -45,13 +56,21 @@ def build_tokenizer():
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=SPECIAL_TOKENS,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, special_tokens=SPECIAL_TOKENS, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
     bpe.train_from_iterator(TRAINING_TEXT, trainer)
     return Qwen2TokenizerFast(
-        tokenizer_object=bpe, unk_token=None, bos_token=None, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-        extra_special_tokens={"audio_token": "<|audio_pad|>", "audio_bos_token": "<|audio_start|>",
-                              "audio_eos_token": "<|audio_end|>"},
+        tokenizer_object=bpe,
+        unk_token=None,
+        bos_token=None,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        extra_special_tokens={
+            "audio_token": "<|audio_pad|>",
+            "audio_bos_token": "<|audio_start|>",
+            "audio_eos_token": "<|audio_end|>",
+        },
     )
 
 
@@ -59,7 +78,9 @@ def build_tiny_qwen3_asr(target: Path) -> Path:
     """Write a tiny Qwen3-ASR checkpoint (config, safetensors, tokenizer, processor) into ``target``."""
     import torch
     from qwen_asr.core.transformers_backend import (
-        Qwen3ASRConfig, Qwen3ASRForConditionalGeneration, Qwen3ASRProcessor,
+        Qwen3ASRConfig,
+        Qwen3ASRForConditionalGeneration,
+        Qwen3ASRProcessor,
     )
     from transformers import WhisperFeatureExtractor
 
@@ -70,16 +91,33 @@ def build_tiny_qwen3_asr(target: Path) -> Path:
     config = Qwen3ASRConfig(
         thinker_config={
             "audio_config": {
-                "num_mel_bins": 128, "encoder_layers": 1, "encoder_attention_heads": 2, "encoder_ffn_dim": 64,
-                "d_model": 32, "output_dim": hidden, "n_window": 50, "n_window_infer": 800,
-                "downsample_hidden_size": 8, "max_source_positions": 1500,
+                "num_mel_bins": 128,
+                "encoder_layers": 1,
+                "encoder_attention_heads": 2,
+                "encoder_ffn_dim": 64,
+                "d_model": 32,
+                "output_dim": hidden,
+                "n_window": 50,
+                "n_window_infer": 800,
+                "downsample_hidden_size": 8,
+                "max_source_positions": 1500,
             },
             "text_config": {
-                "vocab_size": len(tokenizer), "hidden_size": hidden, "intermediate_size": 64,
-                "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": head_dim,
-                "max_position_embeddings": 4096, "tie_word_embeddings": False,
-                "rope_scaling": {"rope_type": "default", "mrope_section": [16, 8, 8], "interleaved": True,
-                                 "mrope_interleaved": True},
+                "vocab_size": len(tokenizer),
+                "hidden_size": hidden,
+                "intermediate_size": 64,
+                "num_hidden_layers": 1,
+                "num_attention_heads": 2,
+                "num_key_value_heads": 1,
+                "head_dim": head_dim,
+                "max_position_embeddings": 4096,
+                "tie_word_embeddings": False,
+                "rope_scaling": {
+                    "rope_type": "default",
+                    "mrope_section": [16, 8, 8],
+                    "interleaved": True,
+                    "mrope_interleaved": True,
+                },
             },
             "audio_token_id": ids("<|audio_pad|>"),
             "audio_start_token_id": ids("<|audio_start|>"),
@@ -91,7 +129,10 @@ def build_tiny_qwen3_asr(target: Path) -> Path:
     model = Qwen3ASRForConditionalGeneration(config).eval()
     target.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(target)
-    processor = Qwen3ASRProcessor(feature_extractor=WhisperFeatureExtractor(feature_size=128), tokenizer=tokenizer,
-                                  chat_template=CHAT_TEMPLATE)
+    processor = Qwen3ASRProcessor(
+        feature_extractor=WhisperFeatureExtractor(feature_size=128),
+        tokenizer=tokenizer,
+        chat_template=CHAT_TEMPLATE,
+    )
     processor.save_pretrained(target)
     return target

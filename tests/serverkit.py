@@ -7,9 +7,10 @@ import socket
 import threading
 from contextlib import contextmanager
 
-from keyvox.config import Config
-from keyvox.server import EventHub, ServerSettings, create_app, start_in_thread
-from keyvox.server.run import server_chain
+from keyvox.config.schema import Config
+from keyvox.server.app import ServerSettings, create_app
+from keyvox.server.events import EventHub
+from keyvox.server.run import server_chain, start_in_thread
 
 
 class WatchedTranscriber:
@@ -44,8 +45,9 @@ class WatchedTranscriber:
 def running_server(transcriber, *, port: int = 0, hub: EventHub | None = None, **settings):
     """A real uvicorn server on 127.0.0.1 around an already loaded transcriber."""
     config = Config()
-    app = create_app(transcriber, server_chain(config),
-                     ServerSettings(model_id=transcriber.model_name, **settings), hub)
+    app = create_app(
+        transcriber, server_chain(config), ServerSettings(model_id=transcriber.model_name, **settings), hub
+    )
     handle = start_in_thread(app, "127.0.0.1", port)
     try:
         yield handle
@@ -67,7 +69,7 @@ def raw_exchange(port: int, head: bytes, chunks, *, limit_s: float = 20.0) -> tu
                 break  # the server has answered: stop sending, as a well-behaved client would
             try:
                 sock.sendall(chunk)
-            except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            except (TimeoutError, BrokenPipeError, ConnectionResetError):
                 break
             sent += len(chunk)
         sock.settimeout(limit_s)
@@ -81,7 +83,7 @@ def raw_exchange(port: int, head: bytes, chunks, *, limit_s: float = 20.0) -> tu
                     length = int(headers.split("content-length:")[1].split("\r\n")[0])
                 if len(answer) >= head_end + 4 + length:
                     status = int(answer.split(b" ", 2)[1])
-                    return status, answer[head_end + 4:head_end + 4 + length], sent
+                    return status, answer[head_end + 4 : head_end + 4 + length], sent
             part = sock.recv(65536)
             if not part:
                 return 0, answer, sent

@@ -11,12 +11,11 @@ import shlex
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from keyvox import autostart
-from keyvox.cli import main
+from keyvox.cli.main import main
+from keyvox.desktop import autostart
 
 
 @pytest.fixture
@@ -24,14 +23,20 @@ def home(tmp_path, monkeypatch):
     """A private HOME, XDG config/state folders and runtime folder (no systemd user manager in it)."""
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
-    for name, value in (("HOME", tmp_path / "home"), ("XDG_CONFIG_HOME", tmp_path / "config"),
-                        ("XDG_STATE_HOME", tmp_path / "state"), ("XDG_RUNTIME_DIR", runtime),
-                        ("APPDATA", tmp_path / "appdata")):
+    for name, value in (
+        ("HOME", tmp_path / "home"),
+        ("XDG_CONFIG_HOME", tmp_path / "config"),
+        ("XDG_STATE_HOME", tmp_path / "state"),
+        ("XDG_RUNTIME_DIR", runtime),
+        ("APPDATA", tmp_path / "appdata"),
+    ):
         monkeypatch.setenv(name, str(value))
     return tmp_path
 
 
-ODD_CONFIG = "my keyvox/50% \"quiet\" $HOME.toml"  # a space, a percent sign, quotes and a dollar: all need quoting
+ODD_CONFIG = (
+    'my keyvox/50% "quiet" $HOME.toml'  # a space, a percent sign, quotes and a dollar: all need quoting
+)
 
 
 def test_systemd_unit_passes_systemd_analyze_and_enable_disable_round_trips(home):
@@ -43,14 +48,21 @@ def test_systemd_unit_passes_systemd_analyze_and_enable_disable_round_trips(home
     wants = path.parent / "graphical-session.target.wants" / "keyvox.service"
     assert wants.is_symlink() and wants.resolve() == path.resolve()  # what `systemctl --user enable` makes
     assert autostart.is_enabled("systemd")
-    done = subprocess.run(["systemd-analyze", "--user", "verify", str(path)], capture_output=True, text=True,
-                          env={**os.environ, "XDG_RUNTIME_DIR": str(home / "run")}, timeout=60)
+    done = subprocess.run(
+        ["systemd-analyze", "--user", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(home / "run")},
+        timeout=60,
+    )
     # verify exits 0 even on lines it ignores ("Failed to parse ..., ignoring"): any output is a defect.
     assert done.returncode == 0 and not done.stdout.strip() and not done.stderr.strip(), done.stderr
     text = path.read_text()
     assert "Restart=on-failure" in text and "RestartPreventExitStatus=2" in text
     exec_start = next(line for line in text.splitlines() if line.startswith("ExecStart="))
-    words = [w.replace("$$", "$").replace("%%", "%") for w in shlex.split(exec_start.removeprefix("ExecStart="))]
+    words = [
+        w.replace("$$", "$").replace("%%", "%") for w in shlex.split(exec_start.removeprefix("ExecStart="))
+    ]
     assert words == [sys.executable, "-m", "keyvox", "--config", str(config)]
     assert autostart.disable("systemd") and not path.exists() and not wants.is_symlink()
     assert not autostart.is_enabled("systemd") and not autostart.disable("systemd")
@@ -108,8 +120,10 @@ def test_cli_enable_status_disable_picks_systemd_only_where_a_user_manager_runs(
 
 def test_windows_startup_script_content(home):
     target = autostart.entry("windows", home / "c.toml")
-    assert target.path == home / "appdata" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" \
-        / "keyvox.cmd"
+    assert (
+        target.path
+        == home / "appdata" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / "keyvox.cmd"
+    )
     text = target.content.decode()
     lines = text.split("\r\n")
     assert lines[0] == "@echo off" and lines[1].startswith('start "" "') and text.endswith("\r\n")
@@ -125,7 +139,9 @@ def test_macos_launch_agent_content(home):
     assert agent["Label"] == "io.keyvox.Keyvox" and agent["RunAtLoad"] is True
     assert agent["ProgramArguments"] == [sys.executable, "-m", "keyvox"]
     assert agent["KeepAlive"] == {"SuccessfulExit": False}
-    assert agent["StandardOutPath"] == agent["StandardErrorPath"] and agent["StandardOutPath"].endswith("keyvox.log")
+    assert agent["StandardOutPath"] == agent["StandardErrorPath"] and agent["StandardOutPath"].endswith(
+        "keyvox.log"
+    )
 
 
 def test_supervisor_does_not_restart_after_a_user_error_and_logs_it(home):
@@ -139,7 +155,9 @@ def test_supervisor_does_not_restart_after_a_user_error_and_logs_it(home):
 
 def test_supervisor_restarts_after_a_crash_then_gives_up(home, monkeypatch):
     # keyvox cannot be made to crash on demand, so the supervised command is swapped for one that does.
-    monkeypatch.setattr(autostart, "keyvox_command", lambda config=None: [sys.executable, "-c", "raise SystemExit(1)"])
+    monkeypatch.setattr(
+        autostart, "keyvox_command", lambda config=None: [sys.executable, "-c", "raise SystemExit(1)"]
+    )
     monkeypatch.setattr(autostart, "RESTART_DELAY_S", 0.0)
     log = home / "keyvox.log"
     assert autostart.run_supervised(log=log) == 1

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from keyvox.bench.manifest import ManifestError, read_manifest
-from keyvox.cli import main
+from keyvox.cli.main import main
 from tests.conftest import SPEECH_DIR
 
 
@@ -32,7 +32,9 @@ def test_reads_the_shared_manifest(manifest):
     english = read_manifest(SPEECH_DIR / "manifest.jsonl", lang="en")
     assert english and all(clip.lang == "en" for clip in english)
     assert len(english) == sum(1 for row in manifest if row["lang"] == "en")
-    assert [c.line for c in read_manifest(SPEECH_DIR / "manifest.jsonl", lang="en", limit=3)] == [c.line for c in english[:3]]
+    assert [c.line for c in read_manifest(SPEECH_DIR / "manifest.jsonl", lang="en", limit=3)] == [
+        c.line for c in english[:3]
+    ]
     two = read_manifest(SPEECH_DIR / "manifest.jsonl", lang="fr,de")
     assert {clip.lang for clip in two} == {"fr", "de"}
 
@@ -43,16 +45,22 @@ def test_optional_fields_and_comments(clip_dir):
     assert (clip.line, clip.lang, clip.duration_s, clip.text) == (3, "", 0.0, "hello")
 
 
-@pytest.mark.parametrize("bad_line, message", [
-    ('{"audio": "a.wav", "text": "hi"', "not valid JSON"),
-    ('["a.wav", "hi"]', "expected a JSON object, got list"),
-    ('{"text": "hi"}', 'missing "audio"'),
-    ('{"audio": "a.wav"}', 'missing "text"'),
-    ('{"audio": "a.wav", "text": 3}', '"text" must be a string, got 3'),
-    ('{"audio": "", "text": "hi"}', '"audio" is empty'),
-    ('{"audio": "a.wav", "text": "hi", "lang": 1}', '"lang" must be a language code'),
-    ('{"audio": "a.wav", "text": "hi", "duration_s": "long"}', '"duration_s" must be a number of seconds'),
-])
+@pytest.mark.parametrize(
+    "bad_line, message",
+    [
+        ('{"audio": "a.wav", "text": "hi"', "not valid JSON"),
+        ('["a.wav", "hi"]', "expected a JSON object, got list"),
+        ('{"text": "hi"}', 'missing "audio"'),
+        ('{"audio": "a.wav"}', 'missing "text"'),
+        ('{"audio": "a.wav", "text": 3}', '"text" must be a string, got 3'),
+        ('{"audio": "", "text": "hi"}', '"audio" is empty'),
+        ('{"audio": "a.wav", "text": "hi", "lang": 1}', '"lang" must be a language code'),
+        (
+            '{"audio": "a.wav", "text": "hi", "duration_s": "long"}',
+            '"duration_s" must be a number of seconds',
+        ),
+    ],
+)
 def test_bad_line_names_file_and_line(clip_dir, bad_line, message):
     path = write_manifest(clip_dir, ['{"audio": "a.wav", "text": "fine", "lang": "en"}', bad_line])
     with pytest.raises(ManifestError) as caught:
@@ -63,8 +71,10 @@ def test_bad_line_names_file_and_line(clip_dir, bad_line, message):
 
 
 def test_missing_audio_file_names_the_line(clip_dir):
-    path = write_manifest(clip_dir, ['{"audio": "a.wav", "text": "x", "lang": "en"}',
-                                     '{"audio": "gone.wav", "text": "x", "lang": "en"}'])
+    path = write_manifest(
+        clip_dir,
+        ['{"audio": "a.wav", "text": "x", "lang": "en"}', '{"audio": "gone.wav", "text": "x", "lang": "en"}'],
+    )
     with pytest.raises(ManifestError, match=r"manifest.jsonl:2: audio file .*gone.wav not found"):
         read_manifest(path)
     # Only chosen clips must exist: filtering the missing one out is fine.

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from keyvox.audio.files import load_audio
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.audio.vad_stream import StreamingVad
-from keyvox.backends.base import SAMPLE_RATE
 from keyvox.bench.release import cut_at_release
 
 

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from keyvox.audio.capture import CHUNK_SAMPLES
-
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.bench.sides import feed_audio
 from keyvox.bench.silence import LEVELS_DBFS, coloured_noise, silence_set
 

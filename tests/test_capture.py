@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from keyvox.audio.capture import CHUNK_SAMPLES, Recorder
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 
 
 class Collect:
@@ -76,9 +76,9 @@ def test_a_close_that_hangs_never_blocks_the_reconnection(monkeypatch):
     recorder = Recorder()
     monkeypatch.setattr(recorder, "_open_stream", open_stream)
     recorder._stream = HangingStream()
-    recorder._close_stream()               # returns after 1 s although abort() still hangs
+    recorder._close_stream()  # returns after 1 s although abort() still hangs
     assert not recorder._try_reopen()
-    assert opened and restarts == []       # tried to open, without PortAudio's terminate
+    assert opened and restarts == []  # tried to open, without PortAudio's terminate
     hang.set()
     recorder._closing.join(2)
     assert not recorder._try_reopen()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from keyvox.backends.auto import choose
+from keyvox.engines.auto import choose
 from keyvox.errors import BackendUnavailable, ConfigError
-from keyvox.hardware import Gpu, Hardware, detect_hardware
+from keyvox.platform.hardware import Gpu, Hardware, detect_hardware
 
 REPO = Path(__file__).resolve().parent.parent
 BOTH = {"faster-whisper", "qwen-asr"}
@@ -22,13 +22,27 @@ PROBED = ("NVIDIA: none (no CUDA device seen by CTranslate2, no nvidia-smi)",)
 
 
 def machine(*gpus: Gpu, notes: tuple[str, ...] = PROBED) -> Hardware:
-    return Hardware(system="linux", machine="x86_64", cpu_model="Test CPU", cpu_cores=8, cpu_features=("avx2",),
-                    ram_mb=16384, gpus=gpus, notes=notes)
+    return Hardware(
+        system="linux",
+        machine="x86_64",
+        cpu_model="Test CPU",
+        cpu_cores=8,
+        cpu_features=("avx2",),
+        ram_mb=16384,
+        gpus=gpus,
+        notes=notes,
+    )
 
 
-@pytest.mark.parametrize("device, hardware", [
-    ("cuda", "NVIDIA GPU"), ("cuda:0", "NVIDIA GPU"), ("xpu", "Intel GPU"), ("mps", "Apple Silicon GPU"),
-])
+@pytest.mark.parametrize(
+    "device, hardware",
+    [
+        ("cuda", "NVIDIA GPU"),
+        ("cuda:0", "NVIDIA GPU"),
+        ("xpu", "Intel GPU"),
+        ("mps", "Apple Silicon GPU"),
+    ],
+)
 @pytest.mark.parametrize("backend", ["auto", "faster-whisper", "qwen-asr"])
 def test_missing_device_is_refused_with_the_fix(device, hardware, backend):
     with pytest.raises(BackendUnavailable) as caught:
@@ -71,8 +85,13 @@ def test_reason_matches_the_device_given():
 @pytest.mark.skipif(bool(detect_hardware().usable_gpus()), reason="needs a machine without a GPU")
 def test_transcribe_on_a_missing_gpu_is_one_line(manifest):
     clip = next(row["path"] for row in manifest if row["lang"] == "en")
-    done = subprocess.run([sys.executable, "-m", "keyvox", "transcribe", "--device", "cuda", str(clip)],
-                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    done = subprocess.run(
+        [sys.executable, "-m", "keyvox", "transcribe", "--device", "cuda", str(clip)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

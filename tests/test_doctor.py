@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from keyvox.cli import main
+from keyvox.cli.main import main
 
 
 def doctor_json(capsys, *args: str) -> tuple[int, dict]:
@@ -28,31 +28,48 @@ def test_json_fields_tell_the_truth(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no ./config.toml
     code, report = doctor_json(capsys)
     assert code == 0
-    assert set(report) >= {"keyvox", "python", "platform", "hardware", "backends", "auto", "models", "audio",
-                           "display", "output_tools", "config"}
+    assert set(report) >= {
+        "keyvox",
+        "python",
+        "platform",
+        "hardware",
+        "backends",
+        "auto",
+        "models",
+        "audio",
+        "display",
+        "output_tools",
+        "config",
+    }
     assert report["hardware"]["cpu_cores"] == len(os.sched_getaffinity(0))
     backends = {row["name"]: row for row in report["backends"]}
     assert set(backends) == {"faster-whisper", "qwen-asr", "qwen-asr-vllm", "remote"}
     assert backends["remote"]["installed"] == (importlib.util.find_spec("httpx") is not None)
     assert backends["faster-whisper"]["installed"] is True
-    assert backends["faster-whisper"]["versions"]["faster-whisper"] == importlib.metadata.version("faster-whisper")
+    assert backends["faster-whisper"]["versions"]["faster-whisper"] == importlib.metadata.version(
+        "faster-whisper"
+    )
     assert backends["qwen-asr"]["installed"] == (importlib.util.find_spec("qwen_asr") is not None)
     assert backends["qwen-asr-vllm"]["installed"] == (importlib.util.find_spec("vllm") is not None)
-    assert report["output_tools"] == {t: shutil.which(t) for t in ("xdotool", "xclip", "xsel", "wtype", "ydotool",
-                                                                     "wl-copy")}
+    assert report["output_tools"] == {
+        t: shutil.which(t) for t in ("xdotool", "xclip", "xsel", "wtype", "ydotool", "wl-copy")
+    }
     assert report["config"] == {"path": None, "error": None, "warnings": []}
     present = {m["name"]: m for m in report["models"] if m["present"]}
     assert "tiny.en" in present and present["tiny.en"]["source"] == "offline package"
 
 
 def test_auto_choice_matches_the_factory(capsys):
-    from keyvox.backends import plan
-    from keyvox.config import Config
+    from keyvox.config.schema import Config
+    from keyvox.engines.factory import plan
 
     _code, report = doctor_json(capsys)
     expected = plan(Config())
     assert (report["auto"]["backend"], report["auto"]["model"], report["auto"]["device"]) == (
-        expected.backend, expected.model, expected.device)
+        expected.backend,
+        expected.model,
+        expected.device,
+    )
     assert report["auto"]["reason"] == expected.reason
     if not report["hardware"]["gpus"]:
         assert (report["auto"]["backend"], report["auto"]["model"]) == ("faster-whisper", "tiny.en")
@@ -72,12 +89,15 @@ def test_audio_section_matches_portaudio(capsys):
         assert audio["error"] == "no input device found"
 
 
-@pytest.mark.parametrize("env, server", [
-    ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, "wayland"),
-    ({"DISPLAY": ":99"}, "x11"),
-    ({"XDG_SESSION_TYPE": "wayland"}, "wayland"),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "env, server",
+    [
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, "wayland"),
+        ({"DISPLAY": ":99"}, "x11"),
+        ({"XDG_SESSION_TYPE": "wayland"}, "wayland"),
+        ({}, None),
+    ],
+)
 def test_display_server(capsys, monkeypatch, env, server):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -103,8 +123,15 @@ def test_text_report(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
-    for heading in ("Hardware", "Backends", "Auto choice", "Models on this machine", "Audio input", "Desktop",
-                    "Config"):
+    for heading in (
+        "Hardware",
+        "Backends",
+        "Auto choice",
+        "Models on this machine",
+        "Audio input",
+        "Desktop",
+        "Config",
+    ):
         assert f"\n{heading}\n" in out
     assert "display server: none" in out
     assert f"xdotool {'yes' if shutil.which('xdotool') else 'no'}" in out

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from keyvox.audio.files import load_audio
-from keyvox.engine import EngineStopped, EngineWorker, Priority
+from keyvox.core.engine_worker import EngineStopped, EngineWorker, Priority
 
 
 class LanguageRecorder:
@@ -41,10 +41,16 @@ def test_dictation_runs_before_waiting_requests(tiny_en):
     try:
         gate, order = threading.Event(), []
         engine.submit(lambda _model: gate.wait(10), priority=Priority.REQUEST)
-        jobs = [engine.submit(lambda _model, name=name: order.append(name), priority=priority)
-                for name, priority in (("request 1", Priority.REQUEST), ("request 2", Priority.REQUEST),
-                                       ("dictation 1", Priority.DICTATION), ("request 3", Priority.REQUEST),
-                                       ("dictation 2", Priority.DICTATION))]
+        jobs = [
+            engine.submit(lambda _model, name=name: order.append(name), priority=priority)
+            for name, priority in (
+                ("request 1", Priority.REQUEST),
+                ("request 2", Priority.REQUEST),
+                ("dictation 1", Priority.DICTATION),
+                ("request 3", Priority.REQUEST),
+                ("dictation 2", Priority.DICTATION),
+            )
+        ]
         gate.set()
         for job in jobs:
             job.result(10)
@@ -59,7 +65,9 @@ def test_each_job_keeps_its_language_and_the_model_one_thread(tiny_en, manifest)
     engine = EngineWorker(model)
     dictation = engine.for_dictation()
     try:
-        requests = [engine.transcribe(audio, priority=Priority.REQUEST, language=lang) for lang in ("fr", "de")]
+        requests = [
+            engine.transcribe(audio, priority=Priority.REQUEST, language=lang) for lang in ("fr", "de")
+        ]
         spoken = dictation.transcribe_detailed(audio)
         texts = [job.result(120).text for job in requests]
     finally:
@@ -73,13 +81,16 @@ def test_each_job_keeps_its_language_and_the_model_one_thread(tiny_en, manifest)
 def test_failures_reach_the_caller_and_the_worker_carries_on(tiny_en):
     engine = EngineWorker(tiny_en)
     try:
+
         def broken(_model):
             raise ValueError("engine exploded")
 
         with pytest.raises(ValueError, match="engine exploded"):
             engine.submit(broken, priority=Priority.DICTATION).result(10)
-        assert engine.submit(lambda model: model.description, priority=Priority.REQUEST).result(10) == \
-            tiny_en.description
+        assert (
+            engine.submit(lambda model: model.description, priority=Priority.REQUEST).result(10)
+            == tiny_en.description
+        )
     finally:
         engine.close()
     with pytest.raises(EngineStopped):

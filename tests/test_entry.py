@@ -12,8 +12,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _run(tmp_path, *args):
     env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_RUNTIME_DIR": str(tmp_path)}
-    return subprocess.run([sys.executable, "-X", "importtime", "-m", "keyvox", *args], capture_output=True,
-                          text=True, timeout=60, env=env)
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "keyvox", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
 
 
 def test_control_word_skips_the_command_line(tmp_path):
@@ -21,9 +26,11 @@ def test_control_word_skips_the_command_line(tmp_path):
     errors = [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
     assert done.returncode == 2
     assert len(errors) == 1 and errors[0].startswith("keyvox: error: keyvox is not running (no daemon at")
-    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "keyvox.hotkey.control" in imported
-    assert "keyvox.cli" not in imported and "keyvox.config" not in imported
+    imported = {
+        line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
+    }
+    assert "keyvox.desktop.hotkey.control" in imported
+    assert "keyvox.cli.main" not in imported and "keyvox.config.load" not in imported
 
 
 def test_anything_else_takes_the_full_parser(tmp_path):

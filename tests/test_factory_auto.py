@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from keyvox.backends import create_transcriber, plan, resolve_backend
-from keyvox.config import Config
-from keyvox.hardware import detect_hardware
+from keyvox.config.schema import Config
+from keyvox.engines.factory import create_transcriber, plan, resolve_backend
+from keyvox.platform.hardware import detect_hardware
 
 
 def test_default_config_loads_what_auto_chose(manifest):
@@ -13,12 +13,16 @@ def test_default_config_loads_what_auto_chose(manifest):
     lines: list[str] = []
     transcriber = create_transcriber(Config(), announce=lines.append)
     choice = plan(Config())
-    assert transcriber.description == f"faster-whisper {choice.model} {choice.compute_type} on {choice.device}"
+    assert (
+        transcriber.description == f"faster-whisper {choice.model} {choice.compute_type} on {choice.device}"
+    )
     assert lines == [f"keyvox: using {choice.summary()}"] and "auto: " in lines[0]
     if not detect_hardware().usable_gpus():
         assert (choice.backend, choice.model, choice.compute_type) == ("faster-whisper", "tiny.en", "int8")
     row = next(r for r in manifest if r["lang"] == "en")
-    heard = set(transcriber.transcribe(load_audio(row["path"])).lower().replace(".", "").replace(",", "").split())
+    heard = set(
+        transcriber.transcribe(load_audio(row["path"])).lower().replace(".", "").replace(",", "").split()
+    )
     assert len(heard & set(row["text"].lower().replace(".", "").replace(",", "").split())) >= 5
 
 

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from keyvox.cli import build_parser, main
-from keyvox.config import Config, parse_config
-from keyvox.install_hints import (DESKTOP_NEEDS, Installer, backend_install, extra_requirements, package_manager,
-                                  system_install)
+from keyvox.cli.install_hints import (
+    DESKTOP_NEEDS,
+    Installer,
+    backend_install,
+    extra_requirements,
+    package_manager,
+    system_install,
+)
+from keyvox.cli.main import build_parser, main
+from keyvox.config.load import parse_config
+from keyvox.config.schema import Config
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -22,22 +29,29 @@ README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
 def keyvox(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "keyvox", *args], capture_output=True, text=True, env=full_env,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "keyvox", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_help_says_how_to_dictate_change_the_key_and_turn_history_off():
     text = " ".join(build_parser().format_help().split())
     assert "Run `keyvox` with no command to start: hold Right Ctrl, speak, release" in text
     assert Config().hotkey.key == "ctrl_r", "the help names Right Ctrl as the default key"
-    assert 'keyvox config init' in text and '[hotkey] key = "f9"' in text
+    assert "keyvox config init" in text and '[hotkey] key = "f9"' in text
     assert f"kept {Config().history.retention_days} days" in text and "[history] enabled = false" in text
     assert "keyvox transcribe --sample" in text
 
 
 def test_config_without_version_but_current_keys_is_current_and_silent():
-    loaded = parse_config('[hotkey]\nkey = "f9"\n[model]\nbeam_size = 2\n[dictionary]\ngithub = "GitHub"\n',
-                          Path("config.toml"))
+    loaded = parse_config(
+        '[hotkey]\nkey = "f9"\n[model]\nbeam_size = 2\n[dictionary]\ngithub = "GitHub"\n', Path("config.toml")
+    )
     assert loaded.warnings == []
     assert (loaded.config.hotkey.key, loaded.config.model.beam_size) == ("f9", 2)
     assert loaded.config.dictionary == {"github": "GitHub"}
@@ -71,18 +85,22 @@ def test_config_init_elsewhere_says_keyvox_will_not_read_it(tmp_path):
     env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     result = keyvox("config", "init", "mine.toml", cwd=tmp_path, env=env)
     assert result.returncode == 0 and (tmp_path / "mine.toml").is_file()
-    assert result.stderr.strip() == ("keyvox: note: keyvox does not look there by itself; run it as "
-                                     "`keyvox --config mine.toml`")
+    assert result.stderr.strip() == (
+        "keyvox: note: keyvox does not look there by itself; run it as `keyvox --config mine.toml`"
+    )
 
 
-@pytest.mark.parametrize("os_release, manager", [
-    ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n', "apt"),
-    ('NAME="Linux Mint"\nID=linuxmint\nID_LIKE="ubuntu debian"\n', "apt"),
-    ('NAME="Fedora Linux"\nID=fedora\n', "dnf"),
-    ('NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\n', "dnf"),
-    ('NAME="EndeavourOS"\nID="endeavouros"\nID_LIKE="arch"\n', "pacman"),
-    ('NAME="Alpine Linux"\nID=alpine\n', None),
-])
+@pytest.mark.parametrize(
+    "os_release, manager",
+    [
+        ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n', "apt"),
+        ('NAME="Linux Mint"\nID=linuxmint\nID_LIKE="ubuntu debian"\n', "apt"),
+        ('NAME="Fedora Linux"\nID=fedora\n', "dnf"),
+        ('NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\n', "dnf"),
+        ('NAME="EndeavourOS"\nID="endeavouros"\nID_LIKE="arch"\n', "pacman"),
+        ('NAME="Alpine Linux"\nID=alpine\n', None),
+    ],
+)
 def test_package_manager_from_os_release(tmp_path, os_release, manager):
     (tmp_path / "os-release").write_text(os_release)
     assert package_manager(tmp_path / "os-release") == manager
@@ -123,8 +141,9 @@ def test_doctor_prints_the_install_command_for_a_missing_tool(capsys, monkeypatc
     report = json.loads(capsys.readouterr().out)
     [fix] = [f for f in report["fixes"] if f["missing"] == "xdotool"]
     manager = package_manager()
-    assert fix["command"] == (system_install(["xdotool"], manager) if manager
-                              else "install xdotool with your package manager")
+    assert fix["command"] == (
+        system_install(["xdotool"], manager) if manager else "install xdotool with your package manager"
+    )
     if Path("/etc/debian_version").is_file():
         assert fix["command"] == "sudo apt install xdotool"
     main(["doctor"])

@@ -8,13 +8,15 @@ from __future__ import annotations
 import pytest
 
 ctranslate2 = pytest.importorskip("ctranslate2")
-pytestmark = pytest.mark.skipif(ctranslate2.get_cuda_device_count() == 0, reason="no CUDA device on this machine")
+pytestmark = pytest.mark.skipif(
+    ctranslate2.get_cuda_device_count() == 0, reason="no CUDA device on this machine"
+)
 
 
 def test_tiny_en_float16_on_cuda(manifest):
     from keyvox.audio.files import load_audio
-    from keyvox.backends import create_transcriber
-    from keyvox.config import Config
+    from keyvox.config.schema import Config
+    from keyvox.engines.factory import create_transcriber
 
     config = Config()
     config.model.device, config.model.compute_type = "cuda", "float16"
@@ -29,8 +31,8 @@ def test_tiny_en_float16_on_cuda(manifest):
 
 
 def test_auto_picks_faster_whisper_on_cuda():
-    from keyvox.backends import plan
-    from keyvox.config import Config
+    from keyvox.config.schema import Config
+    from keyvox.engines.factory import plan
 
     choice = plan(Config())
     assert (choice.backend, choice.device, choice.compute_type) == ("faster-whisper", "cuda", "float16")

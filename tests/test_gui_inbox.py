@@ -17,11 +17,11 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the GUI needs keyvox[gui] (PySide6-Essentials)")
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from keyvox.gui.app import Inbox, QtPresence, Topic  # noqa: E402
-from keyvox.presence import DaemonState  # noqa: E402
+from keyvox.desktop.gui.app import Inbox, QtPresence, Topic
+from keyvox.vocabulary import DaemonState
 
 LETTERS = 20_000
 """An hour and more of level updates at 31 a second would be 110,000; 20,000 already killed 6.12's emit."""

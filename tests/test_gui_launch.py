@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from keyvox.config import GuiConfig
-from keyvox.gui import INSTALL_HINT, prepare_gui
+from keyvox.config.schema import GuiConfig
+from keyvox.desktop.gui.launch import INSTALL_HINT, prepare_gui
 
 
 def test_without_the_toolkit_keyvox_runs_headless_and_says_how_to_get_the_tray(monkeypatch):

@@ -8,12 +8,12 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the overlay needs keyvox[gui] (PySide6-Essentials)")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
-from keyvox.gui.overlay import PARTIAL_EVERY_S, Overlay  # noqa: E402
-from keyvox.pipeline import UtteranceResult  # noqa: E402
-from keyvox.presence import DaemonState  # noqa: E402
+from keyvox.core.pipeline import UtteranceResult
+from keyvox.desktop.gui.overlay import PARTIAL_EVERY_S, Overlay
+from keyvox.vocabulary import DaemonState
 
 
 @pytest.fixture(scope="module")

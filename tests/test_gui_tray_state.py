@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from test_gui_overlay import app, run_events  # noqa: E402,F401  (the QApplication fixture)
+from test_gui_overlay import app, run_events  # noqa: F401  (the QApplication fixture)
 
-from keyvox.gui.tray import TRANSCRIBING_SHOWN_AFTER_MS, Tray  # noqa: E402
-from keyvox.presence import DaemonState  # noqa: E402
+from keyvox.desktop.gui.tray import TRANSCRIBING_SHOWN_AFTER_MS, Tray
+from keyvox.vocabulary import DaemonState
 
 
 class StandInControls:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from keyvox import hardware
-from keyvox.hardware import detect_hardware
+from keyvox.platform import hardware
+from keyvox.platform.hardware import detect_hardware
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -25,8 +25,9 @@ def test_this_machine_cpu_facts():
             flags.update(line.split(":", 1)[1].split())
     assert set(hw.cpu_features) == flags & set(hardware.CPU_FEATURES)
     assert hw.has_avx512 == ("avx512f" in flags)
-    meminfo_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
-                          if l.startswith("MemTotal")).split()[1])
+    meminfo_kb = int(
+        next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
+    )
     assert abs(hw.ram_mb - meminfo_kb / 1024) < 0.05 * meminfo_kb / 1024
 
 
@@ -38,9 +39,14 @@ def test_this_machine_nvidia_count_agrees_with_ctranslate2():
 
 
 def test_detection_never_imports_torch():
-    code = "import sys, keyvox.hardware as h; h.detect_hardware(); print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    code = "import sys, keyvox.platform.hardware as h; h.detect_hardware(); print('torch' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -53,7 +59,9 @@ def test_nvidia_smi_listing(tmp_path, monkeypatch):
     notes: list[str] = []
     gpus = hardware._nvidia_gpus(notes)
     assert [(g.name, g.vram_mb, g.torch_device, g.usable) for g in gpus] == [
-        ("NVIDIA GeForce RTX 4090", 24564, "cuda:0", True), ("NVIDIA RTX A2000", 6138, "cuda:1", True)]
+        ("NVIDIA GeForce RTX 4090", 24564, "cuda:0", True),
+        ("NVIDIA RTX A2000", 6138, "cuda:1", True),
+    ]
 
 
 def _card(root: Path, name: str, vendor: str, vram: int | None = None) -> None:

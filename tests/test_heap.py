@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from keyvox.heap import release_free_memory
+from keyvox.platform.heap import release_free_memory
 
 
 def resident_mb() -> float:
@@ -28,7 +28,7 @@ def test_free_memory_is_handed_back():
 ARENAS_SCRIPT = """
 import ctypes, sys, threading
 import numpy as np
-from keyvox.heap import limit_arenas
+from keyvox.platform.heap import limit_arenas
 if sys.argv[1] == "limited":
     assert limit_arenas(2)
 barrier = threading.Barrier(8)
@@ -46,7 +46,9 @@ ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena N:" paragraph per heap, on
 def arenas_used(mode: str) -> int:
     import subprocess
 
-    done = subprocess.run([sys.executable, "-c", ARENAS_SCRIPT, mode], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", ARENAS_SCRIPT, mode], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return done.stderr.count("Arena ")
 

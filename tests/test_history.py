@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from keyvox.backends.base import Transcription
-from keyvox.cli import main
+from keyvox.cli.main import main
+from keyvox.core.pipeline import UtteranceResult
+from keyvox.desktop.history import History, default_path, export, fts_query, parse_since
+from keyvox.engines.base import Transcription
 from keyvox.errors import KeyvoxError
-from keyvox.history import History, default_path, export, fts_query, parse_since
-from keyvox.pipeline import UtteranceResult
 
 REPO = Path(__file__).resolve().parent.parent
 DAY = 86400.0
@@ -35,9 +35,17 @@ def history(tmp_path):
 
 def fill(store: History) -> None:
     now = time.time()
-    store.add("Deploy the Kubernetes cluster tonight.", raw_text="deploy the kubernetes cluster tonight",
-              window="Terminal", when=now - 3 * DAY, backend="faster-whisper", model="tiny.en")
-    store.add('She said "hello, world", then left.', raw_text="she said hello world then left", when=now - DAY)
+    store.add(
+        "Deploy the Kubernetes cluster tonight.",
+        raw_text="deploy the kubernetes cluster tonight",
+        window="Terminal",
+        when=now - 3 * DAY,
+        backend="faster-whisper",
+        model="tiny.en",
+    )
+    store.add(
+        'She said "hello, world", then left.', raw_text="she said hello world then left", when=now - DAY
+    )
     store.add("Call Bob about the budget.", raw_text="call bob about the budget", window="Slack", when=now)
 
 
@@ -109,7 +117,9 @@ def test_exports_round_trip(history):
 def test_record_takes_pipeline_results_and_keeps_audio_only_when_asked(tmp_path):
     audio = np.zeros(16000, np.float32)
     raw = Transcription("hello there", "en", 1.0)
-    done = UtteranceResult("Hello there.", raw, 1.0, released_at=10.0, transcribed_at=10.2, delivered_at=10.25)
+    done = UtteranceResult(
+        "Hello there.", raw, 1.0, released_at=10.0, transcribed_at=10.2, delivered_at=10.25
+    )
     store = History(tmp_path / "a.sqlite3")
     entry_id = store.record(done, backend="faster-whisper", model="tiny.en", window="Editor", audio=audio)
     [entry] = store.search("hello")
@@ -140,7 +150,7 @@ def test_clear_leaves_no_trace_of_the_text_in_the_files(tmp_path):
 
 WRITER = """
 import sys
-from keyvox.history import History
+from keyvox.desktop.history import History
 store = History(sys.argv[1])
 i = 0
 while True:
@@ -154,8 +164,9 @@ def test_kill_9_mid_write_loses_nothing_committed_and_never_corrupts(tmp_path):
     path = tmp_path / "h.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for round_number in range(3):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, env=env,
-                                  text=True)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, env=env, text=True
+        )
         committed = []
         while len(committed) < 40 + round_number * 17:  # stop at a different point in the loop each time
             committed.append(int(writer.stdout.readline()))
@@ -180,7 +191,9 @@ def test_history_command(monkeypatch, capsys):
     assert len(out) == 1 and out[0].endswith("Deploy the Kubernetes cluster tonight.")
     assert main(["history", "--since", "2d", "--export", "json"]) == 0
     assert [d["text"] for d in json.loads(capsys.readouterr().out)] == [
-        "Call Bob about the budget.", 'She said "hello, world", then left.']
+        "Call Bob about the budget.",
+        'She said "hello, world", then left.',
+    ]
     assert main(["history", "--limit", "1", "--export", "txt"]) == 0
     assert capsys.readouterr().out == "Call Bob about the budget.\n"
     assert main(["history", "--since", "soon"]) == 2

@@ -9,31 +9,38 @@ from pathlib import Path
 
 import pytest
 
-from keyvox.config import parse_config
+from keyvox.config.keys import parse_key_spec
+from keyvox.config.load import parse_config
+from keyvox.desktop.hotkey.control import ControlServer, send_command
+from keyvox.desktop.hotkey.machine import CANCEL, REINSERT, START, STOP, PushToTalk
 from keyvox.errors import ConfigError, KeyvoxError
-from keyvox.hotkey import CANCEL, REINSERT, START, STOP, PushToTalk, parse_key_spec
-from keyvox.hotkey.control import ControlServer, send_command
 
 
-@pytest.mark.parametrize("text, keys, human", [
-    ("ctrl_r", ("ctrl_r",), "Right Ctrl"),
-    ("alt_r", ("alt_r",), "Right Alt"),
-    ("F9", ("f9",), "F9"),
-    ("ctrl+shift+space", ("ctrl", "shift", "space"), "Ctrl+Shift+Space"),
-    ("Right_Ctrl", ("ctrl_r",), "Right Ctrl"),
-])
+@pytest.mark.parametrize(
+    "text, keys, human",
+    [
+        ("ctrl_r", ("ctrl_r",), "Right Ctrl"),
+        ("alt_r", ("alt_r",), "Right Alt"),
+        ("F9", ("f9",), "F9"),
+        ("ctrl+shift+space", ("ctrl", "shift", "space"), "Ctrl+Shift+Space"),
+        ("Right_Ctrl", ("ctrl_r",), "Right Ctrl"),
+    ],
+)
 def test_key_specs_parse(text, keys, human):
     spec = parse_key_spec(text)
     assert spec.keys == keys
     assert spec.human == human
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("ctrl+foo", 'unknown key "foo"'),
-    ("", "is empty"),
-    ("ctrl++a", 'unknown key "(empty)"'),
-    ("ctrl+ctrl", "appears twice"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("ctrl+foo", 'unknown key "foo"'),
+        ("", "is empty"),
+        ("ctrl++a", 'unknown key "(empty)"'),
+        ("ctrl+ctrl", "appears twice"),
+    ],
+)
 def test_bad_key_specs_give_one_line_errors(text, fragment):
     with pytest.raises(ConfigError, match=re.escape(fragment)) as info:
         parse_key_spec(text)
@@ -44,7 +51,7 @@ def test_config_rejects_a_bad_hotkey_naming_file_and_key(tmp_path):
     path = tmp_path / "config.toml"
     with pytest.raises(ConfigError) as info:
         parse_config('[hotkey]\nkey = "ctrl+hyper"\n', path)
-    assert str(info.value).startswith(f"{path}: [hotkey] key = \"ctrl+hyper\": unknown key \"hyper\"")
+    assert str(info.value).startswith(f'{path}: [hotkey] key = "ctrl+hyper": unknown key "hyper"')
 
 
 class Clock:
@@ -58,8 +65,14 @@ class Clock:
 def machine(mode="hold", key="ctrl_r", double_tap_s=0.35):
     actions: list[str] = []
     clock = Clock()
-    ptt = PushToTalk(parse_key_spec(key), mode=mode, double_tap_s=double_tap_s, cancel=parse_key_spec("esc"),
-                     post=actions.append, clock=clock)
+    ptt = PushToTalk(
+        parse_key_spec(key),
+        mode=mode,
+        double_tap_s=double_tap_s,
+        cancel=parse_key_spec("esc"),
+        post=actions.append,
+        clock=clock,
+    )
     return ptt, actions, clock
 
 
@@ -179,10 +192,16 @@ def test_stale_socket_is_replaced(tmp_path: Path):
 
 
 def test_evdev_names_match_the_key_specs():
-    from keyvox.hotkey.evdev_listener import evdev_name
+    from keyvox.desktop.hotkey.evdev_listener import evdev_name
 
-    for code, name in (("KEY_RIGHTCTRL", "ctrl_r"), ("KEY_F9", "f9"), ("KEY_A", "a"), ("KEY_ESC", "esc"),
-                       ("KEY_SPACE", "space"), ("KEY_RIGHTALT", "alt_r")):
+    for code, name in (
+        ("KEY_RIGHTCTRL", "ctrl_r"),
+        ("KEY_F9", "f9"),
+        ("KEY_A", "a"),
+        ("KEY_ESC", "esc"),
+        ("KEY_SPACE", "space"),
+        ("KEY_RIGHTALT", "alt_r"),
+    ):
         assert evdev_name(code) == name
         assert parse_key_spec(name).keys == (name,)
 
@@ -192,14 +211,16 @@ def test_evdev_without_input_access_says_how_to_fix_it():
     if evdev.list_devices():
         pytest.skip("this machine lets the test user read /dev/input")
     if not os.path.isdir("/dev/input"):
-        pytest.skip("this machine has no /dev/input at all, so the missing-group case cannot happen here "
-                    "(test_evdev_without_dev_input_points_at_the_compositor_binding covers this machine)")
-    from keyvox.hotkey.evdev_listener import EvdevListener
+        pytest.skip(
+            "this machine has no /dev/input at all, so the missing-group case cannot happen here "
+            "(test_evdev_without_dev_input_points_at_the_compositor_binding covers this machine)"
+        )
+    from keyvox.desktop.hotkey.evdev_listener import EvdevListener
 
     ptt, _, _ = machine()
     with pytest.raises(KeyvoxError) as info:
         EvdevListener(ptt).start()
-    assert "input\" group" in str(info.value) and "keyvox toggle" in str(info.value)
+    assert 'input" group' in str(info.value) and "keyvox toggle" in str(info.value)
 
 
 def test_evdev_without_dev_input_points_at_the_compositor_binding():
@@ -207,7 +228,7 @@ def test_evdev_without_dev_input_points_at_the_compositor_binding():
     pytest.importorskip("evdev")
     if os.path.isdir("/dev/input"):
         pytest.skip("this machine has /dev/input")
-    from keyvox.hotkey.evdev_listener import EvdevListener
+    from keyvox.desktop.hotkey.evdev_listener import EvdevListener
 
     ptt, _, _ = machine()
     with pytest.raises(KeyvoxError) as info:

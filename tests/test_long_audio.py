@@ -16,9 +16,9 @@ import pytest
 import soundfile
 
 from keyvox.audio.files import load_audio
-from keyvox.backends.base import SAMPLE_RATE
-from keyvox.backends.long_audio import OVERLAP_S, drop_repeated_start, split_at_pauses
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.bench.wer import word_errors
+from keyvox.engines.long_audio import OVERLAP_S, drop_repeated_start, split_at_pauses
 
 REPO = Path(__file__).resolve().parent.parent
 GAP = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
@@ -51,10 +51,10 @@ def test_pieces_fit_a_window_cover_everything_and_cut_in_pauses(english):
     assert all(p.end - p.start <= 27 * SAMPLE_RATE and not p.overlaps_previous for p in pieces)
     lengths = sorted((p.end - p.start) / SAMPLE_RATE for p in pieces)
     assert lengths[len(lengths) // 2] <= 15 and len(pieces) >= 120 // 15
-    loudness = float(np.sqrt(np.mean(audio ** 2)))
+    loudness = float(np.sqrt(np.mean(audio**2)))
     for piece in pieces[1:]:  # every cut is in a pause: the 0.1 s around it is far quieter than speech
-        around = audio[piece.start - SAMPLE_RATE // 20:piece.start + SAMPLE_RATE // 20]
-        assert np.sqrt(np.mean(around ** 2)) < 0.4 * loudness, f"cut at {piece.start / SAMPLE_RATE:.2f} s"
+        around = audio[piece.start - SAMPLE_RATE // 20 : piece.start + SAMPLE_RATE // 20]
+        assert np.sqrt(np.mean(around**2)) < 0.4 * loudness, f"cut at {piece.start / SAMPLE_RATE:.2f} s"
 
 
 def test_hard_cut_with_overlap_only_where_nobody_pauses():
@@ -67,15 +67,22 @@ def test_hard_cut_with_overlap_only_where_nobody_pauses():
     assert pieces[-1].end == audio.shape[0] and max(p.end - p.start for p in pieces) == 27 * SAMPLE_RATE
 
 
-@pytest.mark.parametrize("previous, text, joined", [
-    ("and then we went to the", "went to the market early", "market early"),
-    ("and then we went to the", "the market early", "market early"),
-    ("and then we went to the", "o the market", "o the market"),  # one word alone never counts after a skip
-    ("and then we went to the", "ent to the market", "market"),  # a half-heard word before the repeat
-    ("He said, Hello.", "hello there", "there"),
-    ("nothing in common", "at all here", "at all here"),
-    ("", "first words", "first words"),
-])
+@pytest.mark.parametrize(
+    "previous, text, joined",
+    [
+        ("and then we went to the", "went to the market early", "market early"),
+        ("and then we went to the", "the market early", "market early"),
+        (
+            "and then we went to the",
+            "o the market",
+            "o the market",
+        ),  # one word alone never counts after a skip
+        ("and then we went to the", "ent to the market", "market"),  # a half-heard word before the repeat
+        ("He said, Hello.", "hello there", "there"),
+        ("nothing in common", "at all here", "at all here"),
+        ("", "first words", "first words"),
+    ],
+)
 def test_words_heard_twice_across_a_hard_cut_are_dropped(previous, text, joined):
     assert drop_repeated_start(previous, text) == joined
 
@@ -96,14 +103,21 @@ def test_two_minute_file_is_whole_through_the_cli(tmp_path, english, one_by_one)
     audio, used = concatenation(english, 120)
     path = tmp_path / "two-minutes.wav"
     soundfile.write(path, audio, SAMPLE_RATE)
-    done = subprocess.run([sys.executable, "-m", "keyvox", "transcribe", "--raw", str(path)], capture_output=True,
-                          text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    done = subprocess.run(
+        [sys.executable, "-m", "keyvox", "transcribe", "--raw", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
     assert done.returncode == 0, done.stderr
     reference = " ".join(english[i][1] for i in used)
     deleted, wer = score(reference, done.stdout)
     base_deleted, base_wer = score(reference, " ".join(one_by_one[i] for i in used))
-    print(f"{audio.shape[0] / SAMPLE_RATE:.0f} s whole: deleted {deleted:.1%} WER {wer:.3f}; "
-          f"clip by clip: deleted {base_deleted:.1%} WER {base_wer:.3f}")
+    print(
+        f"{audio.shape[0] / SAMPLE_RATE:.0f} s whole: deleted {deleted:.1%} WER {wer:.3f}; "
+        f"clip by clip: deleted {base_deleted:.1%} WER {base_wer:.3f}"
+    )
     assert deleted <= base_deleted + MAX_DELETED_ABOVE, (deleted, base_deleted)
     assert wer <= base_wer + MAX_WER_ABOVE, (wer, base_wer)
 
@@ -115,8 +129,10 @@ def test_ten_minute_recording_is_whole(tiny_en, english, one_by_one):
     result = tiny_en.transcribe_detailed(audio, context="A reading of short sentences.")
     deleted, wer = score(reference, result.text)
     base_deleted, base_wer = score(reference, " ".join(one_by_one[i] for i in used))
-    print(f"{audio.shape[0] / SAMPLE_RATE:.0f} s whole: deleted {deleted:.1%} WER {wer:.3f}; "
-          f"clip by clip: deleted {base_deleted:.1%} WER {base_wer:.3f}")
+    print(
+        f"{audio.shape[0] / SAMPLE_RATE:.0f} s whole: deleted {deleted:.1%} WER {wer:.3f}; "
+        f"clip by clip: deleted {base_deleted:.1%} WER {base_wer:.3f}"
+    )
     assert deleted <= base_deleted + MAX_DELETED_ABOVE, (deleted, base_deleted)
     assert wer <= base_wer + MAX_WER_ABOVE, (wer, base_wer)
     assert result.segments[-1].end > 590 and result.duration_s == pytest.approx(audio.shape[0] / SAMPLE_RATE)
@@ -125,10 +141,10 @@ def test_ten_minute_recording_is_whole(tiny_en, english, one_by_one):
 @pytest.mark.slow
 def test_long_dictation_final_decode_is_whole(tiny_en, english, one_by_one):
     """A 90 s toggle-mode dictation whose live decoding never ran: the release decodes it all."""
-    from keyvox.live import LiveDecoder
+    from keyvox.core.live import LiveDecoder
 
     audio, used = concatenation(english, 90)
     reference = " ".join(english[i][1] for i in used)
-    deleted, wer = score(reference, LiveDecoder(tiny_en).finish(audio).text)
+    deleted, _wer = score(reference, LiveDecoder(tiny_en).finish(audio).text)
     base_deleted, _ = score(reference, " ".join(one_by_one[i] for i in used))
     assert deleted <= base_deleted + MAX_DELETED_ABOVE, (deleted, base_deleted)

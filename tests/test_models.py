@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hub_server import COMMIT, HubRepo, HubServer
-from keyvox import models
+
+from keyvox.engines import models
 from keyvox.errors import ModelNotFound
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,16 +24,24 @@ def tiny_en_folder(cache: Path) -> Path:
 
 
 def run_keyvox(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "keyvox", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "keyvox", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def hub_env(tmp_path: Path, url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
-    env.update(HF_ENDPOINT=url, HF_HOME=str(tmp_path / "hf"), HF_HUB_DISABLE_XET="1", PYTHONPATH=str(REPO_ROOT),
-               HF_HUB_DISABLE_TELEMETRY="1",
-               # huggingface_hub hides byte progress bars when stderr is no terminal; this shows them anyway.
-               TQDM_POSITION="-1", HF_HUB_DOWNLOAD_TIMEOUT="20", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    env.update(
+        HF_ENDPOINT=url,
+        HF_HOME=str(tmp_path / "hf"),
+        HF_HUB_DISABLE_XET="1",
+        PYTHONPATH=str(REPO_ROOT),
+        HF_HUB_DISABLE_TELEMETRY="1",
+        # huggingface_hub hides byte progress bars when stderr is no terminal; this shows them anyway.
+        TQDM_POSITION="-1",
+        HF_HUB_DOWNLOAD_TIMEOUT="20",
+        XDG_CONFIG_HOME=str(tmp_path / "cfg"),
+    )
     return env
 
 
@@ -53,7 +61,9 @@ def test_split_base_is_assembled_once_into_the_cache(tmp_path):
     again = models.resolve_whisper_model("base", str(cache), download=False)
     assert again.path == first.path and model_bin.stat().st_mtime_ns == stamp
     assert not list(first.path.parent.glob(".assembling-*")), "no staging folder may be left behind"
-    assert {"config.json", "tokenizer.json", "vocabulary.txt", "model.bin"} <= {p.name for p in first.path.iterdir()}
+    assert {"config.json", "tokenizer.json", "vocabulary.txt", "model.bin"} <= {
+        p.name for p in first.path.iterdir()
+    }
 
 
 def test_a_local_folder_is_used_as_is(tmp_path):
@@ -79,7 +89,9 @@ def test_unknown_model_name_lists_the_known_ones():
 @pytest.mark.slow
 def test_download_from_hub_with_progress_cache_layout_and_resume(tmp_path, manifest):
     """A model missing locally is downloaded over real HTTP (with one dropped connection), then used."""
-    repo = HubRepo("Systran/faster-whisper-tiny", tiny_en_folder(tmp_path / "cache"), drop_after_bytes=25_000_000)
+    repo = HubRepo(
+        "Systran/faster-whisper-tiny", tiny_en_folder(tmp_path / "cache"), drop_after_bytes=25_000_000
+    )
     clip = str(next(r["path"] for r in manifest if r["audio"] == CLIP))
     with HubServer(repo) as url:
         result = run_keyvox(["transcribe", "--model", "tiny", clip], hub_env(tmp_path, url), tmp_path)
@@ -93,7 +105,9 @@ def test_download_from_hub_with_progress_cache_layout_and_resume(tmp_path, manif
     snapshot = tmp_path / "hf" / "hub" / "models--Systran--faster-whisper-tiny" / "snapshots" / COMMIT
     assert (snapshot / "model.bin").resolve().name == repo.sha256["model.bin"]
     # Second run: straight from the cache, no request to the server at all.
-    result = run_keyvox(["transcribe", "--model", "tiny", clip], hub_env(tmp_path, "http://127.0.0.1:9"), tmp_path)
+    result = run_keyvox(
+        ["transcribe", "--model", "tiny", clip], hub_env(tmp_path, "http://127.0.0.1:9"), tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "Downloading" not in result.stderr
 
@@ -114,7 +128,9 @@ def test_corrupt_download_is_detected_and_removed(tmp_path, manifest):
 
 def test_unreachable_hub_is_one_line(tmp_path, manifest):
     clip = str(next(r["path"] for r in manifest if r["audio"] == CLIP))
-    result = run_keyvox(["transcribe", "--model", "small", clip], hub_env(tmp_path, "http://127.0.0.1:9"), tmp_path)
+    result = run_keyvox(
+        ["transcribe", "--model", "small", clip], hub_env(tmp_path, "http://127.0.0.1:9"), tmp_path
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     error = [line for line in result.stderr.splitlines() if line.startswith("keyvox: error:")]

@@ -6,12 +6,12 @@ import json
 import time
 
 import pytest
-
-from keyvox.pipeline import UtteranceResult
-from keyvox.presence import DaemonState, Presence
-from keyvox.server import EventHub
-from keyvox.server.events import PARTIAL_INTERVAL_S
 from serverkit import running_server
+
+from keyvox.core.pipeline import UtteranceResult
+from keyvox.core.presence import Presence
+from keyvox.server.events import PARTIAL_INTERVAL_S, EventHub
+from keyvox.vocabulary import DaemonState
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +32,11 @@ def test_partial_words_are_streamed_at_most_twice_a_second_and_never_after_the_r
     hub = EventHub()
     presence = Presence()
     presence.add(hub)
-    words = "the quick brown fox jumps over the lazy dog again and again".split()
-    with running_server(tiny_en, hub=hub) as handle, \
-            connect(handle.url.replace("http", "ws") + "/v1/events", open_timeout=10) as events:
+    words = ["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog", "again", "and", "again"]
+    with (
+        running_server(tiny_en, hub=hub) as handle,
+        connect(handle.url.replace("http", "ws") + "/v1/events", open_timeout=10) as events,
+    ):
         assert json.loads(events.recv(timeout=10))["state"] == "idle"
         presence.on_state(DaemonState.RECORDING)
         guesses = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
@@ -76,10 +78,10 @@ def test_a_waiting_guess_never_follows_a_newer_one(monkeypatch):
     hub = EventHub()
     sent: list[str] = []
     monkeypatch.setattr(hub, "publish", lambda event: sent.append(event["text"]))
-    hub.on_partial("the")                       # sent at once
+    hub.on_partial("the")  # sent at once
     clock[0] += 0.1
-    hub.on_partial("the quick")                 # waits: a timer will send it when the interval ends
-    clock[0] += PARTIAL_INTERVAL_S              # the interval is over before that timer has run
-    hub.on_partial("the quick brown")           # so the newest guess goes at once
-    time.sleep(PARTIAL_INTERVAL_S + 0.2)        # the timer runs now
+    hub.on_partial("the quick")  # waits: a timer will send it when the interval ends
+    clock[0] += PARTIAL_INTERVAL_S  # the interval is over before that timer has run
+    hub.on_partial("the quick brown")  # so the newest guess goes at once
+    time.sleep(PARTIAL_INTERVAL_S + 0.2)  # the timer runs now
     assert sent == ["the", "the quick brown"]

@@ -7,10 +7,10 @@ import pytest
 
 from keyvox.audio.capture import CHUNK_SAMPLES
 from keyvox.audio.files import load_audio
-from keyvox.backends.base import BaseTranscriber
-from keyvox.config import Config
-from keyvox.pipeline import CollectingSink, Pipeline
-from keyvox.text import TextProcessor
+from keyvox.config.schema import Config
+from keyvox.core.pipeline import CollectingSink, Pipeline
+from keyvox.engines.base import BaseTranscriber
+from keyvox.text.chain import TextProcessor
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def feed(pipeline: Pipeline, audio: np.ndarray) -> bool:
     utterance = pipeline.start_utterance()
     for start in range(0, audio.shape[0], CHUNK_SAMPLES):
-        utterance.feed(audio[start:start + CHUNK_SAMPLES])
+        utterance.feed(audio[start : start + CHUNK_SAMPLES])
     return utterance.finish()
 
 

@@ -16,15 +16,18 @@ import pytest
 
 pytest.importorskip("qwen_asr", reason="qwen-asr is not installed (see scripts/test.sh)")
 
-import torch  # noqa: E402
+import torch
+from qwen_tiny import build_tiny_qwen3_asr
 
-from keyvox.backends import create_transcriber, qwen_asr  # noqa: E402
-from keyvox.backends.qwen_asr import QwenAsrTranscriber  # noqa: E402
-from keyvox.audio.files import load_audio  # noqa: E402
-from keyvox.backends import qwen_common  # noqa: E402
-from keyvox.config import Config  # noqa: E402
-from keyvox.errors import BackendUnavailable, ConfigError, ModelNotFound  # noqa: E402
-from qwen_tiny import build_tiny_qwen3_asr  # noqa: E402
+from keyvox.audio.files import load_audio
+from keyvox.config.schema import Config
+from keyvox.engines import (
+    qwen_asr,
+    qwen_common,
+)
+from keyvox.engines.factory import create_transcriber
+from keyvox.engines.qwen_asr import QwenAsrTranscriber
+from keyvox.errors import BackendUnavailable, ConfigError, ModelNotFound
 
 DEVICE = os.environ.get("KEYVOX_TEST_DEVICE", "cpu")
 TOKENS = 12  # random weights never say "end of turn"; cap the words they babble
@@ -107,8 +110,9 @@ def test_real_clip_with_forced_language_and_dictionary_context(tiny, clips, monk
 
 
 def test_language_auto_lets_the_model_decide(tiny_dir, clips):
-    transcriber = QwenAsrTranscriber(str(tiny_dir), device=DEVICE, compute_type="float32", language="auto",
-                                     max_new_tokens=TOKENS)
+    transcriber = QwenAsrTranscriber(
+        str(tiny_dir), device=DEVICE, compute_type="float32", language="auto", max_new_tokens=TOKENS
+    )
     assert transcriber.language_name is None
     result = transcriber.transcribe_detailed(clips[2])
     # An untrained model emits no "language X<asr_text>" header, so no language is claimed.
@@ -121,15 +125,21 @@ def test_batch_in_one_pass(tiny, clips, monkeypatch):
     silence = np.zeros(0, dtype=np.float32)
     results = tiny.transcribe_batch([clips[0], silence, clips[1], clips[2]], vocabulary=["Kubernetes"])
     assert len(spy.calls) == 1 and len(spy.calls[0]["audio"]) == 3  # the empty clip never reaches the model
-    assert [r.duration_s for r in results] == pytest.approx([len(c) / 16000 for c in (clips[0], silence, *clips[1:])])
+    assert [r.duration_s for r in results] == pytest.approx(
+        [len(c) / 16000 for c in (clips[0], silence, *clips[1:])]
+    )
     assert results[1].speech_found is False and results[1].text == ""
     assert all(r.language == "en" for r in results)
 
 
-@pytest.mark.parametrize("compute_type, dtype", [
-    ("bfloat16", torch.bfloat16), ("float16", torch.float16), ("auto", torch.bfloat16)])
+@pytest.mark.parametrize(
+    "compute_type, dtype",
+    [("bfloat16", torch.bfloat16), ("float16", torch.float16), ("auto", torch.bfloat16)],
+)
 def test_precision(tiny_dir, clips, compute_type, dtype):
-    transcriber = QwenAsrTranscriber(str(tiny_dir), device=DEVICE, compute_type=compute_type, max_new_tokens=4)
+    transcriber = QwenAsrTranscriber(
+        str(tiny_dir), device=DEVICE, compute_type=compute_type, max_new_tokens=4
+    )
     assert transcriber.model.dtype == dtype
     assert next(transcriber.model.model.parameters()).dtype == dtype
     assert isinstance(transcriber.transcribe(clips[0][:16000]), str)
@@ -147,7 +157,7 @@ def test_model_cache_is_honoured(tiny_dir, tmp_path, clips):
     assert transcriber.model_path == repo / "snapshots" / "0123abc"
     assert isinstance(transcriber.transcribe(clips[0][:16000]), str)
 
-    from keyvox.models import local_status
+    from keyvox.engines.models import local_status
 
     rows = {row.model.name: row for row in local_status(str(tmp_path))}
     assert rows["Qwen/Qwen3-ASR-0.6B"].source == "cache" and rows["Qwen/Qwen3-ASR-1.7B"].path is None
@@ -161,11 +171,14 @@ def test_missing_model_offline_is_one_line(tmp_path):
     assert "HF_HUB_OFFLINE" in str(caught.value) and "\n" not in str(caught.value)
 
 
-@pytest.mark.parametrize("change, error, words", [
-    ({"language": "sw"}, ConfigError, 'language = "sw" is not supported by Qwen3-ASR'),
-    ({"name": "tiny.en"}, ConfigError, 'name = "tiny.en" is a faster-whisper model'),
-    ({"compute_type": "int8"}, ConfigError, 'compute_type = "int8" is not valid for qwen-asr'),
-])
+@pytest.mark.parametrize(
+    "change, error, words",
+    [
+        ({"language": "sw"}, ConfigError, 'language = "sw" is not supported by Qwen3-ASR'),
+        ({"name": "tiny.en"}, ConfigError, 'name = "tiny.en" is a faster-whisper model'),
+        ({"compute_type": "int8"}, ConfigError, 'compute_type = "int8" is not valid for qwen-asr'),
+    ],
+)
 def test_config_mistakes(tiny_dir, change, error, words):
     change = dict(change)
     config = qwen_config(change.pop("name", tiny_dir), **change)
@@ -175,7 +188,9 @@ def test_config_mistakes(tiny_dir, change, error, words):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
 def test_cuda_without_a_cuda_torch(tiny_dir):
-    with pytest.raises(BackendUnavailable, match=r'device = "cuda" but this torch .* cannot reach a cuda device'):
+    with pytest.raises(
+        BackendUnavailable, match=r'device = "cuda" but this torch .* cannot reach a cuda device'
+    ):
         QwenAsrTranscriber(str(tiny_dir), device="cuda")
 
 
@@ -194,11 +209,24 @@ def test_bad_folders(tmp_path, tiny_dir):
 def test_cli_transcribe(tiny_dir, manifest, capsys):
     import json
 
-    from keyvox.cli import main
+    from keyvox.cli.main import main
 
     clip = str(next(row for row in manifest if row["lang"] == "en")["path"])
-    code = main(["transcribe", "--backend", "qwen-asr", "--model", str(tiny_dir), "--device", DEVICE,
-                 "--compute-type", "float32", "--json", clip])
+    code = main(
+        [
+            "transcribe",
+            "--backend",
+            "qwen-asr",
+            "--model",
+            str(tiny_dir),
+            "--device",
+            DEVICE,
+            "--compute-type",
+            "float32",
+            "--json",
+            clip,
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0
     row = json.loads(out.strip().splitlines()[-1])
@@ -210,7 +238,7 @@ def test_silence_never_reaches_the_model(tiny, clips, monkeypatch):
     spy = Spy(tiny.model)
     monkeypatch.setattr(tiny.model, "transcribe", spy)
     silence = np.zeros(16000, dtype=np.float32)
-    quiet, spoken = tiny.transcribe_batch([silence, clips[0]])
+    quiet, _spoken = tiny.transcribe_batch([silence, clips[0]])
     assert len(spy.calls[0]["audio"]) == 1 and len(spy.calls[0]["audio"][0][0]) == len(clips[0])
     assert (quiet.text, quiet.speech_found, quiet.duration_s) == ("", False, 1.0)
     monkeypatch.setattr(tiny, "vad_filter", False)  # [model] vad_filter = false: the model hears everything
@@ -235,7 +263,10 @@ def test_qwen_needs_the_vad_it_filters_with(tiny_dir, monkeypatch):
     monkeypatch.setattr("keyvox.audio.vad.available", lambda: False)
     with pytest.raises(BackendUnavailable, match="Silero VAD that faster-whisper ships.*pip install"):
         create_transcriber(qwen_config(tiny_dir), announce=lambda line: None)
-    assert create_transcriber(qwen_config(tiny_dir, vad_filter=False), announce=lambda line: None).vad_filter is False
+    assert (
+        create_transcriber(qwen_config(tiny_dir, vad_filter=False), announce=lambda line: None).vad_filter
+        is False
+    )
 
 
 def test_long_audio_is_decoded_whole_in_pieces_with_context(tiny, clips, monkeypatch):

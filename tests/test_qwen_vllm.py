@@ -18,19 +18,23 @@ from pathlib import Path
 
 import pytest
 
-from keyvox.backends import BACKENDS, check_platform, create_transcriber
-from keyvox.backends.qwen_asr_vllm import build_prompt, check_device, engine_arguments, require_linux
-from keyvox.config import Config, parse_config
+from keyvox.config.load import parse_config
+from keyvox.config.schema import Config
+from keyvox.engines.factory import create_transcriber
+from keyvox.engines.qwen_asr_vllm import build_prompt, check_device, engine_arguments, require_linux
+from keyvox.engines.registry import BACKENDS, check_platform
 from keyvox.errors import BackendUnavailable, ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 VLLM_PYTHON = os.environ.get("KEYVOX_VLLM_PYTHON") or (
-    sys.executable if importlib.util.find_spec("vllm") else None)
+    sys.executable if importlib.util.find_spec("vllm") else None
+)
 
 
 def test_prompt_matches_the_qwen_sdk_format():
     assert build_prompt("", None) == (
-        "<|im_start|>user\n<|audio_start|><|audio_pad|><|audio_end|><|im_end|>\n<|im_start|>assistant\n")
+        "<|im_start|>user\n<|audio_start|><|audio_pad|><|audio_end|><|im_end|>\n<|im_start|>assistant\n"
+    )
     prompt = build_prompt("GitHub, Node.js", "English")
     assert prompt.startswith("<|im_start|>system\nGitHub, Node.js<|im_end|>\n<|im_start|>user\n")
     assert prompt.endswith("<|im_start|>assistant\nlanguage English<asr_text>")
@@ -47,14 +51,16 @@ def test_gpu_memory_utilization_option(tmp_path):
     loaded = parse_config('[model]\nbackend = "qwen-asr-vllm"\ngpu_memory_utilization = 0.5\n', path)
     assert loaded.config.model.gpu_memory_utilization == 0.5
     assert Config().model.gpu_memory_utilization == 0.6
-    with pytest.raises(ConfigError, match=r"gpu_memory_utilization = 1.5 is out of range \(choose 0.05 to 0.98\)"):
+    with pytest.raises(
+        ConfigError, match=r"gpu_memory_utilization = 1.5 is out of range \(choose 0.05 to 0.98\)"
+    ):
         parse_config("[model]\ngpu_memory_utilization = 1.5\n", path)
 
 
 def test_device_must_match_the_vllm_build():
     assert check_device("auto", "cuda") == "cuda"
     assert check_device("cpu", "cpu") == "cpu"
-    with pytest.raises(BackendUnavailable, match='installed vLLM build runs on cpu'):
+    with pytest.raises(BackendUnavailable, match="installed vLLM build runs on cpu"):
         check_device("cuda", "cpu")
     with pytest.raises(ConfigError, match="CUDA_VISIBLE_DEVICES"):
         check_device("cuda:1", "cuda")
@@ -62,11 +68,16 @@ def test_device_must_match_the_vllm_build():
 
 @pytest.mark.parametrize("platform", ["win32", "darwin"])
 def test_linux_only_with_a_one_line_hint(platform):
-    for check in (lambda: require_linux(platform), lambda: check_platform(BACKENDS["qwen-asr-vllm"], platform)):
+    for check in (
+        lambda: require_linux(platform),
+        lambda: check_platform(BACKENDS["qwen-asr-vllm"], platform),
+    ):
         with pytest.raises(BackendUnavailable) as caught:
             check()
         message = str(caught.value)
-        assert "only on linux" in message.lower() and 'backend = "qwen-asr"' in message and "\n" not in message
+        assert (
+            "only on linux" in message.lower() and 'backend = "qwen-asr"' in message and "\n" not in message
+        )
     require_linux("linux")
 
 
@@ -82,8 +93,8 @@ ENGINE_PROGRAM = textwrap.dedent("""
     import json, sys
     import numpy as np
     from keyvox.audio.files import load_audio
-    from keyvox.backends import create_transcriber
-    from keyvox.config import load_config
+    from keyvox.engines.factory import create_transcriber
+    from keyvox.config.load import load_config
 
     lines = []
     transcriber = create_transcriber(load_config(sys.argv[1]).config, announce=lines.append)
@@ -105,12 +116,20 @@ def test_real_vllm_engine(tmp_path, manifest):
     model = build_tiny_qwen3_asr(tmp_path / "tiny")
     device = os.environ.get("KEYVOX_TEST_DEVICE", "auto")
     config = tmp_path / "config.toml"
-    config.write_text(f'[model]\nbackend = "qwen-asr-vllm"\nname = "{model}"\ncompute_type = "float32"\n'
-                      f'device = "{device}"\nlanguage = "en"\ngpu_memory_utilization = 0.55\n')
+    config.write_text(
+        f'[model]\nbackend = "qwen-asr-vllm"\nname = "{model}"\ncompute_type = "float32"\n'
+        f'device = "{device}"\nlanguage = "en"\ngpu_memory_utilization = 0.55\n'
+    )
     clips = [str(row["path"]) for row in manifest if row["lang"] == "en"][:2]
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([VLLM_PYTHON, "-c", ENGINE_PROGRAM, str(config), *clips], capture_output=True,
-                          text=True, env=env, timeout=540, cwd=tmp_path)
+    done = subprocess.run(
+        [VLLM_PYTHON, "-c", ENGINE_PROGRAM, str(config), *clips],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=540,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith('{"announce"')]
     assert rows, done.stdout[-2000:] + done.stderr[-2000:]

@@ -5,15 +5,16 @@ from __future__ import annotations
 import socket
 
 import pytest
+from serverkit import running_server
 
 from keyvox.audio.files import load_audio
-from keyvox.backends import create_transcriber
-from keyvox.backends.remote import RemoteError, RemoteTranscriber, saved_audio
-from keyvox.cli import main
-from keyvox.config import Config, parse_config
+from keyvox.cli.main import main
+from keyvox.config.load import parse_config
+from keyvox.config.schema import Config
+from keyvox.desktop.history import History
+from keyvox.engines.factory import create_transcriber
+from keyvox.engines.remote import RemoteError, RemoteTranscriber, saved_audio
 from keyvox.errors import ConfigError
-from keyvox.history import History
-from serverkit import running_server
 
 pytestmark = pytest.mark.slow
 
@@ -76,13 +77,17 @@ def test_server_down_gives_one_line_and_keyvox_retry_sends_it_later(tiny_en, cli
     with pytest.raises(RemoteError) as caught:
         remote.transcribe_detailed(audio, context="Oz")
     message = str(caught.value)
-    assert "\n" not in message and f"cannot reach remote server {url}" in message and "keyvox retry" in message
+    assert (
+        "\n" not in message and f"cannot reach remote server {url}" in message and "keyvox retry" in message
+    )
     [kept] = saved_audio()
     assert str(kept.wav) in message and kept.prompt() == "Oz"
     assert load_audio(kept.wav).shape == audio.shape
 
     config_file = tmp_path / "config.toml"
-    config_file.write_text(f'version = 1\n[model]\nbackend = "remote"\n[remote]\nurl = "{url}"\ntimeout = 5.0\n')
+    config_file.write_text(
+        f'version = 1\n[model]\nbackend = "remote"\n[remote]\nurl = "{url}"\ntimeout = 5.0\n'
+    )
     assert main(["--config", str(config_file), "retry"]) == 2  # still down: one line, the audio stays
     assert capsys.readouterr().err.count("\n") == 1 and len(saved_audio()) == 1
     assert main(["--config", str(config_file), "retry", "--list"]) == 0
@@ -100,7 +105,9 @@ def test_a_server_that_never_answers_times_out(clip):
     with socket.socket() as silent:  # accepts connections (the kernel does) but never replies
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        remote = create_transcriber(remote_config(f"http://127.0.0.1:{silent.getsockname()[1]}/v1", timeout=0.5))
+        remote = create_transcriber(
+            remote_config(f"http://127.0.0.1:{silent.getsockname()[1]}/v1", timeout=0.5)
+        )
         with pytest.raises(RemoteError, match=r"did not answer within 0\.5 s.*keyvox retry"):
             remote.transcribe(load_audio(clip["path"]))
     assert len(saved_audio()) == 1
@@ -109,7 +116,9 @@ def test_a_server_that_never_answers_times_out(clip):
 def test_remote_config_is_checked(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match=r"needs \[remote\] url"):
         parse_config('[model]\nbackend = "remote"\n', tmp_path / "c.toml")
-    loaded = parse_config('[model]\nbackend = "remote"\n[remote]\nurl = "gpu-box:8765"\n', tmp_path / "c.toml")
+    loaded = parse_config(
+        '[model]\nbackend = "remote"\n[remote]\nurl = "gpu-box:8765"\n', tmp_path / "c.toml"
+    )
     with pytest.raises(ConfigError, match="must start with http"):
         create_transcriber(loaded.config)
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)

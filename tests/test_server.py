@@ -9,20 +9,22 @@ import threading
 import httpx
 import openai
 import pytest
+from serverkit import WatchedTranscriber, raw_exchange, running_server
 
 from keyvox.audio.files import load_audio
-from keyvox.cli import main
+from keyvox.cli.main import main
+from keyvox.core.pipeline import CollectingSink, Pipeline
 from keyvox.errors import KeyvoxError
-from keyvox.pipeline import CollectingSink, Pipeline
-from keyvox.server import EventHub
+from keyvox.server.events import EventHub
 from keyvox.server.run import api_key_for
-from serverkit import WatchedTranscriber, raw_exchange, running_server
 
 pytestmark = pytest.mark.slow
 
 BOUNDARY = "kvboundary"
-FILE_PART = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\n'
-             'Content-Type: audio/wav\r\n\r\n').encode()
+FILE_PART = (
+    f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\n'
+    "Content-Type: audio/wav\r\n\r\n"
+).encode()
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +74,14 @@ def test_openai_client_gets_every_response_format(server, clips):
         result = api.audio.transcriptions.create(model="whisper-1", file=audio)
     assert len(words(result.text) & reference) >= 0.8 * len(reference), result.text
     with open(clip["path"], "rb") as audio:
-        text = api.audio.transcriptions.create(model="tiny.en", file=audio, response_format="text",
-                                               prompt="Oz, wizard.", temperature=0.0, language="en")
+        text = api.audio.transcriptions.create(
+            model="tiny.en",
+            file=audio,
+            response_format="text",
+            prompt="Oz, wizard.",
+            temperature=0.0,
+            language="en",
+        )
     assert words(text) & reference and text.endswith("\n")
     with open(clip["path"], "rb") as audio:
         verbose = api.audio.transcriptions.create(model="tiny.en", file=audio, response_format="verbose_json")
@@ -97,36 +105,65 @@ def test_models_and_health(server):
 def test_bad_fields_get_openai_errors(server, clips):
     path = clips[0]["path"]
     with open(path, "rb") as audio:
-        assert_openai_error(post(server, files={"file": audio}, data={"response_format": "xml"}), 400,
-                            "response_format")
+        assert_openai_error(
+            post(server, files={"file": audio}, data={"response_format": "xml"}), 400, "response_format"
+        )
     with open(path, "rb") as audio:
-        assert_openai_error(post(server, files={"file": audio}, data={"temperature": "hot"}), 400, "temperature")
+        assert_openai_error(
+            post(server, files={"file": audio}, data={"temperature": "hot"}), 400, "temperature"
+        )
     with open(path, "rb") as audio:
-        assert_openai_error(post(server, files={"file": audio}, data={"temperature": "3"}), 400, "temperature")
+        assert_openai_error(
+            post(server, files={"file": audio}, data={"temperature": "3"}), 400, "temperature"
+        )
     with open(path, "rb") as audio:
-        assert_openai_error(post(server, files={"file": audio}, data={"language": "french!"}), 400, "language")
+        assert_openai_error(
+            post(server, files={"file": audio}, data={"language": "french!"}), 400, "language"
+        )
     with open(path, "rb") as audio:  # tiny.en cannot honour another language, so it says so
         assert_openai_error(post(server, files={"file": audio}, data={"language": "fr"}), 400, "language")
-    assert_openai_error(post(server, data={"model": "whisper-1"}, files={"other": ("a.txt", b"x")}), 400, "file")
+    assert_openai_error(
+        post(server, data={"model": "whisper-1"}, files={"other": ("a.txt", b"x")}), 400, "file"
+    )
     assert_openai_error(post(server, data={"file": "not a file"}, files={"x": ("a", b"1")}), 400, "file")
     with pytest.raises(openai.BadRequestError) as caught:
         client(server).audio.transcriptions.create(model="whisper-1", file=("e.wav", b""))
     assert caught.value.status_code == 400 and caught.value.code == "empty_file"
 
 
-@pytest.mark.parametrize("body, content_type, status", [
-    (b'{"file": "a.wav"}', "application/json", 415),
-    (b"", None, 415),
-    (b"garbage", f"multipart/form-data; boundary={BOUNDARY}", 400),
-    (b"garbage", "multipart/form-data", 400),
-    (FILE_PART + b"RIFF....WAVEfmt and then the upload simply stops", f"multipart/form-data; boundary={BOUNDARY}",
-     400),
-    (FILE_PART + b"\x00\xff" * 3000 + f"\r\n--{BOUNDARY}--\r\n".encode(), f"multipart/form-data; boundary={BOUNDARY}",
-     400),
-    (FILE_PART + b"this is not audio at all " * 400 + f"\r\n--{BOUNDARY}--\r\n".encode(),
-     f"multipart/form-data; boundary={BOUNDARY}", 400),
-], ids=["json", "no-content-type", "garbage-multipart", "no-boundary", "truncated-multipart", "garbage-bytes",
-        "text-as-audio"])
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        (b'{"file": "a.wav"}', "application/json", 415),
+        (b"", None, 415),
+        (b"garbage", f"multipart/form-data; boundary={BOUNDARY}", 400),
+        (b"garbage", "multipart/form-data", 400),
+        (
+            FILE_PART + b"RIFF....WAVEfmt and then the upload simply stops",
+            f"multipart/form-data; boundary={BOUNDARY}",
+            400,
+        ),
+        (
+            FILE_PART + b"\x00\xff" * 3000 + f"\r\n--{BOUNDARY}--\r\n".encode(),
+            f"multipart/form-data; boundary={BOUNDARY}",
+            400,
+        ),
+        (
+            FILE_PART + b"this is not audio at all " * 400 + f"\r\n--{BOUNDARY}--\r\n".encode(),
+            f"multipart/form-data; boundary={BOUNDARY}",
+            400,
+        ),
+    ],
+    ids=[
+        "json",
+        "no-content-type",
+        "garbage-multipart",
+        "no-boundary",
+        "truncated-multipart",
+        "garbage-bytes",
+        "text-as-audio",
+    ],
+)
 def test_malformed_requests_get_4xx_and_the_server_lives_on(server, body, content_type, status):
     headers = {"content-type": content_type} if content_type else {}
     assert_openai_error(post(server, content=body, headers=headers), status)
@@ -135,8 +172,10 @@ def test_malformed_requests_get_4xx_and_the_server_lives_on(server, body, conten
 
 def test_truncated_body_from_a_vanished_client_leaves_the_server_serving(server):
     port = int(server.url.rsplit(":", 1)[1])
-    head = (f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
-            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n").encode()
+    head = (
+        f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(head + FILE_PART + b"RIFF" + b"\0" * 1000)
         sock.shutdown(socket.SHUT_WR)
@@ -148,8 +187,10 @@ def test_truncated_body_from_a_vanished_client_leaves_the_server_serving(server)
 def test_100_mb_upload_is_refused_before_it_is_read(server):
     port = int(server.url.rsplit(":", 1)[1])
     total = 100_000_000
-    head = (f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Length: {total}\r\n"
-            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n").encode()
+    head = (
+        f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Length: {total}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n"
+    ).encode()
     status, body, sent = raw_exchange(port, head, (b"\0" * 65536 for _ in range(total // 65536)))
     assert status == 413 and json.loads(body)["error"]["code"] == "request_too_large"
     assert sent < 10_000_000  # declared too big: answered without waiting for the body
@@ -158,8 +199,10 @@ def test_100_mb_upload_is_refused_before_it_is_read(server):
 def test_100_mb_chunked_upload_is_cut_off_at_the_limit(server):
     """No Content-Length to go by, so the limit is enforced while the body streams in."""
     port = int(server.url.rsplit(":", 1)[1])
-    head = (f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n").encode()
+    head = (
+        f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n"
+    ).encode()
     block = b"\0" * 65536
 
     def chunks():
@@ -205,15 +248,18 @@ def test_concurrent_clients_beyond_the_bound_get_503_with_retry_after(server, wa
 def test_event_stream_carries_pipeline_state_and_transcriptions(tiny_en, clips):
     from websockets.sync.client import connect
 
-    from keyvox.config import Config
-    from keyvox.text import TextProcessor
+    from keyvox.config.schema import Config
+    from keyvox.text.chain import TextProcessor
 
     hub = EventHub()
-    with running_server(tiny_en, hub=hub) as handle, \
-            connect(handle.url.replace("http", "ws") + "/v1/events", open_timeout=10) as events:
+    with (
+        running_server(tiny_en, hub=hub) as handle,
+        connect(handle.url.replace("http", "ws") + "/v1/events", open_timeout=10) as events,
+    ):
         assert json.loads(events.recv(timeout=10)) == {**hub.last_state, "state": "idle"}
-        pipeline = Pipeline(tiny_en, TextProcessor(Config()), CollectingSink(),
-                            on_state=hub.on_state, on_result=hub.on_result)
+        pipeline = Pipeline(
+            tiny_en, TextProcessor(Config()), CollectingSink(), on_state=hub.on_state, on_result=hub.on_result
+        )
         utterance = pipeline.start_utterance()
         utterance.feed(load_audio(clips[0]["path"]))
         utterance.finish()
@@ -232,9 +278,9 @@ def test_event_stream_carries_pipeline_state_and_transcriptions(tiny_en, clips):
 
 
 def test_api_transcriptions_are_published_as_events(tiny_en, clips):
-    from websockets.sync.client import connect
-
     import time
+
+    from websockets.sync.client import connect
 
     hub = EventHub()
     with running_server(tiny_en, hub=hub) as handle:
@@ -272,8 +318,8 @@ def test_a_server_on_all_interfaces_checks_the_bearer_token(tiny_en, clips, monk
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
-    from keyvox.config import Config
-    from keyvox.server import start_background
+    from keyvox.config.schema import Config
+    from keyvox.server.run import start_background
 
     monkeypatch.setenv("KEYVOX_TEST_KEY", "s3cret-key")
     config = Config()
@@ -282,7 +328,9 @@ def test_a_server_on_all_interfaces_checks_the_bearer_token(tiny_en, clips, monk
     local = handle.url.replace("0.0.0.0", "127.0.0.1")
     try:
         with open(clips[0]["path"], "rb") as audio:
-            error = assert_openai_error(httpx.post(f"{local}/v1/audio/transcriptions", files={"file": audio}), 401)
+            error = assert_openai_error(
+                httpx.post(f"{local}/v1/audio/transcriptions", files={"file": audio}), 401
+            )
         assert error["code"] == "invalid_api_key"
         for wrong in ("wrong", "s3cret-ke", "s3cret-key-and-more"):
             with pytest.raises(openai.AuthenticationError):
@@ -294,8 +342,10 @@ def test_a_server_on_all_interfaces_checks_the_bearer_token(tiny_en, clips, monk
         assert httpx.get(f"{local}/health").status_code == 200  # probes need no key
         with pytest.raises(InvalidStatus):
             connect(local.replace("http", "ws") + "/v1/events", open_timeout=10)
-        with connect(local.replace("http", "ws") + "/v1/events",
-                     additional_headers={"Authorization": "Bearer s3cret-key"}) as events:
+        with connect(
+            local.replace("http", "ws") + "/v1/events",
+            additional_headers={"Authorization": "Bearer s3cret-key"},
+        ) as events:
             assert json.loads(events.recv(timeout=10))["type"] == "state"
     finally:
         handle.stop()
@@ -311,8 +361,13 @@ def test_keyvox_serve_command_serves_until_interrupted(tmp_path, clips):
 
     repo = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(repo)}
-    process = subprocess.Popen([sys.executable, "-m", "keyvox", "serve", "--port", "0"], cwd=tmp_path, env=env,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keyvox", "serve", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = ""
         while "serving on" not in banner:

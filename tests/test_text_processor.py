@@ -2,9 +2,10 @@
 
 import pytest
 
-from keyvox.backends.base import Segment, Transcription
-from keyvox.config import Config
-from keyvox.text import Edit, InsertionContext, TextProcessor
+from keyvox.config.schema import Config
+from keyvox.engines.base import Segment, Transcription
+from keyvox.text.chain import TextProcessor
+from keyvox.text.insertion import Edit, InsertionContext
 
 
 def said(text, language="en", no_speech=0.05):
@@ -27,19 +28,22 @@ class Clock:
         return self.now
 
 
-@pytest.mark.parametrize("options, text, expected", [
-    ({}, "i pushed it to github period", "I pushed it to GitHub."),
-    ({}, "Um, node js comma uh, github.", "Um, Node.js, uh, GitHub."),
-    ({"remove_fillers": True}, "Um, node js comma uh, github.", "Node.js, GitHub."),
-    ({"spoken_punctuation": False}, "hello comma world", "Hello comma world"),
-    ({"capitalize": False}, "hello period world", "hello. world"),
-    ({"trailing_space": True}, "Done.", "Done. "),
-    ({}, "  Numbers like 1,000 and 3.5 stay.  ", "Numbers like 1,000 and 3.5 stay."),
-    ({}, "a comma splice is wrong.", "A comma splice is wrong."),
-    ({}, "Thank you.", "Thank you."),
-    ({}, "I'm going to " * 5 + "stop.", "I'm going to stop."),
-    ({"hallucination_guard": False}, "I'm going to " * 4 + "stop.", "I'm going to " * 4 + "stop."),
-])
+@pytest.mark.parametrize(
+    "options, text, expected",
+    [
+        ({}, "i pushed it to github period", "I pushed it to GitHub."),
+        ({}, "Um, node js comma uh, github.", "Um, Node.js, uh, GitHub."),
+        ({"remove_fillers": True}, "Um, node js comma uh, github.", "Node.js, GitHub."),
+        ({"spoken_punctuation": False}, "hello comma world", "Hello comma world"),
+        ({"capitalize": False}, "hello period world", "hello. world"),
+        ({"trailing_space": True}, "Done.", "Done. "),
+        ({}, "  Numbers like 1,000 and 3.5 stay.  ", "Numbers like 1,000 and 3.5 stay."),
+        ({}, "a comma splice is wrong.", "A comma splice is wrong."),
+        ({}, "Thank you.", "Thank you."),
+        ({}, "I'm going to " * 5 + "stop.", "I'm going to stop."),
+        ({"hallucination_guard": False}, "I'm going to " * 4 + "stop.", "I'm going to " * 4 + "stop."),
+    ],
+)
 def test_chain(options, text, expected):
     chain = processor({"github": "GitHub", "node js": "Node.js"}, **options)
     assert chain.process(said(text)) == expected
@@ -68,7 +72,10 @@ def test_filler_removal_is_english_only():
 def test_dictionary_wins_over_commands():
     chain = processor({"full stop ltd": "Full Stop Ltd", "acme": "Comma Corp", "github": "GitHub"})
     assert chain.process(said("I work at full stop ltd")) == "I work at Full Stop Ltd"
-    assert chain.process(said("I work at acme comma they sell github")) == "I work at Comma Corp, they sell GitHub"
+    assert (
+        chain.process(said("I work at acme comma they sell github"))
+        == "I work at Comma Corp, they sell GitHub"
+    )
     assert chain.process(said("github period github")) == "GitHub. GitHub"
     assert chain.process(said("see open paren github close paren acme")) == "See (GitHub) Comma Corp"
     assert chain.process(said("stray \ue000 marker")) == "Stray marker"
@@ -101,7 +108,9 @@ def test_context_expires():
 def test_explicit_context_wins():
     chain = processor()
     assert chain.process(said("The tail."), InsertionContext(("Head and",))) == " the tail."
-    assert chain.process(said("The tail."), InsertionContext(("Head and",), window_known=False)) == "The tail."
+    assert (
+        chain.process(said("The tail."), InsertionContext(("Head and",), window_known=False)) == "The tail."
+    )
 
 
 def test_scratch_that_deletes_the_previous_insertion():
@@ -124,7 +133,9 @@ def test_scratch_that_deletes_the_previous_insertion():
 def test_scratch_that_with_nothing_to_delete_and_mid_utterance():
     chain = processor()
     assert chain.process_edit(said("Scratch that.")) == Edit()
-    assert chain.process_edit(said("I went home, scratch that, I went to work.")) == Edit(0, "I went to work.")
+    assert chain.process_edit(said("I went home, scratch that, I went to work.")) == Edit(
+        0, "I went to work."
+    )
     assert chain.process(said("Don't scratch that.")) == "Don't scratch that."
     assert processor(spoken_punctuation=False).process(said("Scratch that.")) == "Scratch that."
 
@@ -141,11 +152,13 @@ def test_switching_windows_drops_the_old_windows_context():
 
 def test_vocabulary_follows_the_dictionary():
     assert processor({"kubernetes": "Kubernetes", "k8s": "Kubernetes", "gh": "GitHub"}).vocabulary == [
-        "Kubernetes", "GitHub"]
+        "Kubernetes",
+        "GitHub",
+    ]
 
 
 def test_text_command(tmp_path, capsys):
-    from keyvox.cli import main
+    from keyvox.cli.main import main
 
     config = tmp_path / "config.toml"
     config.write_text('version = 1\n[dictionary]\n"node js" = "Node.js"\n', encoding="utf-8")

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from keyvox.audio.files import load_audio
-from keyvox.backends.base import SAMPLE_RATE
-from keyvox.cli import main
-from keyvox.config import Config
-from keyvox.text import TextProcessor
+from keyvox.audio.format import SAMPLE_RATE
+from keyvox.cli.main import main
+from keyvox.config.schema import Config
+from keyvox.text.chain import TextProcessor
 
 pytestmark = pytest.mark.slow
 
@@ -29,11 +29,20 @@ def chain(dictionary=None, **text_options):
 @pytest.fixture(scope="module")
 def heard(tiny_en, manifest):
     """Raw tiny.en transcriptions (no vocabulary) of every third English clip plus the ones named below."""
-    named = ("mfa_uh.wav", "mfa_um.wav", "cmu_arctic_us_aew_a0001.wav", "sphinx4_10001-90210-01803.wav",
-             "uberi_english.wav", "mfa_words.wav", "common_voice_en_22058266.wav")
+    named = (
+        "mfa_uh.wav",
+        "mfa_um.wav",
+        "cmu_arctic_us_aew_a0001.wav",
+        "sphinx4_10001-90210-01803.wav",
+        "uberi_english.wav",
+        "mfa_words.wav",
+        "common_voice_en_22058266.wav",
+    )
     english = [row for row in manifest if row["lang"] == "en"]
     rows = [row for index, row in enumerate(english) if index % 3 == 0 or row["audio"].endswith(named)]
-    return {row["audio"].split("/", 1)[1]: tiny_en.transcribe_detailed(load_audio(row["path"])) for row in rows}
+    return {
+        row["audio"].split("/", 1)[1]: tiny_en.transcribe_detailed(load_audio(row["path"])) for row in rows
+    }
 
 
 def test_default_chain_keeps_real_speech_as_the_engine_wrote_it(heard):
@@ -54,13 +63,15 @@ def test_default_chain_keeps_real_speech_as_the_engine_wrote_it(heard):
 
 def test_dictionary_fixes_words_the_model_really_got_wrong(heard):
     raw = heard["mfa/mfa_words.wav"].text
-    assert "forced a liner" in raw                                      # tiny.en mishears "forced aligner"
-    fixed = chain({"forced a liner": "Forced Aligner", "montreal": "MONTREAL"}).process(heard["mfa/mfa_words.wav"])
+    assert "forced a liner" in raw  # tiny.en mishears "forced aligner"
+    fixed = chain({"forced a liner": "Forced Aligner", "montreal": "MONTREAL"}).process(
+        heard["mfa/mfa_words.wav"]
+    )
     assert fixed == raw.replace("forced a liner", "Forced Aligner").replace("Montreal", "MONTREAL")
 
     uh = heard["mfa/mfa_uh.wav"]
     assert "forced a liner" in uh.text
-    assert "Montreal, uh, Forced Aligner." == chain({"forced a liner": "Forced Aligner"}).process(uh)
+    assert chain({"forced a liner": "Forced Aligner"}).process(uh) == "Montreal, uh, Forced Aligner."
 
 
 def test_dictionary_biases_the_engine(tiny_en, manifest):
@@ -80,20 +91,20 @@ def test_dictionary_biases_the_engine(tiny_en, manifest):
 def test_filler_removal_on_real_output(heard):
     for name, filler in (("mfa/mfa_uh.wav", "uh"), ("mfa/mfa_um.wav", "um")):
         raw = heard[name].text
-        assert f", {filler}," in raw                                     # the model really wrote the filler
+        assert f", {filler}," in raw  # the model really wrote the filler
         assert chain(remove_fillers=True).process(heard[name]) == raw.replace(f", {filler},", ",")
 
 
 def test_numbers_and_real_repetition_are_untouched(heard):
     for name in ("commands/sphinx4_10001-90210-01803.wav", "commands/uberi_english.wav", "mfa/mfa_words.wav"):
         assert chain(remove_fillers=True).process(heard[name]) == heard[name].text
-    assert heard["mfa/mfa_words.wav"].text.lower().count("word") >= 6   # real repetition, not a decoding loop
+    assert heard["mfa/mfa_words.wav"].text.lower().count("word") >= 6  # real repetition, not a decoding loop
 
 
 def test_real_thanks_is_kept_and_silence_gives_nothing(tiny_en, manifest):
     """Both sides of the hallucination guard on the real engine's evidence."""
     audio = load_audio(clip(manifest, "mfa/cold_corpus.wav")["path"])
-    thanks = tiny_en.transcribe_detailed(audio[int(24.0 * SAMPLE_RATE):])   # the speaker's closing "thanks"
+    thanks = tiny_en.transcribe_detailed(audio[int(24.0 * SAMPLE_RATE) :])  # the speaker's closing "thanks"
     assert thanks.text == "Thanks." and thanks.speech_found
     assert chain().process(thanks) == "Thanks."
 
@@ -111,8 +122,9 @@ def test_context_joins_two_real_utterances(heard):
 
 def test_transcribe_command_runs_the_chain(tmp_path, manifest, capsys):
     config = tmp_path / "config.toml"
-    config.write_text('version = 1\n[text]\nremove_fillers = true\n[dictionary]\nmontreal = "MTL"\n',
-                      encoding="utf-8")
+    config.write_text(
+        'version = 1\n[text]\nremove_fillers = true\n[dictionary]\nmontreal = "MTL"\n', encoding="utf-8"
+    )
     path = str(clip(manifest, "mfa/mfa_uh.wav")["path"])
     assert main(["--config", str(config), "transcribe", "--json", path]) == 0
     assert main(["--config", str(config), "transcribe", "--raw", "--json", path]) == 0

@@ -5,10 +5,11 @@ import os
 import pytest
 
 from keyvox.audio.files import load_audio
-from keyvox.backends.base import Transcription
-from keyvox.config import Config, load_config_file
-from keyvox.pipeline import CollectingSink, Pipeline
-from keyvox.text import TextProcessor
+from keyvox.config.load import load_config_file
+from keyvox.config.schema import Config
+from keyvox.core.pipeline import CollectingSink, Pipeline
+from keyvox.engines.base import Transcription
+from keyvox.text.chain import TextProcessor
 from keyvox.text.reload import ConfigWatcher, restart_needed
 
 
@@ -33,22 +34,22 @@ write.count = 1
 
 def test_watcher_reads_edits_and_reports_a_broken_edit_once(tmp_path):
     path = tmp_path / "config.toml"
-    write(path, "version = 1\n[dictionary]\ngithub = \"GitHub\"\n")
+    write(path, 'version = 1\n[dictionary]\ngithub = "GitHub"\n')
     lines, clock = [], Clock()
     watcher = ConfigWatcher(path, interval_s=0.5, report=lines.append, clock=clock)
-    assert watcher.poll() is None                                      # unchanged since it started
+    assert watcher.poll() is None  # unchanged since it started
 
-    write(path, "version = 1\n[dictionary]\ngithub = \"GH\"\n")
+    write(path, 'version = 1\n[dictionary]\ngithub = "GH"\n')
     clock.now = 0.3
-    assert watcher.poll() is None                                      # within interval_s: not even a stat
+    assert watcher.poll() is None  # within interval_s: not even a stat
     clock.now = 0.6
     assert watcher.poll().config.dictionary == {"github": "GH"}
-    write(path, "version = 1\n[dictionary]\ngithub = \"Git Hub\"\n")
+    write(path, 'version = 1\n[dictionary]\ngithub = "Git Hub"\n')
     clock.now = 1.2
     assert watcher.poll().config.dictionary == {"github": "Git Hub"}
 
     write(path, "version = 1\n[text]\ncapitalize = maybe\n")
-    for step in range(3):
+    for _step in range(3):
         clock.now += 1
         assert watcher.poll() is None
     assert len(lines) == 1 and lines[0].startswith("error: ") and "keeping the previous settings" in lines[0]
@@ -57,7 +58,7 @@ def test_watcher_reads_edits_and_reports_a_broken_edit_once(tmp_path):
     write(path, "version = 1\n[text]\ncapitalize = false\ncapitalise = true\n")
     clock.now += 1
     assert watcher.poll().config.text.capitalize is False
-    assert lines[1] == f"warning: {path}: unknown key [text] capitalise ignored (did you mean \"capitalize\"?)"
+    assert lines[1] == f'warning: {path}: unknown key [text] capitalise ignored (did you mean "capitalize"?)'
 
     path.unlink()
     clock.now += 1
@@ -74,17 +75,20 @@ def test_processor_takes_over_text_and_dictionary_only(tmp_path):
     heard = Transcription("i use github period", "en")
     assert chain.process(heard) == "I use github."
 
-    write(path, "version = 1\n[text]\nspoken_punctuation = false\n[model]\nbeam_size = 1\n"
-                "[dictionary]\ngithub = \"GitHub\"\n")
+    write(
+        path,
+        "version = 1\n[text]\nspoken_punctuation = false\n[model]\nbeam_size = 1\n"
+        '[dictionary]\ngithub = "GitHub"\n',
+    )
     assert chain.vocabulary == ["GitHub"]
     assert chain.process(heard) == "I use GitHub period"
     assert lines == ["changes to [model] take effect after a restart"]
-    assert chain.config.model.beam_size == 5                           # not applied while running
+    assert chain.config.model.beam_size == 5  # not applied while running
 
     write(path, "version = 1\n[text]\nhot_reload = false\n")
     assert chain.process(heard) == "I use github."
-    write(path, "version = 1\n[dictionary]\ngithub = \"GitHub\"\n")
-    assert chain.process(heard) == "I use github."                     # watching stopped
+    write(path, 'version = 1\n[dictionary]\ngithub = "GitHub"\n')
+    assert chain.process(heard) == "I use github."  # watching stopped
 
 
 def test_from_loaded_watches_only_when_asked(tmp_path):
@@ -93,7 +97,7 @@ def test_from_loaded_watches_only_when_asked(tmp_path):
     watching = TextProcessor.from_loaded(load_config_file(path))
     write(path, "version = 1\n[text]\nhot_reload = false\n")
     still = TextProcessor.from_loaded(load_config_file(path))
-    write(path, "version = 1\n[dictionary]\ngithub = \"GitHub\"\n")
+    write(path, 'version = 1\n[dictionary]\ngithub = "GitHub"\n')
     assert watching.vocabulary == ["GitHub"]
     assert still.vocabulary == []
 
@@ -121,29 +125,29 @@ def test_running_pipeline_follows_config_edits(tmp_path, tiny_en, manifest):
 
     def dictate():
         utterance = pipeline.start_utterance()
-        for start in range(0, audio.shape[0], 1600):                   # 100 ms chunks, as the microphone gives
-            utterance.feed(audio[start:start + 1600])
+        for start in range(0, audio.shape[0], 1600):  # 100 ms chunks, as the microphone gives
+            utterance.feed(audio[start : start + 1600])
         assert utterance.finish()
         assert pipeline.wait_idle(120)
         return sink.texts[-1]
 
     try:
         before = dictate()
-        assert "Montreal" in before and "uh" in before.lower()         # tiny.en: "Montreal, uh, forced a liner."
+        assert "Montreal" in before and "uh" in before.lower()  # tiny.en: "Montreal, uh, forced a liner."
 
-        write(path, "version = 1\n[text]\nremove_fillers = true\n[dictionary]\nmontreal = \"Montréal\"\n")
+        write(path, 'version = 1\n[text]\nremove_fillers = true\n[dictionary]\nmontreal = "Montréal"\n')
         edited = dictate()
         assert "Montréal" in edited and "Montreal" not in edited
         assert "uh" not in edited.lower().replace(",", " ").split()
 
-        write(path, "version = 1\n[dictionary]\nmontreal = \"MTL\"\n[text\n")   # broken: last good stays
+        write(path, 'version = 1\n[dictionary]\nmontreal = "MTL"\n[text\n')  # broken: last good stays
         assert dictate() == edited
         assert dictate() == edited
         assert len(lines) == 1 and "TOML syntax error" in lines[0]
 
-        write(path, "version = 1\n[dictionary]\nmontreal = \"MTL\"\n")
+        write(path, 'version = 1\n[dictionary]\nmontreal = "MTL"\n')
         fixed = dictate()
-        assert "MTL" in fixed and "uh" in fixed.lower()                 # remove_fillers is back to its default
+        assert "MTL" in fixed and "uh" in fixed.lower()  # remove_fillers is back to its default
         assert len(lines) == 1
     finally:
         pipeline.close()

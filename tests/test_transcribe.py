@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.bench.wer import corpus_wer, word_errors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +22,9 @@ WER_CATEGORIES = ("read_audiobook", "read_sentence", "spontaneous_long")
 
 def keyvox(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    return subprocess.run([sys.executable, "-m", "keyvox", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "keyvox", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600
+    )
 
 
 def wer(reference: str, hypothesis: str) -> float:
@@ -86,7 +87,11 @@ def test_missing_and_undecodable_files_do_not_stop_the_others(tmp_path, manifest
     result = keyvox("transcribe", str(tmp_path / "missing.wav"), str(garbage), clip, cwd=tmp_path)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("keyvox: error:")]
-    assert len(errors) == 2 and "missing.wav: no such file" in errors[0] and "garbage.mp3: cannot decode" in errors[1]
+    assert (
+        len(errors) == 2
+        and "missing.wav: no such file" in errors[0]
+        and "garbage.mp3: cannot decode" in errors[1]
+    )
     assert "Traceback" not in result.stderr
     assert "wizard" in result.stdout.lower()
 
@@ -99,7 +104,9 @@ def test_transcribes_flac_ogg_and_stereo_48k(tmp_path, manifest):
     stereo = np.stack([up, up], axis=1)
     soundfile.write(tmp_path / "clip.flac", audio, rate)
     soundfile.write(tmp_path / "clip.ogg", stereo, 48000)
-    result = keyvox("transcribe", "--json", str(tmp_path / "clip.flac"), str(tmp_path / "clip.ogg"), cwd=tmp_path)
+    result = keyvox(
+        "transcribe", "--json", str(tmp_path / "clip.flac"), str(tmp_path / "clip.ogg"), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     for line in result.stdout.splitlines():
         out = json.loads(line)
@@ -108,19 +115,25 @@ def test_transcribes_flac_ogg_and_stereo_48k(tmp_path, manifest):
 
 
 def test_english_only_model_rejects_other_languages(tmp_path, manifest):
-    result = keyvox("transcribe", "--model", "tiny.en", "--language", "fr", str(manifest[0]["path"]), cwd=tmp_path)
+    result = keyvox(
+        "transcribe", "--model", "tiny.en", "--language", "fr", str(manifest[0]["path"]), cwd=tmp_path
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
         'keyvox: error: command line: [model] language = "fr" cannot be used with the English-only model '
-        'tiny.en (set language = "en", or pick a multilingual model such as base)')
+        'tiny.en (set language = "en", or pick a multilingual model such as base)'
+    )
 
 
 @pytest.mark.slow
 def test_multilingual_base_detects_and_forces_language(tmp_path, manifest):
     french = next(r for r in manifest if r["lang"] == "fr" and r["duration_s"] > 3)
-    detected = keyvox("transcribe", "--json", "--model", "base", "--language", "auto", str(french["path"]),
-                      cwd=tmp_path)
+    detected = keyvox(
+        "transcribe", "--json", "--model", "base", "--language", "auto", str(french["path"]), cwd=tmp_path
+    )
     assert detected.returncode == 0, detected.stderr
     assert json.loads(detected.stdout)["language"] == "fr"
-    forced = keyvox("transcribe", "--json", "--model", "base", "--language", "fr", str(french["path"]), cwd=tmp_path)
+    forced = keyvox(
+        "transcribe", "--json", "--model", "base", "--language", "fr", str(french["path"]), cwd=tmp_path
+    )
     assert json.loads(forced.stdout)["language"] == "fr"

@@ -20,8 +20,14 @@ LOADED = "keyvox: loaded "
 
 def keyvox(*args: str, cwd: Path, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    return subprocess.run([*prefix, sys.executable, "-m", "keyvox", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=600)
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "keyvox", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=600,
+    )
 
 
 def errors(result: subprocess.CompletedProcess) -> list[str]:
@@ -49,7 +55,10 @@ def test_json_gives_every_failed_file_its_own_line(tmp_path):
     assert result.returncode == 1
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
         {"file": "missing.wav", "error": "no such file"},
-        {"file": "clips", "error": f"is a directory; give the audio files in it (e.g. {os.path.join('clips', '*.wav')})"},
+        {
+            "file": "clips",
+            "error": f"is a directory; give the audio files in it (e.g. {os.path.join('clips', '*.wav')})",
+        },
         {"file": "empty.wav", "error": "the file is empty (0 bytes)"},
     ]
 
@@ -78,7 +87,8 @@ def test_unreadable_file_names_the_permission_problem(tmp_path):
     result = keyvox("transcribe", "locked.flac", cwd=tmp_path, prefix=prefix)
     assert result.returncode == 1, result.stderr
     assert errors(result) == [
-        "keyvox: error: locked.flac: permission denied; make it readable (chmod +r) or run keyvox as its owner"]
+        "keyvox: error: locked.flac: permission denied; make it readable (chmod +r) or run keyvox as its owner"
+    ]
     assert LOADED not in result.stderr
 
 
@@ -89,10 +99,14 @@ def test_undecodable_file_fails_alone_and_good_files_are_still_transcribed(tmp_p
     assert result.returncode == 1
     assert errors(result) == [
         "keyvox: error: notes.mp3: cannot decode audio (Invalid data found when processing input); "
-        "keyvox reads WAV, FLAC, MP3, OGG and anything else FFmpeg decodes"]
+        "keyvox reads WAV, FLAC, MP3, OGG and anything else FFmpeg decodes"
+    ]
     failed, good = [json.loads(line) for line in result.stdout.splitlines()]
-    assert failed == {"file": "notes.mp3", "error": "cannot decode audio (Invalid data found when processing "
-                      "input); keyvox reads WAV, FLAC, MP3, OGG and anything else FFmpeg decodes"}
+    assert failed == {
+        "file": "notes.mp3",
+        "error": "cannot decode audio (Invalid data found when processing "
+        "input); keyvox reads WAV, FLAC, MP3, OGG and anything else FFmpeg decodes",
+    }
     assert good["file"] == str(clip["path"])
     assert word_errors(clip["text"], good["text"], "en").rate <= 0.15
 
@@ -125,7 +139,10 @@ def test_sample_ships_in_the_package_and_transcribes_to_its_reference(tmp_path):
 def test_no_file_at_all_is_a_one_line_error(tmp_path):
     result = keyvox("transcribe", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip() == "keyvox: error: transcribe needs an audio file (or --sample to try the bundled one)"
+    assert (
+        result.stderr.strip()
+        == "keyvox: error: transcribe needs an audio file (or --sample to try the bundled one)"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
@@ -134,4 +151,5 @@ def test_a_pipe_is_refused_without_blocking(tmp_path):
     result = keyvox("transcribe", "stream.wav", cwd=tmp_path)
     assert result.returncode == 1
     assert errors(result) == [
-        "keyvox: error: stream.wav: is not a regular file (a pipe or device); save the audio to a file first"]
+        "keyvox: error: stream.wav: is not a regular file (a pipe or device); save the audio to a file first"
+    ]

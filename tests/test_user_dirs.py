@@ -16,14 +16,22 @@ REPO = Path(__file__).resolve().parent.parent
 def test_session_and_its_subprocesses_use_temporary_folders(pytestconfig):
     real = pytestconfig._keyvox_real_dirs
     root = pytestconfig._keyvox_xdg_root
-    script = ("from keyvox.config import user_config_dir, user_data_dir; from keyvox.models import cache_root; "
-              "print(user_config_dir()); print(user_data_dir()); print(cache_root())")
+    script = (
+        "from keyvox.platform.dirs import user_config_dir, user_data_dir; from keyvox.engines.models import cache_root; "
+        "print(user_config_dir()); print(user_data_dir()); print(cache_root())"
+    )
     # A subprocess started with the session's own environment, as session-scoped fixtures start them.
     session_env = {**os.environ, "PYTHONPATH": str(REPO)}
     for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         session_env[variable] = os.environ[variable]
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                          env=session_env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=session_env,
+        check=True,
+    )
     folders = [Path(line) for line in done.stdout.splitlines()]
     assert len(folders) == 3
     for folder in folders:
@@ -36,9 +44,14 @@ def test_session_and_its_subprocesses_use_temporary_folders(pytestconfig):
 def test_real_folders_resolve_from_home_and_xdg(tmp_path):
     home = tmp_path / "home"
     assert user_dirs.real_keyvox_dirs({"HOME": str(home)}) == [
-        home / ".config/keyvox", home / ".local/share/keyvox", home / ".cache/keyvox"]
-    assert user_dirs.real_keyvox_dirs({"HOME": str(home), "XDG_DATA_HOME": str(tmp_path / "d")})[1] == \
-        tmp_path / "d" / "keyvox"
+        home / ".config/keyvox",
+        home / ".local/share/keyvox",
+        home / ".cache/keyvox",
+    ]
+    assert (
+        user_dirs.real_keyvox_dirs({"HOME": str(home), "XDG_DATA_HOME": str(tmp_path / "d")})[1]
+        == tmp_path / "d" / "keyvox"
+    )
 
 
 def test_guard_notices_a_written_file_a_new_folder_and_a_touched_one(tmp_path):
@@ -62,9 +75,14 @@ def test_a_session_that_writes_there_fails(tmp_path):
     home, project = tmp_path / "home", tmp_path / "project"
     home.mkdir()
     project.mkdir()
-    (project / "conftest.py").write_text((REPO / "tests" / "conftest.py").read_text(encoding="utf-8")
-                                         .replace("sys.path.insert(0, str(Path(__file__).resolve().parent))",
-                                                  f"sys.path.insert(0, {str(REPO / 'tests')!r})"))
+    (project / "conftest.py").write_text(
+        (REPO / "tests" / "conftest.py")
+        .read_text(encoding="utf-8")
+        .replace(
+            "sys.path.insert(0, str(Path(__file__).resolve().parent))",
+            f"sys.path.insert(0, {str(REPO / 'tests')!r})",
+        )
+    )
     (project / "test_leak.py").write_text(f"""
 from pathlib import Path
 
@@ -75,7 +93,13 @@ def test_writes_the_real_history():
 """)
     env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
     env["HOME"] = str(home)
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
-                            cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "real user folders changed" in result.stdout and "history.sqlite3" in result.stdout, result.stdout

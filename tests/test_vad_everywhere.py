@@ -8,17 +8,23 @@ import numpy as np
 import pytest
 
 from keyvox.audio import vad
-from keyvox.backends import create_transcriber
-from keyvox.backends.base import DEFAULT_VAD_THRESHOLD, BaseTranscriber
-from keyvox.backends.remote import RemoteError, RemoteTranscriber
-from keyvox.config import Config
+from keyvox.audio.vad import SPEECH_THRESHOLD
+from keyvox.config.schema import Config
+from keyvox.engines.base import BaseTranscriber
+from keyvox.engines.factory import create_transcriber
+from keyvox.engines.remote import RemoteError, RemoteTranscriber
 
 # Faint noise: Silero rates it ~0.05 speech, below the default 0.35 and above 0.01.
 NOISE = np.random.default_rng(0).normal(0, 0.01, 32000).astype(np.float32)
 
 
 def test_protocol_default_is_the_measured_threshold():
-    assert BaseTranscriber.vad_threshold == DEFAULT_VAD_THRESHOLD == vad.THRESHOLD == Config().model.vad_threshold
+    assert (
+        BaseTranscriber.vad_threshold
+        == SPEECH_THRESHOLD
+        == vad.SPEECH_THRESHOLD
+        == Config().model.vad_threshold
+    )
 
 
 @pytest.mark.slow

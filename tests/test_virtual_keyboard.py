@@ -7,10 +7,10 @@ here: the keymaps and keys on the wire, the round trips, and each way the compos
 from __future__ import annotations
 
 import pytest
-
 from fake_compositor import FakeCompositor
-from keyvox.output import virtual_keyboard
-from keyvox.output.methods import OutputFailed
+
+from keyvox.desktop.output import virtual_keyboard
+from keyvox.desktop.output.base import OutputFailed
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_long_texts_are_paced_after_the_first_300_characters(compositor, monkeyp
 
 
 def test_doctor_says_which_way_typing_goes(compositor, monkeypatch):
-    from keyvox.output.wayland import doctor_hints
+    from keyvox.desktop.output.wayland import doctor_hints
 
     for name in ("SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE", "DISPLAY"):
         monkeypatch.delenv(name, raising=False)
@@ -147,22 +147,29 @@ class NextMethod:
 
 def test_a_compositor_gone_mid_text_stops_the_chain_and_keeps_the_text(compositor, monkeypatch):
     """Keys already sent may be in the window: wtype or a paste after them would insert the text twice."""
-    from keyvox.output import OutputChain, clipboard
-    from keyvox.output.wayland import VirtualKeyboardType
+    from keyvox.desktop.output import clipboard
+    from keyvox.desktop.output.chain import OutputChain
+    from keyvox.desktop.output.wayland import VirtualKeyboardType
 
     compositor(hang_up_after_keys=40)
     kept, reports = [], []
-    monkeypatch.setattr(clipboard, "write_clipboard", lambda text, selection="clipboard": kept.append(text) or True)
+    monkeypatch.setattr(
+        clipboard, "write_clipboard", lambda text, selection="clipboard": kept.append(text) or True
+    )
     text = "a text long enough for two bursts of keys " * 3
     after = NextMethod()
     OutputChain([VirtualKeyboardType(), after], report=reports.append).deliver(text)
     assert after.tried == [] and kept == [text]
-    assert len(reports) == 1 and "after part of the text was sent" in reports[0] and "on the clipboard" in reports[0]
+    assert (
+        len(reports) == 1
+        and "after part of the text was sent" in reports[0]
+        and "on the clipboard" in reports[0]
+    )
 
 
 def test_a_compositor_gone_before_any_key_lets_the_next_method_type(compositor):
-    from keyvox.output import OutputChain
-    from keyvox.output.wayland import VirtualKeyboardType
+    from keyvox.desktop.output.chain import OutputChain
+    from keyvox.desktop.output.wayland import VirtualKeyboardType
 
     compositor(hang_up_after_keys=1)  # during the priming key, before any of the text
     after, reports = NextMethod(), []

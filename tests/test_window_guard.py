@@ -5,23 +5,29 @@ from __future__ import annotations
 import pytest
 
 from keyvox.audio.files import load_audio
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.audio.vad import speech_span
-from keyvox.backends.base import SAMPLE_RATE
-from keyvox.backends.whisper_window import decode_window, repeats_a_phrase, too_many_words, untrustworthy
 from keyvox.bench.release import cut_at_release
+from keyvox.engines.whisper_window import decode_window, repeats_a_phrase, too_many_words, untrustworthy
 
 
-@pytest.mark.parametrize("text, repeated", [
-    # The shape reported from a real session: a sentence's first words typed again after two others.
-    ("He began a confused complaint against the wizard who had vanished behind the curtain on the left. "
-     "Oh no, he began a confused complaint against the wizard who had vanished", True),
-    # tiny.en's own window output for mfa_crossword.wav and mfa_whatscalled.wav.
-    ("Montreal, but Montreal forced liner. Montreal forced liner. Montreal forced liner.", True),
-    ("Montreal forced what's called a liner. Montreal forced what's called a liner.", True),
-    ("1 0 0 1 9 0 2 1 0 0 1 8 0 3", False),                        # digits read out repeat for real
-    ("Here's some more word, word, word, word, word.", False),       # one word, not a phrase
-    ("I don't know what to say, and I don't know why.", False),
-])
+@pytest.mark.parametrize(
+    "text, repeated",
+    [
+        # The shape reported from a real session: a sentence's first words typed again after two others.
+        (
+            "He began a confused complaint against the wizard who had vanished behind the curtain on the left. "
+            "Oh no, he began a confused complaint against the wizard who had vanished",
+            True,
+        ),
+        # tiny.en's own window output for mfa_crossword.wav and mfa_whatscalled.wav.
+        ("Montreal, but Montreal forced liner. Montreal forced liner. Montreal forced liner.", True),
+        ("Montreal forced what's called a liner. Montreal forced what's called a liner.", True),
+        ("1 0 0 1 9 0 2 1 0 0 1 8 0 3", False),  # digits read out repeat for real
+        ("Here's some more word, word, word, word, word.", False),  # one word, not a phrase
+        ("I don't know what to say, and I don't know why.", False),
+    ],
+)
 def test_a_phrase_repeated_anywhere_is_untrustworthy(text, repeated):
     assert untrustworthy(text, 30.0) is repeated  # 30 s: room for every word, only repetition counts
 
@@ -29,14 +35,16 @@ def test_a_phrase_repeated_anywhere_is_untrustworthy(text, repeated):
 def test_the_phrase_rule_finds_copies_apart():
     assert repeats_a_phrase("a b c d e x y a b c d e")
     assert not repeats_a_phrase("a b c d e x y a b c d")
-    assert repeats_a_phrase("Seven of hearts. 1,0001 90210. 90210. 01803.")  # one number read out, written twice
+    assert repeats_a_phrase(
+        "Seven of hearts. 1,0001 90210. 90210. 01803."
+    )  # one number read out, written twice
     assert not repeats_a_phrase("1 0 0 0 1. 9 0 2 1 0. 0 1 8 0 3.")
 
 
 def test_too_many_words_for_the_speech():
     assert not too_many_words("Yes.", 0.3)
     assert not too_many_words("He began a confused complaint against the wizard", 2.0)
-    assert too_many_words(" ".join(["word"] * 40), 4.0)               # 10 words a second: nobody speaks that fast
+    assert too_many_words(" ".join(["word"] * 40), 4.0)  # 10 words a second: nobody speaks that fast
 
 
 def test_no_reference_transcript_of_the_corpus_is_flagged(manifest):

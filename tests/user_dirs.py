@@ -11,8 +11,12 @@ import os
 import tempfile
 from pathlib import Path
 
-XDG_FOLDERS = {"XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share", "XDG_CACHE_HOME": ".cache",
-               "XDG_STATE_HOME": ".local/state"}
+XDG_FOLDERS = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_CACHE_HOME": ".cache",
+    "XDG_STATE_HOME": ".local/state",
+}
 """Each XDG variable and its default under HOME (the XDG Base Directory specification)."""
 
 

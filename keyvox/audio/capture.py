@@ -11,13 +11,14 @@ import collections
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from keyvox.audio.files import resample
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.errors import KeyvoxError
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,11 @@ def list_input_devices() -> list[InputDevice]:
         devices = sd.query_devices()
     except Exception as exc:
         raise KeyvoxError(f"cannot list audio devices ({exc})") from None
-    return [InputDevice(i, d["name"], d["default_samplerate"], i == default)
-            for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+    return [
+        InputDevice(i, d["name"], d["default_samplerate"], i == default)
+        for i, d in enumerate(devices)
+        if d["max_input_channels"] > 0
+    ]
 
 
 def describe_devices() -> str:
@@ -75,23 +79,30 @@ def resolve_device(wanted: str | int) -> int | None:
         if exact or partial:
             return (exact or partial)[0].index
     listing = ", ".join(f"{d.index}: {d.name}" for d in devices) or "none"
-    raise KeyvoxError(f"[audio] device = \"{wanted}\": no such input device (input devices: {listing}); "
-                      "pick one from `keyvox devices`")
+    raise KeyvoxError(
+        f'[audio] device = "{wanted}": no such input device (input devices: {listing}); '
+        "pick one from `keyvox devices`"
+    )
 
 
 class Recorder:
     """Keeps the microphone open and feeds the current utterance (plus the pre-roll before it)."""
 
-    def __init__(self, device: str | int = "", preroll_s: float = 0.25,
-                 on_event: Callable[[str, str], None] | None = None,
-                 on_level: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        device: str | int = "",
+        preroll_s: float = 0.25,
+        on_event: Callable[[str, str], None] | None = None,
+        on_level: Callable[[float], None] | None = None,
+    ) -> None:
         self.wanted = device
         self.preroll_s = preroll_s
         self.on_event = on_event or (lambda kind, message: None)
         self.on_level = on_level
         """Called with each chunk's RMS while an utterance is attached (the overlay's level meter)."""
         self._ring: collections.deque[np.ndarray] = collections.deque(
-            maxlen=int(np.ceil(preroll_s * SAMPLE_RATE / CHUNK_SAMPLES)))
+            maxlen=int(np.ceil(preroll_s * SAMPLE_RATE / CHUNK_SAMPLES))
+        )
         self._target: Sink | None = None
         self._lock = threading.Lock()
         self._stream = None
@@ -171,15 +182,22 @@ class Recorder:
                 sd.check_input_settings(device=device, channels=1, dtype="float32", samplerate=SAMPLE_RATE)
             except Exception:  # the device cannot open at 16 kHz: record at its own rate and resample
                 rate = int(sd.query_devices(device, "input")["default_samplerate"])
-            stream = sd.InputStream(device=device, channels=1, dtype="float32", samplerate=rate,
-                                    blocksize=int(CHUNK_SAMPLES * rate / SAMPLE_RATE), callback=self._callback)
+            stream = sd.InputStream(
+                device=device,
+                channels=1,
+                dtype="float32",
+                samplerate=rate,
+                blocksize=int(CHUNK_SAMPLES * rate / SAMPLE_RATE),
+                callback=self._callback,
+            )
             stream.start()
         except KeyvoxError:
             raise
         except Exception as exc:
-            raise KeyvoxError(f"cannot open the microphone ({_first_line(exc)}); input devices: "
-                              f"{describe_devices()}; plug one in or set [audio] device (see `keyvox devices`)") \
-                from None
+            raise KeyvoxError(
+                f"cannot open the microphone ({_first_line(exc)}); input devices: "
+                f"{describe_devices()}; plug one in or set [audio] device (see `keyvox devices`)"
+            ) from None
         self._rate = rate
         self._stream = stream
         self._last_audio = time.monotonic()
@@ -203,8 +221,11 @@ class Recorder:
                 if stalled or not stream.active:
                     log.info("microphone lost: stalled=%s active=%s", stalled, stream.active)
                     self.healthy = False
-                    self.on_event("error", "microphone stopped delivering audio (device or audio server gone); "
-                                  "keyvox keeps running and will reconnect when it is back")
+                    self.on_event(
+                        "error",
+                        "microphone stopped delivering audio (device or audio server gone); "
+                        "keyvox keeps running and will reconnect when it is back",
+                    )
                     self._close_stream()
                     self._last_try = 0.0
                 continue

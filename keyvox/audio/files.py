@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.errors import KeyvoxError
 
 DECODABLE = "keyvox reads WAV, FLAC, MP3, OGG and anything else FFmpeg decodes"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 
-THRESHOLD = 0.35
+SPEECH_THRESHOLD = 0.35
 """Speech probability above which a frame is speech. Silero's own default, 0.5, missed whispered and
 falsetto speech: on the 73 English clips WER went 0.234 -> 0.215 at 0.35 (0.210 at 0.25), with still no
 word typed on the generated silence and noise clips."""
@@ -26,19 +26,27 @@ def available() -> bool:
     return importlib.util.find_spec("faster_whisper") is not None
 
 
-def speech_stamps(audio: np.ndarray, *, min_silence_s: float = MIN_SILENCE_S, pad_s: float = PAD_S,
-                  threshold: float = THRESHOLD) -> list[dict]:
+def speech_stamps(
+    audio: np.ndarray,
+    *,
+    min_silence_s: float = MIN_SILENCE_S,
+    pad_s: float = PAD_S,
+    threshold: float = SPEECH_THRESHOLD,
+) -> list[dict]:
     """Stretches of speech as ``{"start": sample, "end": sample}``, in order; empty for silence."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     if audio.shape[0] < SAMPLE_RATE // 4:
         return []
-    options = VadOptions(threshold=threshold, min_silence_duration_ms=int(min_silence_s * 1000),
-                         speech_pad_ms=int(pad_s * 1000))
+    options = VadOptions(
+        threshold=threshold,
+        min_silence_duration_ms=int(min_silence_s * 1000),
+        speech_pad_ms=int(pad_s * 1000),
+    )
     return get_speech_timestamps(audio, options)
 
 
-def speech_span(audio: np.ndarray, threshold: float = THRESHOLD) -> tuple[int, int] | None:
+def speech_span(audio: np.ndarray, threshold: float = SPEECH_THRESHOLD) -> tuple[int, int] | None:
     """First and last sample of speech (padded), or None when there is none."""
     stamps = speech_stamps(audio, threshold=threshold)
     if not stamps:

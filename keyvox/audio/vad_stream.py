@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from keyvox.backends.base import DEFAULT_VAD_THRESHOLD, SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
+from keyvox.audio.vad import SPEECH_THRESHOLD
 
 WINDOW = 512
 """Samples per detector decision (32 ms)."""
@@ -27,7 +28,7 @@ MIN_SPEECH_S = 0.25
 class StreamingVad:
     """Speech probabilities of one recording, extended as audio arrives."""
 
-    threshold: float = DEFAULT_VAD_THRESHOLD
+    threshold: float = SPEECH_THRESHOLD
     probs: list[float] = field(default_factory=list)
     """One probability per ``WINDOW`` samples fed so far."""
     _h: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 128), np.float32))
@@ -46,10 +47,12 @@ class StreamingVad:
         count = (audio.shape[0] - self.fed) // WINDOW
         if count <= 0:
             return
-        new = np.asarray(audio[self.fed:self.fed + count * WINDOW], np.float32).reshape(count, WINDOW)
+        new = np.asarray(audio[self.fed : self.fed + count * WINDOW], np.float32).reshape(count, WINDOW)
         contexts = np.concatenate([self._context[None, :], new[:-1, -CONTEXT:]], axis=0)
         batch = np.concatenate([contexts, new], axis=1)
-        output, self._h, self._c = get_vad_model().session.run(None, {"input": batch, "h": self._h, "c": self._c})
+        output, self._h, self._c = get_vad_model().session.run(
+            None, {"input": batch, "h": self._h, "c": self._c}
+        )
         self._context = new[-1, -CONTEXT:].copy()
         self.probs.extend(float(p) for p in np.asarray(output).reshape(-1))
 
@@ -89,5 +92,7 @@ class StreamingVad:
         found = [s for s in found if s["end"] - s["start"] > MIN_SPEECH_S * SAMPLE_RATE]
         pad = int(pad_s * SAMPLE_RATE)
         offset = since - first * WINDOW
-        return [{"start": max(0, s["start"] - pad - offset), "end": min(end_of_audio, s["end"] + pad) - offset}
-                for s in found]
+        return [
+            {"start": max(0, s["start"] - pad - offset), "end": min(end_of_audio, s["end"] + pad) - offset}
+            for s in found
+        ]

@@ -9,11 +9,12 @@ import platform
 import shlex
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from keyvox import __version__
-from keyvox.config import Config, LoadedConfig, load_config
+from keyvox.config.load import load_config
+from keyvox.config.schema import Config, LoadedConfig
 from keyvox.errors import KeyvoxError
 
 
@@ -39,32 +40,50 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
     audio_s = sum(c.duration_s for c in clips) + sum(n.duration_s for n in noise)
     feeds = 2 if args.realtime and args.vs and args.vs != "baseline" else 1
     plan = f"; fed in real time: at least {audio_s * feeds / 60:.1f} min" if args.realtime else ""
-    print(f"keyvox bench: {len(clips)} clips + {len(noise)} silence/noise clips, {audio_s:.0f} s of audio{plan}",
-          file=sys.stderr)
+    print(
+        f"keyvox bench: {len(clips)} clips + {len(noise)} silence/noise clips, {audio_s:.0f} s of audio{plan}",
+        file=sys.stderr,
+    )
 
     sides = []
     try:
         sides.append(KeyvoxSide(loaded.config))
-        print(f"keyvox bench: keyvox: {sides[0].description}, loaded in {sides[0].load_s:.2f} s", file=sys.stderr)
+        print(
+            f"keyvox bench: keyvox: {sides[0].description}, loaded in {sides[0].load_s:.2f} s",
+            file=sys.stderr,
+        )
         if args.vs == "baseline":
             if sides[0].live:  # the same engine and pipeline, decoding only after release
-                sides.append(KeyvoxSide(loaded.config, label="no_live", transcriber=sides[0].transcriber,
-                                        live_decoding=False))
+                sides.append(
+                    KeyvoxSide(
+                        loaded.config, label="no_live", transcriber=sides[0].transcriber, live_decoding=False
+                    )
+                )
             sides.append(BaselineSide(loaded.config, sides[0].transcriber))
         elif other is not None:
             side = KeyvoxSide(other.config, label="baseline")
             side.description = f"keyvox with {args.vs}: {side.description}"
             sides.append(side)
         for side in sides[1:]:
-            print(f"keyvox bench: {side.label}: {side.description}, loaded in {side.load_s:.2f} s", file=sys.stderr)
+            print(
+                f"keyvox bench: {side.label}: {side.description}, loaded in {side.load_s:.2f} s",
+                file=sys.stderr,
+            )
         bar = report.progress_bar(len(clips) + len(noise), "bench")
         started = time.perf_counter()
         run = BenchRun(sides, [], [], args.realtime)
         try:
-            step = lambda name: (bar.set_postfix_str(name[:30]), bar.update(1))  # noqa: E731
+            step = lambda name: (bar.set_postfix_str(name[:30]), bar.update(1))
             threshold = sides[0].transcriber.vad_threshold
-            run_clips(clips, sides, realtime=args.realtime, load=lambda c: load_audio(c.audio), step=step,
-                      results=run.clips, cut=lambda audio: cut_at_release(audio, args.release_tail, threshold))
+            run_clips(
+                clips,
+                sides,
+                realtime=args.realtime,
+                load=lambda c: load_audio(c.audio),
+                step=step,
+                results=run.clips,
+                cut=lambda audio: cut_at_release(audio, args.release_tail, threshold),
+            )
             run_silence(noise, sides, realtime=args.realtime, step=step, results=run.silence)
         except KeyboardInterrupt:  # a long run stopped by hand still reports what it measured
             run.interrupted = True
@@ -72,14 +91,17 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
             bar.close()
         run.wall_s = time.perf_counter() - started
         if run.interrupted:
-            print(f"keyvox bench: interrupted; reporting the {len(run.clips)} clips measured so far", file=sys.stderr)
+            print(
+                f"keyvox bench: interrupted; reporting the {len(run.clips)} clips measured so far",
+                file=sys.stderr,
+            )
     finally:
         for side in sides:
             side.close()
 
     result = {
         "keyvox_version": __version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(),
         "settings": settings(args, loaded.config, CHUNK_SAMPLES),
         "summary": summarize(run),
@@ -103,7 +125,9 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
 def load_other_config(path: str) -> LoadedConfig:
     """The second keyvox setup of ``--vs CONFIG.toml`` (reported under ``baseline``), read before any model loads."""
     if not Path(path).is_file():
-        raise KeyvoxError(f"--vs {path}: no such config file (use --vs baseline, or the path of a config.toml)")
+        raise KeyvoxError(
+            f"--vs {path}: no such config file (use --vs baseline, or the path of a config.toml)"
+        )
     other = load_config(path)
     for warning in other.warnings:
         print(f"keyvox: warning: {warning}", file=sys.stderr)
@@ -122,7 +146,9 @@ def check_outputs(args: argparse.Namespace) -> None:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            raise KeyvoxError('--plot needs matplotlib; install it with: pip install "keyvox[bench]"') from None
+            raise KeyvoxError(
+                '--plot needs matplotlib; install it with: pip install "keyvox[bench]"'
+            ) from None
 
 
 def warn_languages(clips, config: Config) -> None:
@@ -131,8 +157,11 @@ def warn_languages(clips, config: Config) -> None:
         return
     other = sum(1 for clip in clips if clip.lang and clip.lang != language)
     if other:
-        print(f"keyvox: warning: {other} of {len(clips)} clips are not in [model] language = \"{language}\" "
-              "(choose them with --lang, or use --language auto --model base)", file=sys.stderr)
+        print(
+            f'keyvox: warning: {other} of {len(clips)} clips are not in [model] language = "{language}" '
+            "(choose them with --lang, or use --language auto --model base)",
+            file=sys.stderr,
+        )
 
 
 def settings(args: argparse.Namespace, config: Config, chunk: int) -> dict:
@@ -147,17 +176,33 @@ def settings(args: argparse.Namespace, config: Config, chunk: int) -> dict:
         if key.startswith("model.") and value is not None:
             name = key.removeprefix("model.")
             parts += ["--model" if name == "name" else "--" + name.replace("_", "-"), str(value)]
-    return {"command": shlex.join(parts), "manifest": args.manifest, "lang": args.lang, "limit": args.limit,
-            "realtime": args.realtime, "release_tail_s": args.release_tail, "vs": args.vs, "chunk_samples": chunk, "model": dataclasses.asdict(config.model)}
+    return {
+        "command": shlex.join(parts),
+        "manifest": args.manifest,
+        "lang": args.lang,
+        "limit": args.limit,
+        "realtime": args.realtime,
+        "release_tail_s": args.release_tail,
+        "vs": args.vs,
+        "chunk_samples": chunk,
+        "model": dataclasses.asdict(config.model),
+    }
 
 
 def machine_info() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu)
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu
+            )
     except OSError:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu": cpu, "cores": cores, "system": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version(), "description": f"{cpu}, {cores} cores, {platform.system()}"}
+    return {
+        "cpu": cpu,
+        "cores": cores,
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "description": f"{cpu}, {cores} cores, {platform.system()}",
+    }

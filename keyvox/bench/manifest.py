@@ -43,8 +43,11 @@ def read_manifest(path: str | Path, *, lang: str | None = None, limit: int | Non
         raise ManifestError(f"{path}: manifest not found (give a manifest.jsonl with --manifest)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: cannot read manifest ({exc})") from None
-    clips = [parse_line(line, number, path) for number, line in enumerate(lines, 1)
-             if line.strip() and not line.lstrip().startswith("#")]
+    clips = [
+        parse_line(line, number, path)
+        for number, line in enumerate(lines, 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     if lang:
         wanted = {code.strip().lower() for code in lang.split(",")}
         clips = [clip for clip in clips if clip.lang in wanted]
@@ -55,8 +58,10 @@ def read_manifest(path: str | Path, *, lang: str | None = None, limit: int | Non
         raise ManifestError(f"{path}: no clips{which} in the manifest")
     for clip in clips:
         if not clip.audio.is_file():
-            raise ManifestError(f"{path}:{clip.line}: audio file {clip.audio} not found "
-                                "(paths are relative to the manifest's folder)")
+            raise ManifestError(
+                f"{path}:{clip.line}: audio file {clip.audio} not found "
+                "(paths are relative to the manifest's folder)"
+            )
     return clips
 
 
@@ -65,23 +70,32 @@ def parse_line(line: str, number: int, path: Path) -> Clip:
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ManifestError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); "
-                            "each line must be one object like {\"audio\": \"a.wav\", \"text\": \"...\"}") from None
+        raise ManifestError(
+            f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); "
+            'each line must be one object like {"audio": "a.wav", "text": "..."}'
+        ) from None
     if not isinstance(row, dict):
         raise ManifestError(f"{where}: expected a JSON object, got {type(row).__name__}")
     for key in ("audio", "text"):
         if key not in row:
-            raise ManifestError(f"{where}: missing \"{key}\" (each line needs \"audio\" and \"text\")")
+            raise ManifestError(f'{where}: missing "{key}" (each line needs "audio" and "text")')
         if not isinstance(row[key], str):
-            raise ManifestError(f"{where}: \"{key}\" must be a string, got {json.dumps(row[key])}")
+            raise ManifestError(f'{where}: "{key}" must be a string, got {json.dumps(row[key])}')
     if not row["audio"].strip():
-        raise ManifestError(f"{where}: \"audio\" is empty")
+        raise ManifestError(f'{where}: "audio" is empty')
     lang = row.get("lang", "")
     if not isinstance(lang, str):
-        raise ManifestError(f"{where}: \"lang\" must be a language code such as \"en\", got {json.dumps(lang)}")
+        raise ManifestError(f'{where}: "lang" must be a language code such as "en", got {json.dumps(lang)}')
     duration = row.get("duration_s", 0.0)
     if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
-        raise ManifestError(f"{where}: \"duration_s\" must be a number of seconds, got {json.dumps(duration)}")
+        raise ManifestError(f'{where}: "duration_s" must be a number of seconds, got {json.dumps(duration)}')
     category = row.get("category") or ""
-    return Clip(audio=(path.parent / row["audio"]).resolve(), entry=row["audio"], text=row["text"], lang=lang.strip().lower(),
-                duration_s=float(duration), category=str(category), line=number)
+    return Clip(
+        audio=(path.parent / row["audio"]).resolve(),
+        entry=row["audio"],
+        text=row["text"],
+        lang=lang.strip().lower(),
+        duration_s=float(duration),
+        category=str(category),
+        line=number,
+    )

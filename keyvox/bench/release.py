@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from keyvox.audio.format import SAMPLE_RATE
+from keyvox.audio.vad import SPEECH_THRESHOLD
 from keyvox.audio.vad_stream import StreamingVad
-from keyvox.backends.base import DEFAULT_VAD_THRESHOLD, SAMPLE_RATE
 
 DEFAULT_TAIL_S = 0.25
 """Seconds between the last word and the release: the middle of the 0.1-0.3 s people take."""
 
 
-def cut_at_release(audio: np.ndarray, tail_s: float, threshold: float = DEFAULT_VAD_THRESHOLD) -> tuple[np.ndarray, float]:
+def cut_at_release(
+    audio: np.ndarray, tail_s: float, threshold: float = SPEECH_THRESHOLD
+) -> tuple[np.ndarray, float]:
     """``audio`` up to its last speech plus ``tail_s``, and the seconds cut off.
 
     The last speech is the end of the last 32 ms window the detector scores as speech. A negative

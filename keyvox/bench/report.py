@@ -35,12 +35,17 @@ def summary_table(summary: dict) -> list[tuple[str, ...]]:
     other = bool(others)
     header = ("", *[s["label"] for s in sides])
     measures = [
-        ("clips", "clips", "", 0), ("WER", "wer", "", 3), ("no text (missing, not 0 s)", "missing", "", 0),
-        ("release → text p50", "latency_p50_s", " s", 3), ("release → text p95", "latency_p95_s", " s", 3),
-        ("release → text max", "latency_max_s", " s", 3), ("RTF (after release)", "rtf", "", 3),
+        ("clips", "clips", "", 0),
+        ("WER", "wer", "", 3),
+        ("no text (missing, not 0 s)", "missing", "", 0),
+        ("release → text p50", "latency_p50_s", " s", 3),
+        ("release → text p95", "latency_p95_s", " s", 3),
+        ("release → text max", "latency_max_s", " s", 3),
+        ("RTF (after release)", "rtf", "", 3),
         ("CPU while held, per clip p50", "held_cpu_p50_s", " s", 3),
         ("CPU while held / time held", "held_cpu_share", "", 3),
-        ("load + warm-up", "load_s", " s", 2), ("model memory", "load_rss_mb", " MB", 0),
+        ("load + warm-up", "load_s", " s", 2),
+        ("model memory", "load_rss_mb", " MB", 0),
         ("peak RSS (process)", "peak_rss_mb", " MB", 0),
         ("words typed on silence/noise", "silence_words", "", 0),
         (f"silence/noise clips with output (of {summary['silence_clips']})", "silence_typed", "", 0),
@@ -54,12 +59,23 @@ def summary_table(summary: dict) -> list[tuple[str, ...]]:
         if name not in summary["groups"]:
             continue
         title = GROUP_TITLES[name]
-        rows.append((f"p50 / p95 {title} (n={summary['groups'][name]['clips']})",
-                     *[f"{fmt(s['groups'][name]['latency_p50_s'], ' s')} / {fmt(s['groups'][name].get('latency_p95_s'), ' s')}"
-                       for s in sides]))
+        rows.append(
+            (
+                f"p50 / p95 {title} (n={summary['groups'][name]['clips']})",
+                *[
+                    f"{fmt(s['groups'][name]['latency_p50_s'], ' s')} / {fmt(s['groups'][name].get('latency_p95_s'), ' s')}"
+                    for s in sides
+                ],
+            )
+        )
     if other:
-        rows.append(("ratio per clip p50 / worst", f"{fmt(summary['ratio_p50'], digits=2)} / "
-                     f"{fmt(summary['ratio_max'], digits=2)}", *[""] * len(others)))
+        rows.append(
+            (
+                "ratio per clip p50 / worst",
+                f"{fmt(summary['ratio_p50'], digits=2)} / {fmt(summary['ratio_max'], digits=2)}",
+                *[""] * len(others),
+            )
+        )
     return rows
 
 
@@ -77,9 +93,11 @@ def render_table(rows: list[tuple[str, ...]]) -> str:
 def terminal_report(result: dict) -> str:
     summary = result["summary"]
     cut = f", {summary['cut_s']:.0f} s cut after the release" if summary.get("cut_s") else ""
-    lines = [f"keyvox bench: {summary['clips']} clips, {summary['audio_s']:.0f} s of audio{cut}"
-             f"{', fed in real time' if summary['realtime'] else ''}, {summary['wall_s']:.0f} s wall",
-             f"  {summary['label']}: {summary['description']}"]
+    lines = [
+        f"keyvox bench: {summary['clips']} clips, {summary['audio_s']:.0f} s of audio{cut}"
+        f"{', fed in real time' if summary['realtime'] else ''}, {summary['wall_s']:.0f} s wall",
+        f"  {summary['label']}: {summary['description']}",
+    ]
     for label in summary.get("others", []):
         lines.append(f"  {label}: {summary[label]['description']}")
     lines += ["", render_table(summary_table(summary))]
@@ -104,18 +122,32 @@ def without_nan(value: Any) -> Any:
 
 def markdown_report(result: dict) -> str:
     summary, settings = result["summary"], result["settings"]
-    lines = ["# keyvox bench", "", f"Command: `{settings['command']}`", "",
-             f"Machine: {result['machine']['description']}. Run on {result['created']}, {summary['wall_s']:.0f} s.", "",
-             f"- **{summary['label']}**: {summary['description']}"]
+    lines = [
+        "# keyvox bench",
+        "",
+        f"Command: `{settings['command']}`",
+        "",
+        f"Machine: {result['machine']['description']}. Run on {result['created']}, {summary['wall_s']:.0f} s.",
+        "",
+        f"- **{summary['label']}**: {summary['description']}",
+    ]
     for label in summary.get("others", []):
         lines.append(f"- **{label}**: {summary[label]['description']}")
     lines += ["", *markdown_table(summary_table(summary)), "", *method_notes(settings), "", "## Clips", ""]
     other = "baseline" in summary
-    header = ["clip", "s", "WER", "latency s"] + (["baseline WER", "baseline latency s", "ratio"] if other else []) + ["text"]
+    header = (
+        ["clip", "s", "WER", "latency s"]
+        + (["baseline WER", "baseline latency s", "ratio"] if other else [])
+        + ["text"]
+    )
     clip_table = [tuple(header)]
     for row in result["clips"]:
-        cells = [Path(row["audio"]).name, fmt(row["duration_s"], digits=1), fmt(row.get("wer"), digits=2),
-                 fmt(row["latency_s"])]
+        cells = [
+            Path(row["audio"]).name,
+            fmt(row["duration_s"], digits=1),
+            fmt(row.get("wer"), digits=2),
+            fmt(row["latency_s"]),
+        ]
         if other:
             base = row["baseline"]
             cells += [fmt(base.get("wer"), digits=2), fmt(base["latency_s"]), fmt(row.get("ratio"), digits=2)]
@@ -145,20 +177,32 @@ def markdown_table(rows: list[tuple[str, ...]], left: int = 1) -> list[str]:
 
 def method_notes(settings: dict) -> list[str]:
     tail = settings.get("release_tail_s")
-    notes = ["How it was measured:",
-             (f"- Each clip is cut {tail} s after its last speech (the end of the last 32 ms window the voice-"
-              "activity detector scores as speech), where people let go of the key." if tail is not None and tail >= 0
-              else "- Clips are fed whole, trailing silence included (no --release-tail)."),
-             "- A clip that yields no text counts as missing in the latency figures, never as 0 s.",
-             "- Latency is key release → text delivered by keyvox's pipeline (transcription and text chain).",
-             f"- Audio reaches keyvox in {settings['chunk_samples']}-sample chunks"
-             + (", at wall-clock speed, so work done while the key is held is included." if settings["realtime"]
-                else ", all at once (no --realtime): every second of work happens after release.")]
+    notes = [
+        "How it was measured:",
+        (
+            f"- Each clip is cut {tail} s after its last speech (the end of the last 32 ms window the voice-"
+            "activity detector scores as speech), where people let go of the key."
+            if tail is not None and tail >= 0
+            else "- Clips are fed whole, trailing silence included (no --release-tail)."
+        ),
+        "- A clip that yields no text counts as missing in the latency figures, never as 0 s.",
+        "- Latency is key release → text delivered by keyvox's pipeline (transcription and text chain).",
+        f"- Audio reaches keyvox in {settings['chunk_samples']}-sample chunks"
+        + (
+            ", at wall-clock speed, so work done while the key is held is included."
+            if settings["realtime"]
+            else ", all at once (no --realtime): every second of work happens after release."
+        ),
+    ]
     if settings.get("vs") == "baseline":
-        notes.append("- no_live is keyvox's pipeline with live decoding off; baseline is faster-whisper's own "
-                     "WhisperModel.transcribe() after release. Both only buffer while the key is held, so they are "
-                     "handed the clip at once: pacing their feed cannot change their post-release time.")
-    notes.append("- Sides alternate clip by clip. WER uses Whisper's normalisers and jiwer, summed over all clips.")
+        notes.append(
+            "- no_live is keyvox's pipeline with live decoding off; baseline is faster-whisper's own "
+            "WhisperModel.transcribe() after release. Both only buffer while the key is held, so they are "
+            "handed the clip at once: pacing their feed cannot change their post-release time."
+        )
+    notes.append(
+        "- Sides alternate clip by clip. WER uses Whisper's normalisers and jiwer, summed over all clips."
+    )
     return notes
 
 

@@ -7,10 +7,10 @@ during a run — CPU frequency, caches, other load on the machine — evenly ove
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.bench.manifest import Clip
 from keyvox.bench.sides import Measurement, Side
 from keyvox.bench.silence import NoiseClip
@@ -33,11 +33,19 @@ class SideResult:
 
     def as_dict(self) -> dict:
         m = self.measurement
-        row = {"text": m.text, "latency_s": _round(m.latency_s), "transcribe_s": _round(m.transcribe_s),
-               "rtf": _round(self.rtf), "cpu_s": _round(m.cpu_s), "held_s": _round(m.held_s),
-               "held_cpu_s": _round(m.held_cpu_s)}
+        row = {
+            "text": m.text,
+            "latency_s": _round(m.latency_s),
+            "transcribe_s": _round(m.transcribe_s),
+            "rtf": _round(self.rtf),
+            "cpu_s": _round(m.cpu_s),
+            "held_s": _round(m.held_s),
+            "held_cpu_s": _round(m.held_cpu_s),
+        }
         if self.score is not None:
-            row.update(wer=_round(self.score.rate), errors=self.score.errors, ref_words=self.score.reference_words)
+            row.update(
+                wer=_round(self.score.rate), errors=self.score.errors, ref_words=self.score.reference_words
+            )
         else:
             row["words"] = count_words(m.text)
         if m.error:
@@ -80,9 +88,16 @@ def side_order(sides: Sequence[Side], index: int) -> list[Side]:
     return list(sides) if index % 2 == 0 else list(reversed(sides))
 
 
-def run_clips(clips: Sequence[Clip], sides: Sequence[Side], *, realtime: bool, load: Callable[[Clip], object],
-              step: Callable[[str], None] = lambda _label: None, results: list[ClipResult] | None = None,
-              cut: Callable[[object], tuple[object, float]] | None = None) -> list[ClipResult]:
+def run_clips(
+    clips: Sequence[Clip],
+    sides: Sequence[Side],
+    *,
+    realtime: bool,
+    load: Callable[[Clip], object],
+    step: Callable[[str], None] = lambda _label: None,
+    results: list[ClipResult] | None = None,
+    cut: Callable[[object], tuple[object, float]] | None = None,
+) -> list[ClipResult]:
     """Measure and score every clip on every side; ``load`` turns a clip into audio (untimed), and
     ``cut`` (when given) shortens it to where the key is released, returning the seconds removed.
 
@@ -95,15 +110,22 @@ def run_clips(clips: Sequence[Clip], sides: Sequence[Side], *, realtime: bool, l
         result = ClipResult(clip, audio.shape[0] / SAMPLE_RATE, cut_s=removed)
         for side in side_order(sides, index):
             measurement = side.run(audio, realtime=realtime)
-            result.sides[side.label] = SideResult(measurement, word_errors(clip.text, measurement.text, clip.lang))
+            result.sides[side.label] = SideResult(
+                measurement, word_errors(clip.text, measurement.text, clip.lang)
+            )
         results.append(result)
         step(clip.name)
     return results
 
 
-def run_silence(noise: Sequence[NoiseClip], sides: Sequence[Side], *, realtime: bool,
-                step: Callable[[str], None] = lambda _label: None, results: list[NoiseResult] | None = None,
-                ) -> list[NoiseResult]:
+def run_silence(
+    noise: Sequence[NoiseClip],
+    sides: Sequence[Side],
+    *,
+    realtime: bool,
+    step: Callable[[str], None] = lambda _label: None,
+    results: list[NoiseResult] | None = None,
+) -> list[NoiseResult]:
     """Run the no-speech set; what matters is how many words each side types."""
     results = [] if results is None else results
     for index, clip in enumerate(noise):

@@ -1,7 +1,7 @@
 """What a benchmark measures: keyvox's own dictation pipeline, and the whole-utterance baseline.
 
 Both take one clip the way a key press delivers it — chunks while the key is held, then a release —
-and report the seconds from release to text. Keyvox goes through the real ``keyvox.pipeline.Pipeline``
+and report the seconds from release to text. Keyvox goes through the real ``keyvox.core.pipeline.Pipeline``
 (the same worker, text chain and sink hand-off the daemon uses), so whatever the pipeline does while
 the key is held is part of the number. The baseline is deliberately not built on that pipeline: it
 must stay "decode everything after release" however keyvox's pipeline changes.
@@ -12,14 +12,15 @@ from __future__ import annotations
 import queue
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from keyvox.audio.capture import CHUNK_SAMPLES  # the feed matches what the daemon's recorder delivers
-from keyvox.backends.base import SAMPLE_RATE
-from keyvox.config import Config
+from keyvox.audio.format import SAMPLE_RATE
+from keyvox.config.schema import Config
 from keyvox.errors import KeyvoxError
 
 RESULT_TIMEOUT_S = 600.0
@@ -65,8 +66,9 @@ class Side(Protocol):
     def close(self) -> None: ...
 
 
-def feed_audio(feed: Callable[[np.ndarray], None], audio: np.ndarray, *, realtime: bool,
-               chunk: int = CHUNK_SAMPLES) -> None:
+def feed_audio(
+    feed: Callable[[np.ndarray], None], audio: np.ndarray, *, realtime: bool, chunk: int = CHUNK_SAMPLES
+) -> None:
     """Hand ``audio`` to ``feed`` in recorder-sized chunks; with ``realtime``, at the pace it was spoken.
 
     A microphone delivers a chunk only once its last sample has been spoken, so each chunk is due at
@@ -75,7 +77,7 @@ def feed_audio(feed: Callable[[np.ndarray], None], audio: np.ndarray, *, realtim
     """
     start = time.perf_counter()
     for offset in range(0, audio.shape[0], chunk):
-        piece = audio[offset:offset + chunk]
+        piece = audio[offset : offset + chunk]
         if realtime:
             delay = start + (offset + piece.shape[0]) / SAMPLE_RATE - time.perf_counter()
             if delay > 0:
@@ -86,15 +88,22 @@ def feed_audio(feed: Callable[[np.ndarray], None], audio: np.ndarray, *, realtim
 class KeyvoxSide:
     """Keyvox's pipeline with its model loaded once and warm, the text chain of ``config``, and a collecting sink."""
 
-    def __init__(self, config: Config, label: str = "keyvox", *, chunk: int = CHUNK_SAMPLES,
-                 transcriber: object | None = None, live_decoding: bool | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        label: str = "keyvox",
+        *,
+        chunk: int = CHUNK_SAMPLES,
+        transcriber: object | None = None,
+        live_decoding: bool | None = None,
+    ) -> None:
         """``transcriber``: an engine already loaded (another side's), so one model serves both;
         ``live_decoding``: overrides ``[model] live_decoding``."""
         import dataclasses
 
-        from keyvox.backends import create_transcriber
-        from keyvox.pipeline import CollectingSink, Pipeline, PipelineOptions
-        from keyvox.text import TextProcessor
+        from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions
+        from keyvox.engines.factory import create_transcriber
+        from keyvox.text.chain import TextProcessor
 
         self.label = label
         self.chunk = chunk
@@ -111,12 +120,15 @@ class KeyvoxSide:
             options = dataclasses.replace(options, live_decoding=live_decoding)
             self.description += ", live decoding " + ("on" if live_decoding else "off")
         self.live = options.live_decoding and self.transcriber.supports_live_decoding
-        self.pipeline = Pipeline(self.transcriber, TextProcessor(config), self.sink, options=options,
-                                 on_result=self._results.put)
+        self.pipeline = Pipeline(
+            self.transcriber, TextProcessor(config), self.sink, options=options, on_result=self._results.put
+        )
 
     def run(self, audio: np.ndarray, *, realtime: bool) -> Measurement:
         duration = audio.shape[0] / SAMPLE_RATE
-        while not self._results.empty():  # a result that came after an earlier clip timed out is not this clip's
+        while (
+            not self._results.empty()
+        ):  # a result that came after an earlier clip timed out is not this clip's
             self._results.get_nowait()
         nan = float("nan")
         cpu, held = time.process_time(), time.perf_counter()
@@ -125,19 +137,39 @@ class KeyvoxSide:
         feed_audio(utterance.feed, audio, realtime=realtime and self.live, chunk=self.chunk)
         held_cpu_s, held_s = time.process_time() - cpu, time.perf_counter() - held
         if not utterance.finish():  # the key release
-            return Measurement("", duration, nan, nan, held_cpu_s, "dropped: shorter than [audio] min_duration_s",
-                               held_s, held_cpu_s)
+            return Measurement(
+                "",
+                duration,
+                nan,
+                nan,
+                held_cpu_s,
+                "dropped: shorter than [audio] min_duration_s",
+                held_s,
+                held_cpu_s,
+            )
         if not self.pipeline.wait_idle(RESULT_TIMEOUT_S):
-            return Measurement("", duration, nan, nan, time.process_time() - cpu,
-                               f"no text after {RESULT_TIMEOUT_S:.0f} s", held_s, held_cpu_s)
+            return Measurement(
+                "",
+                duration,
+                nan,
+                nan,
+                time.process_time() - cpu,
+                f"no text after {RESULT_TIMEOUT_S:.0f} s",
+                held_s,
+                held_cpu_s,
+            )
         cpu_s = time.process_time() - cpu
         try:
             result = self._results.get_nowait()
         except queue.Empty:  # the worker logged an exception instead of producing a result
-            return Measurement("", duration, nan, nan, cpu_s, "the pipeline produced no result", held_s, held_cpu_s)
+            return Measurement(
+                "", duration, nan, nan, cpu_s, "the pipeline produced no result", held_s, held_cpu_s
+            )
         transcribe_s = result.transcribed_at - result.released_at if result.transcribed_at else nan
         latency = result.latency_s if result.text.strip() else nan  # nothing typed: missing, never 0 s
-        return Measurement(result.text, duration, latency, transcribe_s, cpu_s, result.error, held_s, held_cpu_s)
+        return Measurement(
+            result.text, duration, latency, transcribe_s, cpu_s, result.error, held_s, held_cpu_s
+        )
 
     def close(self) -> None:
         self.pipeline.close()
@@ -155,7 +187,7 @@ class BaselineSide:
     def __init__(self, config: Config, transcriber: object) -> None:
         from faster_whisper import WhisperModel
 
-        from keyvox.backends.faster_whisper import pick_threads
+        from keyvox.engines.faster_whisper import pick_threads
 
         path = baseline_model_path(config, transcriber)
         device = getattr(transcriber, "device", "cpu")
@@ -163,16 +195,25 @@ class BaselineSide:
         rss = current_rss_mb()
         started = time.perf_counter()
         device_name, _, index = device.partition(":")
-        self.model = WhisperModel(str(path), device=device_name, device_index=int(index or 0),
-                                  compute_type=compute_type, cpu_threads=pick_threads(config.model.cpu_threads))
+        self.model = WhisperModel(
+            str(path),
+            device=device_name,
+            device_index=int(index or 0),
+            compute_type=compute_type,
+            cpu_threads=pick_threads(config.model.cpu_threads),
+        )
         self.settings = {"beam_size": config.model.beam_size}
-        self._decode(np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE).astype(np.float32))  # warm, like keyvox
+        self._decode(
+            np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE).astype(np.float32)
+        )  # warm, like keyvox
         self.load_s = time.perf_counter() - started
         self.load_rss_mb = current_rss_mb() - rss
         self.model_path = path
         name = getattr(transcriber, "model_name", None) or path.name
-        self.description = (f"faster-whisper {name} {compute_type} on {device}, WhisperModel.transcribe(), "
-                            f"beam {config.model.beam_size}, its defaults otherwise (no VAD, language detected)")
+        self.description = (
+            f"faster-whisper {name} {compute_type} on {device}, WhisperModel.transcribe(), "
+            f"beam {config.model.beam_size}, its defaults otherwise (no VAD, language detected)"
+        )
 
     def _decode(self, audio: np.ndarray) -> str:
         segments, _info = self.model.transcribe(audio, **self.settings)
@@ -190,7 +231,9 @@ class BaselineSide:
         except Exception as exc:  # reported per clip like keyvox's own failures, never fatal to the run
             return Measurement("", duration, float("nan"), float("nan"), time.process_time() - cpu, str(exc))
         seconds = time.perf_counter() - released
-        return Measurement(text, duration, seconds if text else float("nan"), seconds, time.process_time() - cpu)
+        return Measurement(
+            text, duration, seconds if text else float("nan"), seconds, time.process_time() - cpu
+        )
 
     def close(self) -> None:
         pass
@@ -198,7 +241,7 @@ class BaselineSide:
 
 def baseline_model_path(config: Config, transcriber: object):
     """The model files keyvox itself loaded, so the baseline runs the very same weights."""
-    from keyvox.models import resolve_whisper_model
+    from keyvox.engines.models import resolve_whisper_model
 
     path = getattr(transcriber, "model_path", None)
     if path is not None:
@@ -209,8 +252,10 @@ def baseline_model_path(config: Config, transcriber: object):
     try:
         return resolve_whisper_model(name, config.paths.model_cache).path
     except KeyvoxError as exc:
-        raise KeyvoxError(f"--vs baseline needs a Whisper model for faster-whisper, and [model] name = "
-                          f"\"{config.model.name}\" is not one ({exc}); compare with --vs OTHER-CONFIG.toml instead") from None
+        raise KeyvoxError(
+            f"--vs baseline needs a Whisper model for faster-whisper, and [model] name = "
+            f'"{config.model.name}" is not one ({exc}); compare with --vs OTHER-CONFIG.toml instead'
+        ) from None
 
 
 def current_rss_mb() -> float:

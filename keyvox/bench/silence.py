@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 
 LEVELS_DBFS = (-55.0, -40.0)
 """RMS levels of the noise clips: a quiet room, and a noisy fan or laptop microphone."""
@@ -46,11 +46,11 @@ def coloured_noise(colour: str, count: int, rng: np.random.Generator) -> np.ndar
     spectrum = np.fft.rfft(rng.standard_normal(count))
     freqs = np.fft.rfftfreq(count, 1 / SAMPLE_RATE)
     freqs[0] = freqs[1]  # no division by zero at DC; the DC bin is removed below anyway
-    spectrum /= freqs ** exponent
+    spectrum /= freqs**exponent
     spectrum[0] = 0
     return np.fft.irfft(spectrum, count)
 
 
 def scale_to_dbfs(audio: np.ndarray, dbfs: float) -> np.ndarray:
-    rms = float(np.sqrt(np.mean(audio ** 2))) or 1.0
+    rms = float(np.sqrt(np.mean(audio**2))) or 1.0
     return (audio * (10 ** (dbfs / 20) / rms)).astype(np.float32)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -33,7 +33,9 @@ def side_summary(run: BenchRun, side: Side) -> dict:
     rows = [clip.sides[label] for clip in run.clips]
     latencies = [row.measurement.latency_s for row in rows]
     audio_s = sum(row.measurement.duration_s for row in rows)
-    engine_s = sum(row.measurement.transcribe_s for row in rows if not math.isnan(row.measurement.transcribe_s))
+    engine_s = sum(
+        row.measurement.transcribe_s for row in rows if not math.isnan(row.measurement.transcribe_s)
+    )
     held_s = sum(row.measurement.held_s for row in rows)
     held_cpu_s = sum(row.measurement.held_cpu_s for row in rows)
     wer = corpus_wer([row.score for row in rows if row.score is not None])
@@ -46,11 +48,15 @@ def side_summary(run: BenchRun, side: Side) -> dict:
         "latency_p50_s": percentile(latencies, 50),
         "latency_p95_s": percentile(latencies, 95),
         "latency_max_s": percentile(latencies, 100),
-        "latency_mean_s": round(float(np.nanmean(latencies)), 4) if rows and not all(map(math.isnan, latencies)) else None,
+        "latency_mean_s": round(float(np.nanmean(latencies)), 4)
+        if rows and not all(map(math.isnan, latencies))
+        else None,
         "rtf": round(engine_s / audio_s, 4) if audio_s else None,
         "missing": sum(1 for row in rows if row.measurement.missing),
         "held_cpu_s": round(held_cpu_s, 3),
-        "held_cpu_share": round(held_cpu_s / held_s, 4) if held_s and run.realtime and held_s > 0.5 * audio_s else None,
+        "held_cpu_share": round(held_cpu_s / held_s, 4)
+        if held_s and run.realtime and held_s > 0.5 * audio_s
+        else None,
         "held_cpu_p50_s": percentile([row.measurement.held_cpu_s for row in rows], 50),
         "load_s": round(side.load_s, 3),
         "load_rss_mb": round(side.load_rss_mb, 1),
@@ -122,9 +128,16 @@ def clip_rows(run: BenchRun) -> list[dict]:
     main, *others = run.sides
     rows = []
     for clip in run.clips:
-        row = {"audio": clip.clip.entry, "line": clip.clip.line, "lang": clip.clip.lang,
-               "category": clip.clip.category, "duration_s": round(clip.duration_s, 3),
-               "group": length_group(clip.duration_s), "cut_s": round(clip.cut_s, 3), "reference": clip.clip.text}
+        row = {
+            "audio": clip.clip.entry,
+            "line": clip.clip.line,
+            "lang": clip.clip.lang,
+            "category": clip.clip.category,
+            "duration_s": round(clip.duration_s, 3),
+            "group": length_group(clip.duration_s),
+            "cut_s": round(clip.cut_s, 3),
+            "reference": clip.clip.text,
+        }
         row.update(clip.sides[main.label].as_dict())
         for other in others:
             row[other.label] = clip.sides[other.label].as_dict()

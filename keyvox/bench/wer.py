@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from keyvox.errors import KeyvoxError
 
@@ -38,13 +38,15 @@ class WordErrors:
         return self.errors / self.reference_words
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normalizer(kind: str):
     try:
         from whisper_normalizer.basic import BasicTextNormalizer
         from whisper_normalizer.english import EnglishTextNormalizer
     except ImportError:
-        raise KeyvoxError(f"scoring needs the whisper-normalizer package; install it with: {INSTALL_HINT}") from None
+        raise KeyvoxError(
+            f"scoring needs the whisper-normalizer package; install it with: {INSTALL_HINT}"
+        ) from None
     if kind == "english":
         return EnglishTextNormalizer()
     return BasicTextNormalizer(split_letters=kind == "letters")

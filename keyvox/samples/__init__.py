@@ -21,6 +21,6 @@ SAMPLE = Sample(
     path=Path(__file__).with_name("librivox-sense-and-sensibility.flac"),
     text="unless to be rather cold hearted and rather selfish is to be ill disposed",
     source="LibriVox recording of Jane Austen, Sense and Sensibility, chapter 1 (5.3 s, 16 kHz mono), "
-           "as cut for the CMU PocketSphinx test data",
+    "as cut for the CMU PocketSphinx test data",
     licence="public domain (LibriVox recordings are dedicated to the public domain)",
 )

@@ -10,10 +10,3 @@ Daemon wiring (``[server] enabled = true``)::
 
 Importing this package needs the ``server`` extra (starlette, uvicorn, python-multipart).
 """
-
-from keyvox.server.app import ServerSettings, create_app
-from keyvox.server.events import EventHub
-from keyvox.server.run import ServerHandle, serve, start_background, start_in_thread
-
-__all__ = ["EventHub", "ServerHandle", "ServerSettings", "create_app", "serve", "start_background",
-           "start_in_thread"]

@@ -22,13 +22,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from keyvox.backends.base import SAMPLE_RATE, Transcriber
-from keyvox.engine import EngineWorker
-from keyvox.pipeline import UtteranceResult
+from keyvox.audio.format import SAMPLE_RATE
+from keyvox.core.engine_worker import EngineWorker
+from keyvox.core.pipeline import UtteranceResult
+from keyvox.engines.base import Transcriber
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.formats import RESPONSE_FORMATS, ApiError, error_response, render
 from keyvox.server.limits import AuthMiddleware, ModelWorker, limited_receive, too_large
-from keyvox.text import TextProcessor
+from keyvox.text.chain import TextProcessor
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,13 @@ class ServerSettings:
     api_key: str | None = None
 
 
-def create_app(transcriber: Transcriber, chain: TextProcessor, settings: ServerSettings | None = None,
-               hub: EventHub | None = None, engine: EngineWorker | None = None) -> Starlette:
+def create_app(
+    transcriber: Transcriber,
+    chain: TextProcessor,
+    settings: ServerSettings | None = None,
+    hub: EventHub | None = None,
+    engine: EngineWorker | None = None,
+) -> Starlette:
     """The server around ``transcriber``; ``hub`` carries the daemon's events to ``/v1/events``; ``engine`` is
     the daemon's engine worker (without one the server starts its own and stops it on shutdown)."""
     settings = settings or ServerSettings()
@@ -67,12 +73,22 @@ def create_app(transcriber: Transcriber, chain: TextProcessor, settings: ServerS
                 engine.close(timeout=0.5)
 
     async def health(_request: Request) -> Response:
-        return JSONResponse({"status": "ok", "model": transcriber.description, "queued": worker.admitted,
-                             "max_queue": worker.max_queue})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "model": transcriber.description,
+                "queued": worker.admitted,
+                "max_queue": worker.max_queue,
+            }
+        )
 
     async def models(_request: Request) -> Response:
-        return JSONResponse({"object": "list", "data": [
-            {"id": settings.model_id, "object": "model", "created": 0, "owned_by": "keyvox"}]})
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": [{"id": settings.model_id, "object": "model", "created": 0, "owned_by": "keyvox"}],
+            }
+        )
 
     async def transcriptions(request: Request) -> Response:
         try:
@@ -86,9 +102,12 @@ def create_app(transcriber: Transcriber, chain: TextProcessor, settings: ServerS
         await _stream_events(websocket, hub)
 
     app = Starlette(
-        routes=[Route("/health", health), Route("/v1/models", models),
-                Route("/v1/audio/transcriptions", transcriptions, methods=["POST"]),
-                WebSocketRoute("/v1/events", events)],
+        routes=[
+            Route("/health", health),
+            Route("/v1/models", models),
+            Route("/v1/audio/transcriptions", transcriptions, methods=["POST"]),
+            WebSocketRoute("/v1/events", events),
+        ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )
@@ -98,16 +117,25 @@ def create_app(transcriber: Transcriber, chain: TextProcessor, settings: ServerS
     return app
 
 
-async def _transcriptions(request: Request, transcriber: Transcriber, chain: TextProcessor,
-                          settings: ServerSettings, worker: ModelWorker, hub: EventHub) -> Response:
+async def _transcriptions(
+    request: Request,
+    transcriber: Transcriber,
+    chain: TextProcessor,
+    settings: ServerSettings,
+    worker: ModelWorker,
+    hub: EventHub,
+) -> Response:
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
-        raise ApiError(415, f"Content-Type must be multipart/form-data with a \"file\" field, "
-                       f"not \"{content_type or 'none'}\".", code="unsupported_media_type")
+        raise ApiError(
+            415,
+            f'Content-Type must be multipart/form-data with a "file" field, not "{content_type or "none"}".',
+            code="unsupported_media_type",
+        )
     length = request.headers.get("content-length")
     if length is not None:
         if not length.isdigit():
-            raise ApiError(400, f"Content-Length \"{length}\" is not a number.")
+            raise ApiError(400, f'Content-Length "{length}" is not a number.')
         if int(length) > settings.max_upload_bytes:
             raise too_large(settings.max_upload_bytes)  # refused before a byte of the body is read
     slot = worker.admit()
@@ -130,8 +158,13 @@ async def _transcriptions(request: Request, transcriber: Transcriber, chain: Tex
             raise ApiError(400, "The uploaded file is empty.", param="file", code="empty_file")
         audio = await run_in_threadpool(decode_upload, upload.file)
         language = _check_language(transcriber, request_fields["language"])
-        work = lambda engine: _transcribe(engine, chain, audio, request_fields["prompt"],  # noqa: E731
-                                          request_fields["raw"])
+        work = lambda engine: _transcribe(
+            engine,
+            chain,
+            audio,
+            request_fields["prompt"],
+            request_fields["raw"],
+        )
         submitted = True
         started = time.perf_counter()
         transcription, text = await worker.run(slot, work, language)
@@ -140,8 +173,9 @@ async def _transcriptions(request: Request, transcriber: Transcriber, chain: Tex
             slot.release()
         if form is not None:
             await form.close()
-    result = UtteranceResult(text, transcription, transcription.duration_s, started,
-                             delivered_at=time.perf_counter())
+    result = UtteranceResult(
+        text, transcription, transcription.duration_s, started, delivered_at=time.perf_counter()
+    )
     hub.publish(result_event(result, source="api"))
     return render(transcription, text, request_fields["response_format"])
 
@@ -150,11 +184,14 @@ def _read_fields(form) -> dict:
     """Check the form fields OpenAI defines; unknown extra fields are ignored, as OpenAI does."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise ApiError(400, "The \"file\" field is missing or is not a file upload.", param="file")
+        raise ApiError(400, 'The "file" field is missing or is not a file upload.', param="file")
     response_format = str(form.get("response_format") or "json")
     if response_format not in RESPONSE_FORMATS:
-        raise ApiError(400, f"response_format \"{response_format}\" is not supported (choose "
-                       f"{', '.join(RESPONSE_FORMATS)}).", param="response_format")
+        raise ApiError(
+            400,
+            f'response_format "{response_format}" is not supported (choose {", ".join(RESPONSE_FORMATS)}).',
+            param="response_format",
+        )
     temperature = form.get("temperature")
     if temperature not in (None, ""):
         try:
@@ -162,16 +199,22 @@ def _read_fields(form) -> dict:
         except ValueError:
             value = float("nan")
         if not 0.0 <= value <= 1.0:
-            raise ApiError(400, f"temperature \"{temperature}\" must be a number from 0 to 1.", param="temperature")
+            raise ApiError(
+                400, f'temperature "{temperature}" must be a number from 0 to 1.', param="temperature"
+            )
     if str(form.get("stream", "")).lower() in TRUE_WORDS:
-        raise ApiError(400, "Streaming transcription is not supported; leave out \"stream\".", param="stream")
+        raise ApiError(400, 'Streaming transcription is not supported; leave out "stream".', param="stream")
     language = str(form.get("language") or "").strip().lower()
     if language and not re.fullmatch(r"[a-z]{2,3}", language):
-        raise ApiError(400, f"language \"{language}\" is not an ISO-639-1 code such as en, fr, de.",
-                       param="language")
-    return {"response_format": response_format, "language": language,
-            "prompt": str(form.get("prompt") or "")[:2000],
-            "raw": str(form.get("raw", "")).lower() in TRUE_WORDS}
+        raise ApiError(
+            400, f'language "{language}" is not an ISO-639-1 code such as en, fr, de.', param="language"
+        )
+    return {
+        "response_format": response_format,
+        "language": language,
+        "prompt": str(form.get("prompt") or "")[:2000],
+        "raw": str(form.get("raw", "")).lower() in TRUE_WORDS,
+    }
 
 
 async def _size(upload: UploadFile) -> int:
@@ -198,8 +241,12 @@ def decode_upload(fileobj) -> np.ndarray:
             audio = decode_audio(fileobj, sampling_rate=SAMPLE_RATE)
     except Exception as exc:  # decoders raise many types for undecodable input
         reason = (getattr(exc, "strerror", None) or str(exc).strip() or type(exc).__name__).splitlines()[0]
-        raise ApiError(400, f"Could not decode the audio file ({reason}); send WAV, FLAC, MP3, OGG, M4A or WebM.",
-                       param="file", code="invalid_audio") from None
+        raise ApiError(
+            400,
+            f"Could not decode the audio file ({reason}); send WAV, FLAC, MP3, OGG, M4A or WebM.",
+            param="file",
+            code="invalid_audio",
+        ) from None
     if audio.size == 0:
         raise ApiError(400, "The audio file holds no audio.", param="file", code="invalid_audio")
     return audio.astype(np.float32, copy=False)
@@ -208,8 +255,11 @@ def decode_upload(fileobj) -> np.ndarray:
 def _check_language(transcriber: Transcriber, language: str) -> str:
     fixed = transcriber.language
     if language and fixed and language != fixed:
-        raise ApiError(400, f"This server's model transcribes \"{fixed}\" only; leave out language or send "
-                       f"\"{fixed}\".", param="language")
+        raise ApiError(
+            400,
+            f'This server\'s model transcribes "{fixed}" only; leave out language or send "{fixed}".',
+            param="language",
+        )
     return language
 
 

@@ -13,10 +13,11 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from keyvox.presence import DaemonState, Observer
+from keyvox.core.presence import Observer
+from keyvox.vocabulary import DaemonState
 
 if TYPE_CHECKING:
-    from keyvox.pipeline import UtteranceResult
+    from keyvox.core.pipeline import UtteranceResult
 
 QUEUE_SIZE = 256
 PARTIAL_INTERVAL_S = 0.5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from keyvox.backends.base import Transcription
+from keyvox.engines.base import Transcription
 
 RESPONSE_FORMATS = ("json", "text", "verbose_json", "srt", "vtt")
 
@@ -12,8 +12,16 @@ RESPONSE_FORMATS = ("json", "text", "verbose_json", "srt", "vtt")
 class ApiError(Exception):
     """A request the server refuses; becomes ``{"error": {...}}`` with ``status``."""
 
-    def __init__(self, status: int, message: str, *, param: str | None = None, code: str | None = None,
-                 kind: str = "invalid_request_error", headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        kind: str = "invalid_request_error",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -23,12 +31,20 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     def response(self) -> JSONResponse:
-        return error_response(self.status, self.message, param=self.param, code=self.code, kind=self.kind,
-                              headers=self.headers)
+        return error_response(
+            self.status, self.message, param=self.param, code=self.code, kind=self.kind, headers=self.headers
+        )
 
 
-def error_response(status: int, message: str, *, param: str | None = None, code: str | None = None,
-                   kind: str = "invalid_request_error", headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    message: str,
+    *,
+    param: str | None = None,
+    code: str | None = None,
+    kind: str = "invalid_request_error",
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -41,8 +57,10 @@ def render(transcription: Transcription, text: str, response_format: str) -> Res
         return PlainTextResponse(text + "\n")
     cues = _cues(transcription, text)
     if response_format == "srt":
-        blocks = [f"{i}\n{_stamp(start, ',')} --> {_stamp(end, ',')}\n{words}\n" for i, (start, end, words)
-                  in enumerate(cues, 1)]
+        blocks = [
+            f"{i}\n{_stamp(start, ',')} --> {_stamp(end, ',')}\n{words}\n"
+            for i, (start, end, words) in enumerate(cues, 1)
+        ]
         return PlainTextResponse("\n".join(blocks), media_type="application/x-subrip")
     if response_format == "vtt":
         blocks = [f"{_stamp(start, '.')} --> {_stamp(end, '.')}\n{words}\n" for start, end, words in cues]
@@ -51,13 +69,28 @@ def render(transcription: Transcription, text: str, response_format: str) -> Res
 
 
 def verbose_json(transcription: Transcription, text: str) -> dict:
-    segments = [{
-        "id": i, "seek": 0, "start": round(s.start, 3), "end": round(s.end, 3), "text": s.text,
-        "tokens": [], "temperature": 0.0, "avg_logprob": s.avg_logprob, "compression_ratio": 1.0,
-        "no_speech_prob": s.no_speech_prob,
-    } for i, s in enumerate(transcription.segments)]
-    return {"task": "transcribe", "language": transcription.language or "", "duration": transcription.duration_s,
-            "text": text, "segments": segments}
+    segments = [
+        {
+            "id": i,
+            "seek": 0,
+            "start": round(s.start, 3),
+            "end": round(s.end, 3),
+            "text": s.text,
+            "tokens": [],
+            "temperature": 0.0,
+            "avg_logprob": s.avg_logprob,
+            "compression_ratio": 1.0,
+            "no_speech_prob": s.no_speech_prob,
+        }
+        for i, s in enumerate(transcription.segments)
+    ]
+    return {
+        "task": "transcribe",
+        "language": transcription.language or "",
+        "duration": transcription.duration_s,
+        "text": text,
+        "segments": segments,
+    }
 
 
 def _cues(transcription: Transcription, text: str) -> list[tuple[float, float, str]]:

@@ -1,5 +1,5 @@
 """What keeps the server safe to expose: API-key checks, the upload size limit, and the bounded queue
-in front of the engine worker (keyvox/engine.py), which owns the one model.
+in front of the engine worker (keyvox/core/engine_worker.py), which owns the one model.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import ipaddress
 import math
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from keyvox.engine import EngineWorker, Priority
+from keyvox.core.engine_worker import EngineWorker, Priority
 from keyvox.server.formats import ApiError, error_response
 
 OPEN_PATHS = ("/health",)
@@ -47,15 +48,23 @@ class AuthMiddleware:
         self.api_key = api_key
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if (self.api_key is None or scope["type"] not in ("http", "websocket")
-                or scope["path"] in OPEN_PATHS or bearer_matches(scope["headers"], self.api_key)):
+        if (
+            self.api_key is None
+            or scope["type"] not in ("http", "websocket")
+            or scope["path"] in OPEN_PATHS
+            or bearer_matches(scope["headers"], self.api_key)
+        ):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": "invalid API key"})
             return
-        response = error_response(401, "Incorrect API key provided: send it as \"Authorization: Bearer KEY\".",
-                                  code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        response = error_response(
+            401,
+            'Incorrect API key provided: send it as "Authorization: Bearer KEY".',
+            code="invalid_api_key",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
         await response(scope, receive, send)
 
 
@@ -76,8 +85,13 @@ def limited_receive(receive: Callable, limit: int) -> Callable:
 
 
 def too_large(limit: int) -> ApiError:
-    return ApiError(413, f"The upload is larger than this server's limit of {limit / 1_000_000:g} MB "
-                    "([server] max_upload_mb).", param="file", code="request_too_large")
+    return ApiError(
+        413,
+        f"The upload is larger than this server's limit of {limit / 1_000_000:g} MB "
+        "([server] max_upload_mb).",
+        param="file",
+        code="request_too_large",
+    )
 
 
 class Slot:
@@ -114,16 +128,24 @@ class ModelWorker:
         with self._lock:
             if self._admitted >= self.max_queue:
                 wait = max(1, math.ceil(self._seconds_per_job * self._admitted))
-                raise ApiError(503, f"The server is busy ({self._admitted} requests queued); retry in {wait} s.",
-                               kind="server_error", code="server_busy", headers={"Retry-After": str(wait)})
+                raise ApiError(
+                    503,
+                    f"The server is busy ({self._admitted} requests queued); retry in {wait} s.",
+                    kind="server_error",
+                    code="server_busy",
+                    headers={"Retry-After": str(wait)},
+                )
             self._admitted += 1
         return Slot(self)
 
     async def run(self, slot: Slot, work: Callable[[Any], Any], language: str | None = None) -> Any:
         """Run ``work(transcriber)`` on the engine thread; the slot is freed when the work ends, even if the
         client left."""
-        future = self.engine.submit(lambda transcriber: self._timed(work, transcriber), priority=Priority.REQUEST,
-                                    language=language or None)
+        future = self.engine.submit(
+            lambda transcriber: self._timed(work, transcriber),
+            priority=Priority.REQUEST,
+            language=language or None,
+        )
         future.add_done_callback(slot.release)
         return await asyncio.wrap_future(future)
 

@@ -20,13 +20,14 @@ def remove_fillers(text: str) -> str:
     position = 0
     capital_next = False
     for match in _FILLER.finditer(text):
-        kept = text[position:match.start()]
+        kept = text[position : match.start()]
         if capital_next:
             kept = _capitalise_first(kept)
         pieces.append(kept)
         before = "".join(pieces).rstrip(" \t")
-        capital_next = capital_next and not kept.strip() or (match.group(0)[0].isupper()
-                                                               and (not before or before[-1] in ".!?\n"))
+        capital_next = (capital_next and not kept.strip()) or (
+            match.group(0)[0].isupper() and (not before or before[-1] in ".!?\n")
+        )
         position = match.end()
     if not pieces:
         return text
@@ -45,7 +46,7 @@ def remove_fillers(text: str) -> str:
 def _capitalise_first(text: str) -> str:
     for index, char in enumerate(text):
         if char.isalpha():
-            return text[:index] + char.upper() + text[index + 1:]
+            return text[:index] + char.upper() + text[index + 1 :]
         if not char.isspace():
             return text
     return text

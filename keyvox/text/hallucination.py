@@ -11,20 +11,44 @@ from __future__ import annotations
 
 import re
 
-from keyvox.backends.base import Transcription
+from keyvox.engines.base import Transcription
 
 # Normalised (lowercase, no punctuation) whole-segment phrases seen on silence.
-SILENCE_PHRASES = frozenset({
-    "thank you", "thank you very much", "thank you so much", "thanks", "thank you for watching",
-    "thanks for watching", "thank you so much for watching", "thanks for watching and see you next time",
-    "thank you for watching and see you next time", "see you next time", "please subscribe",
-    "please like and subscribe", "like and subscribe", "subscribe to my channel", "you", "bye", "bye bye",
-    "goodbye", "so", "oh", "okay", "music", "applause", "silence", "",
-})
+SILENCE_PHRASES = frozenset(
+    {
+        "thank you",
+        "thank you very much",
+        "thank you so much",
+        "thanks",
+        "thank you for watching",
+        "thanks for watching",
+        "thank you so much for watching",
+        "thanks for watching and see you next time",
+        "thank you for watching and see you next time",
+        "see you next time",
+        "please subscribe",
+        "please like and subscribe",
+        "like and subscribe",
+        "subscribe to my channel",
+        "you",
+        "bye",
+        "bye bye",
+        "goodbye",
+        "so",
+        "oh",
+        "okay",
+        "music",
+        "applause",
+        "silence",
+        "",
+    }
+)
 # Credits copied from subtitle files: nobody dictates these, so they go whatever the evidence.
 CREDIT_PATTERN = re.compile(
     r"\b(?:amara\.org|subtitles? (?:by|made by|created by)|subtitled by|captions? by|captioning by|"
-    r"transcribed by|translated by|transcript by)\b", re.IGNORECASE)
+    r"transcribed by|translated by|transcript by)\b",
+    re.IGNORECASE,
+)
 
 DEFAULT_NO_SPEECH_THRESHOLD = 0.6
 
@@ -52,8 +76,11 @@ def guard(transcription: Transcription, threshold: float = DEFAULT_NO_SPEECH_THR
     if not transcription.segments:
         # Only the whole-text verdict is possible without segments.
         return "" if not transcription.speech_found and is_silence_phrase(text) else text
-    kept = [segment for segment in transcription.segments
-            if not _is_hallucinated(segment.text, segment.no_speech_prob, transcription.speech_found, threshold)]
+    kept = [
+        segment
+        for segment in transcription.segments
+        if not _is_hallucinated(segment.text, segment.no_speech_prob, transcription.speech_found, threshold)
+    ]
     if len(kept) == len(transcription.segments):
         return text
     return "".join(segment.text for segment in kept).strip()
@@ -79,11 +106,11 @@ def collapse_loops(text: str, max_phrase_words: int = 8) -> str:
     while index < len(words):
         best: tuple[int, int] | None = None
         for size in range(1, max_phrase_words + 1):
-            phrase = keys[index:index + size]
+            phrase = keys[index : index + size]
             if len(phrase) < size or not any(phrase):
                 break
             repeats = 1
-            while keys[index + repeats * size:index + (repeats + 1) * size] == phrase:
+            while keys[index + repeats * size : index + (repeats + 1) * size] == phrase:
                 repeats += 1
             if repeats >= 3 and size * repeats >= 12 and (best is None or size * repeats > best[0] * best[1]):
                 best = (size, repeats)
@@ -92,10 +119,10 @@ def collapse_loops(text: str, max_phrase_words: int = 8) -> str:
             index += 1
             continue
         size, repeats = best
-        copy = words[index:index + size]
+        copy = words[index : index + size]
         last = words[index + size * repeats - 1]
         # Keep the loop's final punctuation ("... going to go.") on the single copy.
-        copy[-1] = copy[-1].rstrip(",;") + (last[len(last.rstrip(".!?")):] if last[-1:] in ".!?" else "")
+        copy[-1] = copy[-1].rstrip(",;") + (last[len(last.rstrip(".!?")) :] if last[-1:] in ".!?" else "")
         out.extend(copy)
         index += size * repeats
     return " ".join(out) if len(out) != len(words) else text

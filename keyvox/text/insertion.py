@@ -14,10 +14,86 @@ SENTENCE_ENDS = ".!?\n"
 _NO_SPACE_BEFORE = ",.;:!?)]}%\n"
 # Words the engine capitalises only because it thinks a sentence starts; lowercased when continuing one.
 COMMON_WORDS = frozenset(
-    "a an the and but or nor so yet for to of in on at by with from into onto about as than then that this "
-    "these those it its is are was were be been am do does did not no if when while because which who whom "
-    "what where why how there here we you he she they my your our their his her some any all also just "
-    "only even still maybe perhaps please".split())
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "but",
+        "or",
+        "nor",
+        "so",
+        "yet",
+        "for",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "into",
+        "onto",
+        "about",
+        "as",
+        "than",
+        "then",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "if",
+        "when",
+        "while",
+        "because",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "where",
+        "why",
+        "how",
+        "there",
+        "here",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "some",
+        "any",
+        "all",
+        "also",
+        "just",
+        "only",
+        "even",
+        "still",
+        "maybe",
+        "perhaps",
+        "please",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +135,14 @@ def tidy_spacing(text: str) -> str:
     return text.strip(" ")
 
 
-def fit_to_context(text: str, before: str, *, capitalize: bool = True, smart_spacing: bool = True,
-                   trailing_space: bool = False) -> str:
+def fit_to_context(
+    text: str,
+    before: str,
+    *,
+    capitalize: bool = True,
+    smart_spacing: bool = True,
+    trailing_space: bool = False,
+) -> str:
     """``text`` with its first word's case and its leading/trailing space chosen for ``before``."""
     if not text:
         return ""
@@ -68,8 +150,15 @@ def fit_to_context(text: str, before: str, *, capitalize: bool = True, smart_spa
     starts_sentence = not tail or tail[-1] in SENTENCE_ENDS
     if capitalize:
         text = _capitalise(text) if starts_sentence else _lowercase_common(text)
-    if smart_spacing and before and not before[-1].isspace() and before[-1] not in "([{" \
-            and not _inside_open_quote(before) and text[0] not in _NO_SPACE_BEFORE and not text[0].isspace():
+    if (
+        smart_spacing
+        and before
+        and not before[-1].isspace()
+        and before[-1] not in "([{"
+        and not _inside_open_quote(before)
+        and text[0] not in _NO_SPACE_BEFORE
+        and not text[0].isspace()
+    ):
         text = " " + text
     if trailing_space and not text[-1].isspace():
         text += " "
@@ -78,18 +167,18 @@ def fit_to_context(text: str, before: str, *, capitalize: bool = True, smart_spa
 
 def _capitalise(text: str) -> str:
     match = re.search(r"[^\W\d_][\w'’.\-]*", text)
-    if not match or match.start() > 0 and text[:match.start()].strip("\"'([“‘ \n"):
+    if not match or (match.start() > 0 and text[: match.start()].strip("\"'([“‘ \n")):
         return text
     word = match.group(0)
     if word[0].isupper() or any(char.isupper() for char in word[1:]):
         return text  # already capitalised, or a deliberate spelling such as "iPhone"
-    return text[:match.start()] + word[0].upper() + text[match.start() + 1:]
+    return text[: match.start()] + word[0].upper() + text[match.start() + 1 :]
 
 
 def _lowercase_common(text: str) -> str:
     match = re.match(r"[A-Z][a-z]*(?=[\s,.;:!?]|$)", text)
     if match and match.group(0).lower() in COMMON_WORDS:
-        return match.group(0).lower() + text[match.end():]
+        return match.group(0).lower() + text[match.end() :]
     return text
 
 

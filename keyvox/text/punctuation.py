@@ -55,18 +55,97 @@ _LONGEST = max(len(words) for words in COMMANDS)
 
 # A command word right after one of these is a noun in the sentence ("a comma", "the new line").
 LITERAL_BEFORE = frozenset(
-    "a an the this that these those each every no any one another my your his her its our their some what "
-    "which whose word called named extra missing single double same short long brief given "
-    "certain trial grace waiting cooling probation transition time day week month year hour".split())
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "each",
+        "every",
+        "no",
+        "any",
+        "one",
+        "another",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "some",
+        "what",
+        "which",
+        "whose",
+        "word",
+        "called",
+        "named",
+        "extra",
+        "missing",
+        "single",
+        "double",
+        "same",
+        "short",
+        "long",
+        "brief",
+        "given",
+        "certain",
+        "trial",
+        "grace",
+        "waiting",
+        "cooling",
+        "probation",
+        "transition",
+        "time",
+        "day",
+        "week",
+        "month",
+        "year",
+        "hour",
+    ]
+)
 # ... and before one of these ("comma splice", "period of time", "colon cancer").
 LITERAL_AFTER = frozenset(
-    "of splice splices splicing separated delimited key keys sign signs symbol symbols character characters "
-    "button placement rule rules usage drama piece pieces costume cancer".split())
+    [
+        "of",
+        "splice",
+        "splices",
+        "splicing",
+        "separated",
+        "delimited",
+        "key",
+        "keys",
+        "sign",
+        "signs",
+        "symbol",
+        "symbols",
+        "character",
+        "characters",
+        "button",
+        "placement",
+        "rule",
+        "rules",
+        "usage",
+        "drama",
+        "piece",
+        "pieces",
+        "costume",
+        "cancer",
+    ]
+)
 
 # "full-stop", "new-line": the engine sometimes hyphenates a two-word command.
-_HYPHENATED = re.compile(r"(?<![\w-])(" + "|".join({words[0] for words in COMMANDS if len(words) == 2}) + r")-("
-                         + "|".join({words[1] for words in COMMANDS if len(words) == 2}) + r")(?![\w-])",
-                         re.IGNORECASE)
+_HYPHENATED = re.compile(
+    r"(?<![\w-])("
+    + "|".join({words[0] for words in COMMANDS if len(words) == 2})
+    + r")-("
+    + "|".join({words[1] for words in COMMANDS if len(words) == 2})
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
 _TOKEN = re.compile(r"\n|[^\S\n]+|\w[\w'’]*(?:[.\-]\w+)*|[^\w\s]")
 _ENGINE_MARKS = ",.;:!?"
 
@@ -121,7 +200,8 @@ def _literal(tokens: list[str], start: int, end: int) -> bool:
     before = _neighbour(tokens, start - 1, -1)
     after = _neighbour(tokens, end, 1)
     return (before is not None and before.lower() in LITERAL_BEFORE) or (
-        after is not None and after.lower() in LITERAL_AFTER)
+        after is not None and after.lower() in LITERAL_AFTER
+    )
 
 
 def _neighbour(tokens: list[str], index: int, step: int) -> str | None:
@@ -135,8 +215,14 @@ def _neighbour(tokens: list[str], index: int, step: int) -> str | None:
 
 def _drop_engine_marks(items: list[str | Spoken], keep: str) -> None:
     """Remove spaces and the engine's own marks just before a spoken mark ("hello, comma")."""
-    while items and isinstance(items[-1], str) and (
-            (items[-1].isspace() and items[-1] != "\n") or (items[-1] in _ENGINE_MARKS and items[-1] not in keep)):
+    while (
+        items
+        and isinstance(items[-1], str)
+        and (
+            (items[-1].isspace() and items[-1] != "\n")
+            or (items[-1] in _ENGINE_MARKS and items[-1] not in keep)
+        )
+    ):
         items.pop()
 
 
@@ -146,7 +232,7 @@ def _render(items: list[str | Spoken], capitalize: bool) -> str:
     for item in items:
         if isinstance(item, Spoken):
             if item.kind == OPEN:
-                if out and not out[-1].isspace() and out[-1] not in "([\"":
+                if out and not out[-1].isspace() and out[-1] not in '(["':
                     out += " "
                 no_space_next, space_next = True, False
             else:
@@ -187,7 +273,9 @@ def _is_word(token: str) -> bool:
 # --- "scratch that" ---------------------------------------------------------------------------
 
 _SCRATCH = re.compile(r"(?<![\w'’])scratch[\s\-]+that(?![\w'’])", re.IGNORECASE)
-_SCRATCH_LITERAL_AFTER = frozenset("itch off out surface record card ticket paint disk one".split())
+_SCRATCH_LITERAL_AFTER = frozenset(
+    ["itch", "off", "out", "surface", "record", "card", "ticket", "paint", "disk", "one"]
+)
 
 
 def split_scratch(text: str) -> tuple[int, str]:
@@ -200,14 +288,14 @@ def split_scratch(text: str) -> tuple[int, str]:
     retract = 0
     segment_start = 0
     for match in _SCRATCH.finditer(text):
-        before = text[segment_start:match.start()]
-        following = re.match(r"[\s,.;:!?]*(\w+)?", text[match.end():])
+        before = text[segment_start : match.start()]
+        following = re.match(r"[\s,.;:!?]*(\w+)?", text[match.end() :])
         next_word = (following.group(1) or "").lower() if following else ""
         if next_word in _SCRATCH_LITERAL_AFTER:
             continue
         if not any(char.isalnum() for char in before):
             retract += 1
-        elif not before.rstrip()[-1:] in tuple(_ENGINE_MARKS):
+        elif before.rstrip()[-1:] not in tuple(_ENGINE_MARKS):
             continue
         segment_start = match.end()
     if segment_start == 0:

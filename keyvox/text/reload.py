@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from keyvox.config import Config, LoadedConfig, load_config_file
+from keyvox.config.load import load_config_file
+from keyvox.config.schema import Config, LoadedConfig
 from keyvox.errors import KeyvoxError
 
 # Sections a running TextProcessor can take over; the rest need a restart.
@@ -27,8 +28,14 @@ def print_line(message: str) -> None:
 class ConfigWatcher:
     """Re-reads ``path`` when its modification time or size changes."""
 
-    def __init__(self, path: str | os.PathLike, *, interval_s: float = 0.25,
-                 report: Callable[[str], None] = print_line, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        interval_s: float = 0.25,
+        report: Callable[[str], None] = print_line,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.path = Path(path)
         self.interval_s = interval_s
         self.report = report
@@ -68,5 +75,8 @@ class ConfigWatcher:
 
 def restart_needed(old: Config, new: Config) -> list[str]:
     """Sections whose changes a running keyvox cannot apply (``[model]``, ``[audio]``, ...)."""
-    return [f.name for f in dataclasses.fields(Config)
-            if f.name not in LIVE_SECTIONS and getattr(old, f.name) != getattr(new, f.name)]
+    return [
+        f.name
+        for f in dataclasses.fields(Config)
+        if f.name not in LIVE_SECTIONS and getattr(old, f.name) != getattr(new, f.name)
+    ]

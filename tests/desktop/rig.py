@@ -20,7 +20,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-KEYCODES = {"ctrl_r": "105", "esc": "Escape", "f9": "F9"}  # 105 is a keycode: Control_R would press both Ctrls
+KEYCODES = {
+    "ctrl_r": "105",
+    "esc": "Escape",
+    "f9": "F9",
+}  # 105 is a keycode: Control_R would press both Ctrls
 SINK = "keyvox_sink"
 MIC = "keyvox_mic"
 REQUIRED = ("Xvfb", "pulseaudio", "pacat", "paplay", "xdotool", "xclip")
@@ -54,9 +58,12 @@ def _stop(process: subprocess.Popen | None, timeout: float = 3.0) -> None:
 class Xvfb:
     def __init__(self, workdir: Path) -> None:
         read, write = os.pipe()
-        self.process = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x768x24",
-                                         "-nolisten", "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL,
-                                        stderr=open(workdir / "xvfb.log", "wb"))
+        self.process = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=open(workdir / "xvfb.log", "wb"),
+        )
         os.close(write)
         with os.fdopen(read) as handle:
             number = handle.readline().strip()
@@ -81,7 +88,8 @@ class Pulse:
             "load-module module-native-protocol-unix auth-anonymous=1\n"
             f"load-module module-null-sink sink_name={SINK} rate=16000 channels=1\n"
             f"load-module module-remap-source source_name={MIC} master={SINK}.monitor channels=1\n"
-            f"set-default-sink {SINK}\nset-default-source {MIC}\n")
+            f"set-default-sink {SINK}\nset-default-source {MIC}\n"
+        )
         self.home = workdir / "pulse-home"
         self.home.mkdir(exist_ok=True)
         self.log = workdir / "pulse.log"
@@ -96,19 +104,56 @@ class Pulse:
         # Every folder of the audio server's own inside its private home: the test session's XDG folders
         # belong to root, and on the Wayland rig the server runs as an unprivileged user.
         home = self.home
-        return {**os.environ, **self.env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-                "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache"),
-                "XDG_STATE_HOME": str(home / ".local/state")}
+        return {
+            **os.environ,
+            **self.env,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_STATE_HOME": str(home / ".local/state"),
+        }
 
     def start(self) -> None:
-        self.server = subprocess.Popen([*self.run_as, "pulseaudio", "--daemonize=no", "--exit-idle-time=-1",
-                                        "--system=false", "-n", "-F", str(self.script)], env=self._env(),
-                                       stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"))
-        wait_until(lambda: subprocess.run(["pactl", "info"], env=self._env(), capture_output=True).returncode == 0,
-                   15, 0.1, "pulseaudio to start")
-        self.feeder = subprocess.Popen(["pacat", "--playback", "-d", SINK, "--rate", "16000", "--channels", "1",
-                                        "--format", "s16le", "/dev/zero"], env=self._env(),
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.server = subprocess.Popen(
+            [
+                *self.run_as,
+                "pulseaudio",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--system=false",
+                "-n",
+                "-F",
+                str(self.script),
+            ],
+            env=self._env(),
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log, "ab"),
+        )
+        wait_until(
+            lambda: subprocess.run(["pactl", "info"], env=self._env(), capture_output=True).returncode == 0,
+            15,
+            0.1,
+            "pulseaudio to start",
+        )
+        self.feeder = subprocess.Popen(
+            [
+                "pacat",
+                "--playback",
+                "-d",
+                SINK,
+                "--rate",
+                "16000",
+                "--channels",
+                "1",
+                "--format",
+                "s16le",
+                "/dev/zero",
+            ],
+            env=self._env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def kill(self) -> None:
         """The audio server disappears abruptly (as on a crash)."""
@@ -157,9 +202,13 @@ class Window(TextFileWindow):
 
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
         self.file = workdir / "window.txt"
-        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("window.py")), str(self.file)],
-                                        env=env, stdout=subprocess.PIPE, stderr=open(workdir / "window.log", "wb"),
-                                        text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("window.py")), str(self.file)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=open(workdir / "window.log", "wb"),
+            text=True,
+        )
         line = self.process.stdout.readline()
         if line.strip() != "ready":
             raise RuntimeError(f"the Tk window did not start; see {workdir / 'window.log'}")
@@ -180,9 +229,12 @@ class DeafWindow:
     """A window that takes the focus and ignores every key, so nothing there accepts a paste."""
 
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("window.py")),
-                                         str(workdir / "deaf.txt"), "--deaf"], env=env, stdout=subprocess.PIPE,
-                                        text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("window.py")), str(workdir / "deaf.txt"), "--deaf"],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         if self.process.stdout.readline().strip() != "ready":
             raise RuntimeError("the deaf window did not start")
         time.sleep(0.1)
@@ -198,11 +250,27 @@ class Terminal:
         self.file = workdir / "terminal.bin"
         self.file.write_bytes(b"")
         self.env = env
-        self.process = subprocess.Popen(["xterm", "-geometry", "80x10+0+350", "-e", sys.executable,
-                                         str(Path(__file__).with_name("terminal_sink.py")), str(self.file)],
-                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        found = subprocess.run(["xdotool", "search", "--sync", "--pid", str(self.process.pid)], env=env,
-                               capture_output=True, text=True, timeout=20)
+        self.process = subprocess.Popen(
+            [
+                "xterm",
+                "-geometry",
+                "80x10+0+350",
+                "-e",
+                sys.executable,
+                str(Path(__file__).with_name("terminal_sink.py")),
+                str(self.file),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        found = subprocess.run(
+            ["xdotool", "search", "--sync", "--pid", str(self.process.pid)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
         self.window = found.stdout.split()[0]
         time.sleep(0.5)  # let the program inside switch the terminal to raw mode
         subprocess.run(["xdotool", "windowfocus", "--sync", self.window], env=env, timeout=10)
@@ -218,17 +286,27 @@ class Terminal:
 class Keyvox:
     """The real ``python3 -m keyvox`` daemon, with its output lines collected as they come."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], config_text: str, name: str = "keyvox",
-                 run_as: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str],
+        config_text: str,
+        name: str = "keyvox",
+        run_as: tuple[str, ...] = (),
+    ) -> None:
         self.config = workdir / f"{name}.toml"
         self.config.write_text(config_text, encoding="utf-8")
         self.config.chmod(0o644)
         self.lines: list[tuple[float, str]] = []
         self._lock = threading.Lock()
-        self.process = subprocess.Popen([*run_as, sys.executable, "-m", "keyvox", "--config", str(self.config)],
-                                        env={**env, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        encoding="utf-8")
+        self.process = subprocess.Popen(
+            [*run_as, sys.executable, "-m", "keyvox", "--config", str(self.config)],
+            env={**env, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+        )
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -250,8 +328,10 @@ class Keyvox:
 
         def found():
             if self.process.poll() is not None and not self._match(regex, since):
-                raise RuntimeError(f"keyvox exited ({self.process.returncode}) while waiting for {pattern!r}:\n"
-                                   f"{self.output()}")
+                raise RuntimeError(
+                    f"keyvox exited ({self.process.returncode}) while waiting for {pattern!r}:\n"
+                    f"{self.output()}"
+                )
             return self._match(regex, since)
 
         try:
@@ -292,8 +372,12 @@ class Desktop:
     @staticmethod
     def xdg_env(workdir: Path) -> dict[str, str]:
         """Config, data and cache folders inside the rig, so nothing it starts reaches the user's own."""
-        folders = {"XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache",
-                   "XDG_STATE_HOME": "state"}
+        folders = {
+            "XDG_CONFIG_HOME": "config",
+            "XDG_DATA_HOME": "data",
+            "XDG_CACHE_HOME": "cache",
+            "XDG_STATE_HOME": "state",
+        }
         for name in folders.values():
             (workdir / "xdg" / name).mkdir(parents=True, exist_ok=True)
         return {variable: str(workdir / "xdg" / name) for variable, name in folders.items()}
@@ -311,11 +395,19 @@ class Desktop:
     def clipboard(self, text: str | None = None, selection: str = "clipboard") -> str | None:
         """Set the clipboard (as another application would), or read it."""
         if text is not None:
-            subprocess.run(["xclip", "-selection", selection, "-i"], input=text.encode(), env=self.env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=5)
+            subprocess.run(
+                ["xclip", "-selection", selection, "-i"],
+                input=text.encode(),
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+                timeout=5,
+            )
             return text
-        done = subprocess.run(["xclip", "-selection", selection, "-o"], env=self.env, capture_output=True,
-                              timeout=5)
+        done = subprocess.run(
+            ["xclip", "-selection", selection, "-o"], env=self.env, capture_output=True, timeout=5
+        )
         return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
     def start_keyvox(self, config_text: str, name: str = "keyvox") -> Keyvox:

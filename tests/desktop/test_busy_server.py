@@ -13,7 +13,7 @@ import soundfile
 from rig import Keyvox, wer
 from test_server_events import free_port
 
-from keyvox.history import History
+from keyvox.desktop.history import History
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +39,11 @@ class BusyClient(threading.Thread):
         data = self.row["path"].read_bytes()
         with httpx.Client(timeout=120) as http:
             while not self.stop.is_set():
-                answer = http.post(f"{self.url}/v1/audio/transcriptions", files={"file": ("clip.wav", data)},
-                                   data={"model": "whisper-1"})
+                answer = http.post(
+                    f"{self.url}/v1/audio/transcriptions",
+                    files={"file": ("clip.wav", data)},
+                    data={"model": "whisper-1"},
+                )
                 if answer.status_code == 503:
                     self.refused += 1
                     time.sleep(0.2)
@@ -52,8 +55,10 @@ class BusyClient(threading.Thread):
 
 def test_dictation_goes_first_while_four_clients_keep_the_server_busy(desktop, window, manifest, tmp_path):
     port = free_port()
-    config = (f'version = 1\n[output]\nmethod = "type"\n[server]\nenabled = true\nport = {port}\n'
-              '[history]\nstore_audio = true\n')
+    config = (
+        f'version = 1\n[output]\nmethod = "type"\n[server]\nenabled = true\nport = {port}\n'
+        "[history]\nstore_audio = true\n"
+    )
     keyvox = Keyvox(desktop.workdir, {**desktop.env, "XDG_DATA_HOME": str(tmp_path)}, config, name="busy")
     stop = threading.Event()
     clients = [BusyClient(f"http://127.0.0.1:{port}", clip(manifest, name), stop) for name in REQUEST_CLIPS]
@@ -70,14 +75,14 @@ def test_dictation_goes_first_while_four_clients_keep_the_server_busy(desktop, w
             desktop.dictate(keyvox, row["path"])
             text = window.wait_for_text(timeout=120)
             answered_during.append(sum(len(c.texts) for c in clients) - before)
-            assert wer(row["text"], text) <= 0.2, (row["text"], text, keyvox.output())
+            assert wer(row["text"], text) <= 0.2, (row["text"], text, keyvox.desktop.output.chain())
             typed.append(text)
     finally:
         stop.set()
         for client in clients:
             client.join(150)
         code = keyvox.stop()
-    assert code == 0, keyvox.output()
+    assert code == 0, keyvox.desktop.output.chain()
     assert sum(answered_during) > 0, "the server was not answering while dictation ran"
 
     references = [client.row["text"] for client in clients]
@@ -85,8 +90,9 @@ def test_dictation_goes_first_while_four_clients_keep_the_server_busy(desktop, w
         assert client.texts and not client.failures, (client.row["audio"], client.failures)
         for text in client.texts:  # each answer is its own clip's text, not a neighbour's
             errors = [wer(reference, text) for reference in references]
-            assert errors[clients.index(client)] <= 0.2 and errors.index(min(errors)) == clients.index(client), \
-                (client.row["text"], text)
+            assert errors[clients.index(client)] <= 0.2 and errors.index(min(errors)) == clients.index(
+                client
+            ), (client.row["text"], text)
 
     history = History(tmp_path / "keyvox" / "history.sqlite3")
     try:
@@ -99,7 +105,11 @@ def test_dictation_goes_first_while_four_clients_keep_the_server_busy(desktop, w
         info = soundfile.info(entry.audio_path)
         assert info.samplerate == 16_000
         # The stored audio is the whole recording: the clip plus the pre-roll and the key's slack.
-        assert clip(manifest, name)["duration_s"] - 0.1 <= info.duration <= clip(manifest, name)["duration_s"] + 2.5
+        assert (
+            clip(manifest, name)["duration_s"] - 0.1
+            <= info.duration
+            <= clip(manifest, name)["duration_s"] + 2.5
+        )
 
 
 def wait_for_answers(clients: list[BusyClient], count: int, timeout: float = 180) -> None:

@@ -37,8 +37,10 @@ def test_paste_lands_and_clipboard_is_restored(desktop, window, keyvox, manifest
 
 def test_failed_paste_still_restores_the_clipboard(desktop, window, monkeypatch):
     """When the focused window does not take the paste, the method says so and the clipboard comes back."""
-    from keyvox.output.methods import OutputFailed, X11Paste
     from rig import DeafWindow
+
+    from keyvox.desktop.output.base import OutputFailed
+    from keyvox.desktop.output.methods import X11Paste
 
     for name, value in desktop.env.items():
         monkeypatch.setenv(name, value)
@@ -58,8 +60,9 @@ def test_terminal_gets_shift_insert_and_both_selections_come_back(desktop, windo
     """Ctrl+V in a terminal would insert ^V; xterm's Shift+Insert pastes PRIMARY, so keyvox serves both."""
     import shutil
 
-    from keyvox.output.methods import X11Paste
     from rig import Terminal, wait_until
+
+    from keyvox.desktop.output.methods import X11Paste
 
     if shutil.which("xterm") is None:
         pytest.skip("xterm is not installed (scripts/test.sh installs it)")

@@ -60,9 +60,14 @@ def test_second_utterance_right_after_the_first_arrives_in_order(desktop, window
     desktop.dictate(keyvox, first["path"])
     desktop.dictate(keyvox, second["path"])
     window.wait_for_text(settle=0.2)
-    wait_until(lambda: sum(line.startswith("text") for line in keyvox.output().splitlines()[mark:]) >= 2, 60,
-               what="both texts")
-    lines = keyvox.output().splitlines()[mark:]
+    wait_until(
+        lambda: (
+            sum(line.startswith("text") for line in keyvox.desktop.output.chain().splitlines()[mark:]) >= 2
+        ),
+        60,
+        what="both texts",
+    )
+    lines = keyvox.desktop.output.chain().splitlines()[mark:]
     states = [line for line in lines if line.startswith("[") and line != "[idle]"]
     assert states[:4] == ["[recording]", "[processing]", "[recording]", "[processing]"], lines
     typed = window.wait_for_text(settle=1.0)
@@ -79,7 +84,7 @@ def test_escape_cancels_the_recording(desktop, window, keyvox, manifest):
     keyvox.wait_for(r"^cancelled", 10, since=mark)
     desktop.key("up")
     time.sleep(1.5)
-    assert "[processing]" not in keyvox.output().splitlines()[mark:]
+    assert "[processing]" not in keyvox.desktop.output.chain().splitlines()[mark:]
     assert window.text == ""
 
 
@@ -94,8 +99,13 @@ def test_double_tap_reinserts_the_last_transcript(desktop, window, keyvox, manif
 
 
 def test_second_instance_is_refused(desktop, keyvox):
-    done = subprocess.run([sys.executable, "-m", "keyvox", "--config", str(keyvox.config)], capture_output=True,
-                          text=True, timeout=30, env={**desktop.env, "PYTHONPATH": str(REPO)})
+    done = subprocess.run(
+        [sys.executable, "-m", "keyvox", "--config", str(keyvox.config.load)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**desktop.env, "PYTHONPATH": str(REPO)},
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("keyvox: error: keyvox is already running"), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

@@ -11,7 +11,7 @@ import soundfile
 from test_long_audio import MAX_DELETED_ABOVE, concatenation, score
 from test_toggle import CONFIG  # toggle mode, typed output
 
-from keyvox.backends.base import SAMPLE_RATE
+from keyvox.audio.format import SAMPLE_RATE
 
 pytestmark = pytest.mark.slow
 
@@ -40,9 +40,11 @@ def test_ninety_second_toggle_dictation_lands_whole(desktop, window, tiny_en, ma
         desktop.key("tap")
         typed = window.wait_for_text(timeout=120, settle=1.5)
     finally:
-        assert keyvox.stop() == 0, keyvox.output()
+        assert keyvox.stop() == 0, keyvox.desktop.output.chain()
     deleted, wer = score(reference, typed)
-    print(f"{audio.shape[0] / SAMPLE_RATE:.0f} s dictated: deleted {deleted:.1%} WER {wer:.3f}; "
-          f"clip by clip: deleted {base_deleted:.1%} WER {base_wer:.3f}\n{typed}")
+    print(
+        f"{audio.shape[0] / SAMPLE_RATE:.0f} s dictated: deleted {deleted:.1%} WER {wer:.3f}; "
+        f"clip by clip: deleted {base_deleted:.1%} WER {base_wer:.3f}\n{typed}"
+    )
     assert deleted <= base_deleted + MAX_DELETED_ABOVE, (deleted, base_deleted, typed)
     assert wer <= base_wer + MAX_WER_ABOVE_ON_THE_RIG, (wer, base_wer, typed)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from keyvox.output import OutputChain, build_methods
-from keyvox.output.methods import CommandType
+from keyvox.desktop.output.chain import OutputChain, build_methods
+from keyvox.desktop.output.methods import CommandType
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,7 @@ def test_burst_typing_waits_while_a_modifier_is_held(on_desktop, window):
     import threading
     import time
 
-    from keyvox.output.xtest_type import type_text
+    from keyvox.desktop.output.xtest_type import type_text
 
     text = "Burst typing keeps every letter in order, even three hundred of them. " * 4
     on_desktop.key("down", "ctrl_r")

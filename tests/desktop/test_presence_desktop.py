@@ -33,13 +33,30 @@ def bus(desktop, tmp_path_factory):
         if subprocess.run(["which", tool], capture_output=True).returncode:
             pytest.skip(f"{tool} not installed (scripts/test.sh installs it)")
     folder = tmp_path_factory.mktemp("bus")
-    daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1",
-                               f"--address=unix:path={folder / 'bus'}"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    env = {**desktop.env, "DBUS_SESSION_BUS_ADDRESS": daemon.stdout.readline().strip(), "HOME": str(folder),
-           "XDG_CONFIG_HOME": str(folder / "config")}
-    dunst = subprocess.Popen(["dunst"], env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "dunst.log", "wb"))
-    wait_until(lambda: run(["dunstctl", "count", "history"], env).returncode == 0, 10, what="dunst on the bus")
+    daemon = subprocess.Popen(
+        [
+            "dbus-daemon",
+            "--session",
+            "--nofork",
+            "--print-address=1",
+            f"--address=unix:path={folder / 'bus'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    env = {
+        **desktop.env,
+        "DBUS_SESSION_BUS_ADDRESS": daemon.stdout.readline().strip(),
+        "HOME": str(folder),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+    }
+    dunst = subprocess.Popen(
+        ["dunst"], env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "dunst.log", "wb")
+    )
+    wait_until(
+        lambda: run(["dunstctl", "count", "history"], env).returncode == 0, 10, what="dunst on the bus"
+    )
     yield env
     for process in (dunst, daemon):
         process.terminate()
@@ -67,10 +84,12 @@ class Lines:
 
     def __init__(self, command: list[str], env: dict) -> None:
         self.lines: list[str] = []
-        self.process = subprocess.Popen(command, env={**env, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
-                                        text=True)
-        threading.Thread(target=lambda: self.lines.extend(line.rstrip("\n") for line in self.process.stdout),
-                         daemon=True).start()
+        self.process = subprocess.Popen(
+            command, env={**env, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True
+        )
+        threading.Thread(
+            target=lambda: self.lines.extend(line.rstrip("\n") for line in self.process.stdout), daemon=True
+        ).start()
 
     def states(self) -> list[str]:
         return [json.loads(line)["state"] for line in list(self.lines)]
@@ -82,10 +101,13 @@ class Lines:
 
 def notification(env: dict, summary: str, timeout: float = 15) -> dict:
     """The notification dunst received with this summary (closing what it shows moves it to its history)."""
+
     def received():
         run(["dunstctl", "close-all"], env)
         history = json.loads(run(["dunstctl", "history"], env).stdout or "{}").get("data", [[]])[0]
-        found = [{k: v["data"] for k, v in item.items()} for item in history if item["summary"]["data"] == summary]
+        found = [
+            {k: v["data"] for k, v in item.items()} for item in history if item["summary"]["data"] == summary
+        ]
         return found[0] if found else None
 
     return wait_until(received, timeout, 0.2, f"dunst to receive {summary!r}")
@@ -95,7 +117,9 @@ def test_status_once_and_followed_through_dictation_and_pause(desktop, window, k
     once = keyvox_cli(bus, "status", "--json")
     assert once.returncode == 0, once.stderr
     snap = json.loads(once.stdout)
-    assert snap["state"] == snap["alt"] == snap["class"] == "idle" and snap["tooltip"].startswith("keyvox: idle")
+    assert snap["state"] == snap["alt"] == snap["class"] == "idle" and snap["tooltip"].startswith(
+        "keyvox: idle"
+    )
 
     follow = Lines([sys.executable, "-m", "keyvox", "status", "--follow", "--json"], bus)
     try:
@@ -104,7 +128,9 @@ def test_status_once_and_followed_through_dictation_and_pause(desktop, window, k
         desktop.dictate(keyvox, row["path"])
         typed = window.wait_for_text()
         assert wer(row["text"], typed) <= 0.2, typed
-        wait_until(lambda: follow.states()[-1:] == ["idle"] and len(follow.states()) >= 4, 30, what="idle again")
+        wait_until(
+            lambda: follow.states()[-1:] == ["idle"] and len(follow.states()) >= 4, 30, what="idle again"
+        )
         assert follow.states()[:4] == ["idle", "recording", "processing", "idle"], follow.lines
         assert json.loads(follow.lines[-1])["last_text"].strip() == typed.strip()
 
@@ -121,19 +147,27 @@ def test_status_without_a_daemon(bus, tmp_path):
     alone = {**bus, "XDG_RUNTIME_DIR": str(tmp_path)}  # a runtime folder where no keyvox listens
     once = keyvox_cli(alone, "status")
     assert once.returncode == 2 and once.stdout == ""
-    assert once.stderr.strip() == f"keyvox: error: keyvox is not running (no daemon at {tmp_path}/keyvox.sock); " \
-                                  "start it with: keyvox"
+    assert (
+        once.stderr.strip() == f"keyvox: error: keyvox is not running (no daemon at {tmp_path}/keyvox.sock); "
+        "start it with: keyvox"
+    )
     follow = Lines([sys.executable, "-m", "keyvox", "status", "--follow", "--json"], alone)
     try:
         wait_until(lambda: follow.lines, 10, what="a stopped line")
-        assert json.loads(follow.lines[0]) == {"text": "", "alt": "stopped", "class": "stopped", "state": "stopped",
-                                               "tooltip": "keyvox is not running", "last_text": ""}
+        assert json.loads(follow.lines[0]) == {
+            "text": "",
+            "alt": "stopped",
+            "class": "stopped",
+            "state": "stopped",
+            "tooltip": "keyvox is not running",
+            "last_text": "",
+        }
     finally:
         follow.stop()
 
 
 def test_dbus_methods_signal_and_property_drive_the_daemon(desktop, window, keyvox, bus, manifest):
-    from jeepney import DBusAddress, MatchRule, Properties, message_bus, new_method_call
+    from jeepney import DBusAddress, MatchRule, Properties, new_method_call
     from jeepney.bus_messages import DBus
     from jeepney.io.blocking import open_dbus_connection
 
@@ -189,14 +223,26 @@ def test_dbus_methods_signal_and_property_drive_the_daemon(desktop, window, keyv
 
 
 def record_sink(env: dict, seconds: float) -> subprocess.Popen:
-    return subprocess.Popen(["parec", "-d", f"{SINK}.monitor", "--raw", "--format=s16le", "--rate=16000",
-                             "--channels=1", "--latency-msec=20"], env=env, stdout=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            "parec",
+            "-d",
+            f"{SINK}.monitor",
+            "--raw",
+            "--format=s16le",
+            "--rate=16000",
+            "--channels=1",
+            "--latency-msec=20",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+    )
 
 
 def loudness(samples: np.ndarray, window: int = 800) -> np.ndarray:
     """RMS of consecutive 50 ms windows."""
     usable = samples[: samples.size // window * window].reshape(-1, window)
-    return np.sqrt((usable ** 2).mean(axis=1))
+    return np.sqrt((usable**2).mean(axis=1))
 
 
 def test_start_and_stop_cues_are_heard_on_the_audio_server(desktop, keyvox, bus):
@@ -220,24 +266,27 @@ def test_start_and_stop_cues_are_heard_on_the_audio_server(desktop, keyvox, bus)
     # Two cues, separated by the ~0.6 s the key was held; each one's pitch is the cue's (660-880 Hz).
     assert loud[-1] - loud[0] >= 8, loud
     for start in (loud[0], loud[-1]):
-        segment = samples[max(0, (start - 1) * 800): (start + 2) * 800]
+        segment = samples[max(0, (start - 1) * 800) : (start + 2) * 800]
         spectrum = np.abs(np.fft.rfft(segment * np.hanning(segment.size)))
         peak = np.fft.rfftfreq(segment.size, 1 / 16000)[spectrum.argmax()]
         assert 600 <= peak <= 950, (peak, levels.round(3))
 
 
 def test_insert_failure_is_notified_with_the_text_on_the_clipboard(desktop, bus, window, monkeypatch):
-    from keyvox.notify import Notifier
-    from keyvox.output import OutputChain
-    from keyvox.output.methods import CommandType
-    from keyvox.presence import Notice, NoticeKind
+    from keyvox.desktop.notify import Notifier
+    from keyvox.desktop.output.chain import OutputChain
+    from keyvox.desktop.output.methods import CommandType
+    from keyvox.vocabulary import Notice, NoticeKind
 
     for name in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):
         monkeypatch.setenv(name, bus[name])
     notifier = Notifier()
     lines: list[str] = []
-    chain = OutputChain([CommandType(["keyvox-no-such-typer"])], report=lines.append,
-                        on_fallback=lambda message: notifier.on_notice(Notice(NoticeKind.INSERT_FAILED, message)))
+    chain = OutputChain(
+        [CommandType(["keyvox-no-such-typer"])],
+        report=lines.append,
+        on_fallback=lambda message: notifier.on_notice(Notice(NoticeKind.INSERT_FAILED, message)),
+    )
     chain.deliver("Call Bob about the budget.")
     notifier.close()
     shown = notification(bus, "Text not inserted: it is on the clipboard")
@@ -248,8 +297,11 @@ def test_insert_failure_is_notified_with_the_text_on_the_clipboard(desktop, bus,
 def test_model_that_fails_to_load_is_notified(bus, tmp_path):
     config = tmp_path / "broken.toml"
     config.write_text(f'version = 1\n[model]\nbackend = "faster-whisper"\nname = "{tmp_path / "no-model"}"\n')
-    done = run([sys.executable, "-m", "keyvox", "--config", str(config)],
-               {**bus, "PYTHONPATH": str(REPO), "XDG_RUNTIME_DIR": str(tmp_path)}, timeout=120)
+    done = run(
+        [sys.executable, "-m", "keyvox", "--config", str(config)],
+        {**bus, "PYTHONPATH": str(REPO), "XDG_RUNTIME_DIR": str(tmp_path)},
+        timeout=120,
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     shown = notification(bus, "Speech model failed to load")
     assert shown["appname"] == "Keyvox" and shown["body"]
@@ -262,14 +314,16 @@ def test_microphone_lost_is_notified(desktop, keyvox, bus):
     try:
         keyvox.wait_for(r"^keyvox: error: microphone stopped", 15, since=mark)
         shown = notification(bus, "Microphone gone")
-        assert shown["appname"] == "Keyvox" and shown["body"].startswith("microphone stopped delivering audio")
+        assert shown["appname"] == "Keyvox" and shown["body"].startswith(
+            "microphone stopped delivering audio"
+        )
     finally:
         desktop.pulse.start()
     keyvox.wait_for(r"^keyvox: microphone is back", 20, since=mark)
 
 
 def test_without_jeepney_dbus_control_is_off_with_an_install_hint(monkeypatch):
-    from keyvox.dbus_control import INSTALL_HINT, DBusControl, DBusUnavailable
+    from keyvox.desktop.dbus_control import INSTALL_HINT, DBusControl, DBusUnavailable
 
     monkeypatch.setitem(sys.modules, "jeepney", None)  # as on a machine without the desktop extra
     with pytest.raises(DBusUnavailable) as error:

@@ -27,10 +27,10 @@ def test_audio_server_killed_mid_recording(desktop, window, manifest):
         desktop.pulse.kill()
         keyvox.wait_for(r"^keyvox: error: microphone stopped", 10, since=mark)
         time.sleep(0.5)
-        noise = [line for line in keyvox.output().splitlines()[mark:] if "alsa" in line.lower()]
+        noise = [line for line in keyvox.desktop.output.chain().splitlines()[mark:] if "alsa" in line.lower()]
         assert noise == [], noise  # PortAudio's own complaints are filtered; keyvox said it in one line
         desktop.key("up")
-        assert keyvox.process.poll() is None, keyvox.output()
+        assert keyvox.process.poll() is None, keyvox.desktop.output.chain()
 
         desktop.pulse.start()
         keyvox.wait_for(r"^keyvox: microphone is back", 20, since=mark)
@@ -38,6 +38,6 @@ def test_audio_server_killed_mid_recording(desktop, window, manifest):
         row = next(r for r in manifest if r["audio"].endswith("arctic_a0008.wav"))
         desktop.dictate(keyvox, row["path"])
         typed = window.wait_for_text()
-        assert wer(row["text"], typed) <= 0.2, (typed, keyvox.output())
+        assert wer(row["text"], typed) <= 0.2, (typed, keyvox.desktop.output.chain())
     finally:
-        assert keyvox.stop() == 0, keyvox.output()
+        assert keyvox.stop() == 0, keyvox.desktop.output.chain()

@@ -44,6 +44,7 @@ def test_events_and_history_follow_dictation(desktop, window, served, manifest):
     done = threading.Event()
 
     with connect(f"ws://127.0.0.1:{port}/v1/events", open_timeout=10) as stream:
+
         def listen() -> None:
             for message in stream:
                 events.append(json.loads(message))
@@ -59,13 +60,17 @@ def test_events_and_history_follow_dictation(desktop, window, served, manifest):
     assert wer(row["text"], typed) <= 0.2, typed
 
     states = [e["state"] for e in events if e["type"] == "state"]
-    assert "recording" in states and "processing" in states[states.index("recording"):], states
+    assert "recording" in states and "processing" in states[states.index("recording") :], states
     transcription = next(e for e in events if e["type"] == "transcription")
     assert transcription["text"] == typed
 
-    history = subprocess.run([sys.executable, "-m", "keyvox", "history", "--export", "json"], capture_output=True,
-                             text=True, timeout=60, env={**desktop.env, "XDG_DATA_HOME": str(data),
-                                                         "PYTHONPATH": str(REPO)})
+    history = subprocess.run(
+        [sys.executable, "-m", "keyvox", "history", "--export", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**desktop.env, "XDG_DATA_HOME": str(data), "PYTHONPATH": str(REPO)},
+    )
     assert history.returncode == 0, history.stderr
     entries = json.loads(history.stdout)
     assert [entry["text"] for entry in entries] == [typed]

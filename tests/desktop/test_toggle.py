@@ -42,8 +42,13 @@ def test_keyvox_toggle_command(desktop, window, keyvox, manifest):
     row = next(r for r in manifest if r["audio"].endswith("arctic_a0008.wav"))
 
     def toggle() -> None:
-        done = subprocess.run([sys.executable, "-m", "keyvox", "toggle"], capture_output=True, text=True,
-                              timeout=30, env={**desktop.env, "PYTHONPATH": str(REPO)})
+        done = subprocess.run(
+            [sys.executable, "-m", "keyvox", "toggle"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**desktop.env, "PYTHONPATH": str(REPO)},
+        )
         assert done.returncode == 0, done.stderr
 
     mark = keyvox.mark()

@@ -9,8 +9,18 @@ import time
 
 import pytest
 from rig import Keyvox, wait_until, wer
-from traykit import PANEL_BAND, Item, SessionBus, Trayer, XfcePanel, count_near, missing_tools, pixels, \
-    private_home, registered_items, screenshot
+from traykit import (
+    PANEL_BAND,
+    Item,
+    SessionBus,
+    XfcePanel,
+    count_near,
+    missing_tools,
+    pixels,
+    private_home,
+    registered_items,
+    screenshot,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +36,7 @@ overlay = true
 overlay_position = "bottom-center"
 """
 RECORDING_RED = "#d93025"
-"""The recording colour of the tray icon and the overlay's dot (keyvox/gui/icons.py)."""
+"""The recording colour of the tray icon and the overlay's dot (keyvox/desktop/gui/icons.py)."""
 OVERLAY_TEXT = "#e8eaed"
 
 
@@ -51,7 +61,7 @@ def session(desktop, tmp_path_factory):
         code = keyvox.stop()
         panel.stop()
         bus.stop()
-    assert code == 0, keyvox.output()
+    assert code == 0, keyvox.desktop.output.chain()
 
 
 def the_item(env) -> Item:
@@ -87,8 +97,17 @@ def test_pause_from_the_menu_stops_the_hotkey_until_resume(desktop, window, sess
     env, keyvox, _, _, _ = session
     item = the_item(env)
     labels = item.menu_labels()
-    for wanted in ("Pause dictation", "Re-insert last text", "Copy last text", "Recent", "Microphone", "Language",
-                   "Open config file", "Start at login", "Quit keyvox"):
+    for wanted in (
+        "Pause dictation",
+        "Re-insert last text",
+        "Copy last text",
+        "Recent",
+        "Microphone",
+        "Language",
+        "Open config file",
+        "Start at login",
+        "Quit keyvox",
+    ):
         assert any(label.startswith(wanted) for label in labels), (wanted, labels)
 
     mark = keyvox.mark()
@@ -100,7 +119,9 @@ def test_pause_from_the_menu_stops_the_hotkey_until_resume(desktop, window, sess
     time.sleep(0.5)
     desktop.key("up")
     time.sleep(0.5)
-    assert "[recording]" not in keyvox.output().splitlines()[mark:], keyvox.output()
+    assert "[recording]" not in keyvox.desktop.output.chain().splitlines()[mark:], (
+        keyvox.desktop.output.chain()
+    )
 
     mark = keyvox.mark()
     item.click("Resume dictation")
@@ -137,7 +158,9 @@ def overlay_windows(env, visible: bool = True) -> list[str]:
 
 
 def x(env, *args: str) -> str:
-    return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=10).stdout.strip()
+    return subprocess.run(
+        ["xdotool", *args], env=env, capture_output=True, text=True, timeout=10
+    ).stdout.strip()
 
 
 def test_overlay_shows_the_words_without_taking_the_focus(desktop, window, session, manifest):
@@ -159,8 +182,12 @@ def test_overlay_shows_the_words_without_taking_the_focus(desktop, window, sessi
                     titles.append(title)
                     if not shots:
                         geometry = x(env, "getwindowgeometry", "--shell", window_id)
-                        shots.append((screenshot(env, workdir / "overlay.png"), dict(
-                            line.split("=") for line in geometry.splitlines())))
+                        shots.append(
+                            (
+                                screenshot(env, workdir / "overlay.png"),
+                                dict(line.split("=") for line in geometry.splitlines()),
+                            )
+                        )
             time.sleep(0.1)
 
     watcher = threading.Thread(target=watch)
@@ -200,7 +227,9 @@ def test_choosing_a_microphone_reopens_it_and_dictation_goes_on(desktop, window,
     mark = keyvox.mark()
     item.click("pulse")
     wait_until(lambda: item.checked("pulse"), 10, 0.2, "the chosen microphone to be checked")
-    assert "error" not in "\n".join(keyvox.output().splitlines()[mark:]), keyvox.output()
+    assert "error" not in "\n".join(keyvox.desktop.output.chain().splitlines()[mark:]), (
+        keyvox.desktop.output.chain()
+    )
     row = next(r for r in manifest if r["audio"].endswith("arctic_a0008.wav"))
     desktop.dictate(keyvox, row["path"])
     typed = window.wait_for_text()
@@ -210,5 +239,5 @@ def test_choosing_a_microphone_reopens_it_and_dictation_goes_on(desktop, window,
 def test_quit_from_the_menu_stops_keyvox_cleanly(session):
     env, keyvox, _, _, _ = session
     the_item(env).click("Quit keyvox")
-    assert keyvox.process.wait(15) == 0, keyvox.output()
+    assert keyvox.process.wait(15) == 0, keyvox.desktop.output.chain()
     wait_until(lambda: not registered_items(env), 10, 0.2, "the item to leave the tray")

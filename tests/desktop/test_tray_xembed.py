@@ -38,8 +38,14 @@ def test_icon_docks_in_an_xembed_tray_and_follows_the_state(desktop, window, tmp
     try:
         keyvox.wait_for(r"^Ready: hold Right Ctrl", 180)
         desktop.window.focus()
-        wait_until(lambda: count_near(pixels(screenshot(env, tmp_path / "idle.png"), TRAY_BAND), IDLE_GREY, 20)
-                   >= 30, 20, 0.5, "the idle icon in trayer")
+        wait_until(
+            lambda: (
+                count_near(pixels(screenshot(env, tmp_path / "idle.png"), TRAY_BAND), IDLE_GREY, 20) >= 30
+            ),
+            20,
+            0.5,
+            "the idle icon in trayer",
+        )
         row = next(r for r in manifest if r["audio"].endswith("arctic_a0009.wav"))
         mark = keyvox.mark()
         desktop.key("down")
@@ -55,4 +61,4 @@ def test_icon_docks_in_an_xembed_tray_and_follows_the_state(desktop, window, tmp
     finally:
         code = keyvox.stop()
         tray.stop()
-    assert code == 0, keyvox.output()
+    assert code == 0, keyvox.desktop.output.chain()

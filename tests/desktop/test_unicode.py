@@ -27,6 +27,6 @@ def test_accented_text_arrives_intact(desktop, window, manifest, method):
         transcript = line.split("): ", 1)[1]
         typed = window.wait_for_text()
     finally:
-        assert keyvox.stop() == 0, keyvox.output()
+        assert keyvox.stop() == 0, keyvox.desktop.output.chain()
     assert "forêt" in transcript, transcript  # the model writes "forêt" or "forêts": either way an ê to carry
     assert typed == transcript  # every character, accents included, exactly as the engine wrote it

@@ -44,8 +44,12 @@ def private_home(workdir: Path) -> dict[str, str]:
     """HOME and XDG folders inside the test's folder: the panel, the settings daemon the bus starts for it
     (xfconfd) and keyvox must never read or write the real user's files."""
     home = workdir / "home"
-    folders = {"HOME": home, "XDG_CONFIG_HOME": home / ".config", "XDG_DATA_HOME": home / ".local" / "share",
-               "XDG_CACHE_HOME": home / ".cache"}
+    folders = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_CACHE_HOME": home / ".cache",
+    }
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
     return {name: str(folder) for name, folder in folders.items()}
@@ -56,8 +60,13 @@ class SessionBus:
     Services it starts on demand inherit ``env``, so give it a private home (``private_home``)."""
 
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], env=env,
-                                        stdout=subprocess.PIPE, stderr=open(workdir / "dbus.log", "wb"), text=True)
+        self.process = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=open(workdir / "dbus.log", "wb"),
+            text=True,
+        )
         self.address = self.process.stdout.readline().strip()
         if not self.address:
             raise RuntimeError(f"dbus-daemon did not start; see {workdir / 'dbus.log'}")
@@ -73,10 +82,18 @@ class XfcePanel:
         channel = Path(env["XDG_CONFIG_HOME"]) / "xfce4" / "xfconf" / "xfce-perchannel-xml"
         channel.mkdir(parents=True, exist_ok=True)
         (channel / "xfce4-panel.xml").write_text(PANEL_XML)
-        self.process = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=open(workdir / "panel.log", "wb"))
-        wait_until(lambda: "org.kde.StatusNotifierWatcher" in bus_names(env), 30, 0.2,
-                   "the panel's StatusNotifierWatcher")
+        self.process = subprocess.Popen(
+            ["xfce4-panel", "--disable-wm-check"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(workdir / "panel.log", "wb"),
+        )
+        wait_until(
+            lambda: "org.kde.StatusNotifierWatcher" in bus_names(env),
+            30,
+            0.2,
+            "the panel's StatusNotifierWatcher",
+        )
 
     def stop(self) -> None:
         _stop(self.process)
@@ -86,9 +103,26 @@ class Trayer:
     """trayer: an XEmbed system tray (no StatusNotifierItem support), at the top edge."""
 
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel",
-                                         "--width", "200", "--height", "32", "--SetDockType", "true"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=open(workdir / "trayer.log", "wb"))
+        self.process = subprocess.Popen(
+            [
+                "trayer",
+                "--edge",
+                "top",
+                "--align",
+                "right",
+                "--widthtype",
+                "pixel",
+                "--width",
+                "200",
+                "--height",
+                "32",
+                "--SetDockType",
+                "true",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(workdir / "trayer.log", "wb"),
+        )
         wait_until(lambda: _windows(env, "trayer"), 20, 0.2, "trayer's window")
 
     def stop(self) -> None:
@@ -96,7 +130,9 @@ class Trayer:
 
 
 def _windows(env, classname: str) -> list[str]:
-    done = subprocess.run(["xdotool", "search", "--classname", classname], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        ["xdotool", "search", "--classname", classname], env=env, capture_output=True, text=True
+    )
     return done.stdout.split()
 
 
@@ -104,8 +140,25 @@ def _windows(env, classname: str) -> list[str]:
 
 
 def gdbus(env, dest: str, path: str, method: str, *args: str) -> str:
-    done = subprocess.run(["gdbus", "call", "--session", "--dest", dest, "--object-path", path,
-                           "--method", method, "--", *args], env=env, capture_output=True, text=True, timeout=10)
+    done = subprocess.run(
+        [
+            "gdbus",
+            "call",
+            "--session",
+            "--dest",
+            dest,
+            "--object-path",
+            path,
+            "--method",
+            method,
+            "--",
+            *args,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"gdbus {method} failed: {done.stderr.strip()}")
     return done.stdout.strip()
@@ -120,8 +173,14 @@ def bus_names(env) -> str:
 
 def registered_items(env) -> list[str]:
     """``:1.N/StatusNotifierItem`` strings from the watcher."""
-    out = gdbus(env, "org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get",
-                "org.kde.StatusNotifierWatcher", "RegisteredStatusNotifierItems")
+    out = gdbus(
+        env,
+        "org.kde.StatusNotifierWatcher",
+        "/StatusNotifierWatcher",
+        "org.freedesktop.DBus.Properties.Get",
+        "org.kde.StatusNotifierWatcher",
+        "RegisteredStatusNotifierItems",
+    )
     return re.findall(r"'([^']+)'", out)
 
 
@@ -134,8 +193,14 @@ class Item:
         self.path = "/" + path
 
     def prop(self, name: str) -> str:
-        return gdbus(self.env, self.service, self.path, "org.freedesktop.DBus.Properties.Get",
-                     "org.kde.StatusNotifierItem", name)
+        return gdbus(
+            self.env,
+            self.service,
+            self.path,
+            "org.freedesktop.DBus.Properties.Get",
+            "org.kde.StatusNotifierItem",
+            name,
+        )
 
     def tooltip(self) -> str:
         """The tooltip's title and text (the icon data in between is dropped)."""
@@ -160,8 +225,13 @@ class Item:
             label = re.search(r"'label': <'([^']*)'>", properties)
             toggle = re.search(r"'toggle-state': <(-?\d+)>", properties)
             if label:
-                entries.append({"id": int(number), "label": label.group(1).replace("&", ""),
-                                "checked": None if toggle is None else toggle.group(1) == "1"})
+                entries.append(
+                    {
+                        "id": int(number),
+                        "label": label.group(1).replace("&", ""),
+                        "checked": None if toggle is None else toggle.group(1) == "1",
+                    }
+                )
         return entries
 
     def checked(self, label: str) -> bool | None:
@@ -172,28 +242,41 @@ class Item:
         """What a panel sends when the user picks a menu item."""
         path = self.menu_path()
         number = self.menu_labels()[label]
-        gdbus(self.env, self.service, path, "com.canonical.dbusmenu.Event", str(number), "clicked", "<int32 0>",
-              str(int(time.time())))
+        gdbus(
+            self.env,
+            self.service,
+            path,
+            "com.canonical.dbusmenu.Event",
+            str(number),
+            "clicked",
+            "<int32 0>",
+            str(int(time.time())),
+        )
 
 
 # --- screenshots ----------------------------------------------------------------------------------
 
 
 def screenshot(env, path: Path) -> Path:
-    subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=30,
-                   capture_output=True)
+    subprocess.run(
+        ["import", "-window", "root", str(path)], env=env, check=True, timeout=30, capture_output=True
+    )
     return path
 
 
 def pixels(path: Path, box: tuple[int, int, int, int]) -> list[tuple[int, int, int]]:
     """RGB pixels of a region of a screenshot, as ImageMagick reads them."""
     x, y, width, height = box
-    done = subprocess.run(["convert", str(path), "-crop", f"{width}x{height}+{x}+{y}", "+repage", "-depth", "8",
-                           "rgb:-"], capture_output=True, check=True, timeout=30)
+    done = subprocess.run(
+        ["convert", str(path), "-crop", f"{width}x{height}+{x}+{y}", "+repage", "-depth", "8", "rgb:-"],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
     data = done.stdout
     return [(data[i], data[i + 1], data[i + 2]) for i in range(0, len(data) - 2, 3)]
 
 
 def count_near(colours: list[tuple[int, int, int]], target: str, tolerance: int = 40) -> int:
-    r, g, b = (int(target[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(target[i : i + 2], 16) for i in (1, 3, 5))
     return sum(1 for c in colours if abs(c[0] - r) + abs(c[1] - g) + abs(c[2] - b) <= tolerance)

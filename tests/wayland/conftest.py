@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from wayland_rig import Wayland, missing_tools
 
 
@@ -36,8 +35,9 @@ def as_client(wayland, monkeypatch):
 @pytest.fixture
 def gtk3_window(wayland, as_client):
     """A GTK 3 text window that takes the focus from the main (GTK 4) one, and gives it back afterwards."""
-    from keyvox.output import compositor
     from wayland_rig import GtkWindow, wait_until
+
+    from keyvox.desktop.output import compositor
 
     main_window = compositor.focused_window().id
     gtk3 = GtkWindow(wayland, gtk="3")

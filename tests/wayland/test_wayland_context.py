@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from keyvox.output import compositor
+from keyvox.desktop.output import compositor
 
 
 def test_sway_names_the_focused_window(wayland, window, as_client):
@@ -16,7 +16,7 @@ def test_sway_names_the_focused_window(wayland, window, as_client):
 
 
 def test_output_chain_reports_the_sway_window_id(wayland, window, as_client):
-    from keyvox.output import OutputChain, build_methods
+    from keyvox.desktop.output.chain import OutputChain, build_methods
 
     chain = OutputChain(build_methods("type"))
     assert chain.focused_window() == compositor.focused_window().id
@@ -39,7 +39,7 @@ def test_no_compositor_ipc_means_no_context(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
     assert compositor.focused_window() is None
     assert compositor.desktop_name() == "gnome"
-    from keyvox.output.methods import focused_window_id
+    from keyvox.desktop.output.methods import focused_window_id
 
     assert focused_window_id("wayland") is None
 
@@ -52,10 +52,40 @@ def test_stale_swaysock_gives_no_context(tmp_path, monkeypatch):
 
 
 def test_focused_node_in_a_sway_tree():
-    tree = {"type": "root", "nodes": [{"type": "output", "nodes": [{"type": "workspace", "nodes": [
-        {"type": "con", "id": 4, "pid": 10, "focused": False, "app_id": "foot", "nodes": []},
-        {"type": "con", "id": 7, "pid": 11, "focused": True, "app_id": None, "name": "X app",
-         "window_properties": {"class": "XTerm"}, "nodes": []}], "floating_nodes": []}]}]}
+    tree = {
+        "type": "root",
+        "nodes": [
+            {
+                "type": "output",
+                "nodes": [
+                    {
+                        "type": "workspace",
+                        "nodes": [
+                            {
+                                "type": "con",
+                                "id": 4,
+                                "pid": 10,
+                                "focused": False,
+                                "app_id": "foot",
+                                "nodes": [],
+                            },
+                            {
+                                "type": "con",
+                                "id": 7,
+                                "pid": 11,
+                                "focused": True,
+                                "app_id": None,
+                                "name": "X app",
+                                "window_properties": {"class": "XTerm"},
+                                "nodes": [],
+                            },
+                        ],
+                        "floating_nodes": [],
+                    }
+                ],
+            }
+        ],
+    }
     assert compositor.find_focused(tree)["id"] == 7
     workspace_only = {"type": "workspace", "focused": True, "nodes": []}
     assert compositor.find_focused(workspace_only) is None
@@ -72,11 +102,14 @@ def test_hyprland_active_window(tmp_path, monkeypatch):
     monkeypatch.delenv("SWAYSOCK", raising=False)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setenv("HYPRLAND_INSTANCE_SIGNATURE", "abc_123")
-    answer.write_text('{"address": "0x55d0c8a0", "mapped": true, "class": "org.gnome.TextEditor", '
-                      '"title": "notes.txt", "pid": 4242, "workspace": {"id": 1, "name": "1"}}')
+    answer.write_text(
+        '{"address": "0x55d0c8a0", "mapped": true, "class": "org.gnome.TextEditor", '
+        '"title": "notes.txt", "pid": 4242, "workspace": {"id": 1, "name": "1"}}'
+    )
     assert compositor.desktop_name() == "hyprland"
-    assert compositor.focused_window() == compositor.FocusedWindow("hyprland:0x55d0c8a0", "org.gnome.TextEditor",
-                                                                   "notes.txt")
+    assert compositor.focused_window() == compositor.FocusedWindow(
+        "hyprland:0x55d0c8a0", "org.gnome.TextEditor", "notes.txt"
+    )
     answer.write_text("{}")  # nothing focused (an empty workspace)
     assert compositor.focused_window() is None
     answer.write_text("not json")

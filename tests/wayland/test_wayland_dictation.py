@@ -46,7 +46,7 @@ def test_binding_press_and_release_drive_one_recording(wayland, window, keyvox, 
     mark = keyvox.mark()
     wayland.dictate(keyvox, row["path"], row["duration_s"])
     keyvox.wait_for(r"^\[idle\]", 60, since=mark + 1)
-    states = [line for line in keyvox.output().splitlines()[mark:] if line.startswith("[")]
+    states = [line for line in keyvox.desktop.output.chain().splitlines()[mark:] if line.startswith("[")]
     assert states == ["[recording]", "[processing]", "[idle]"], states
     assert wer(row["text"], window.wait_for_text()) <= 0.2
 

@@ -10,13 +10,15 @@ def test_doctor_on_the_sway_rig(wayland):
     out = done.stdout.decode()
     assert "display server: wayland" in out, out
     assert "Wayland desktop: sway" in out
-    assert "typing: keyvox's virtual keyboard (every Unicode character, in bursts as on X11), wtype as the " \
-           "fallback" in out
+    assert (
+        "typing: keyvox's virtual keyboard (every Unicode character, in bursts as on X11), wtype as the "
+        "fallback" in out
+    )
     assert "focused window: from the compositor's IPC" in out
 
 
 def test_gnome_names_the_fix(monkeypatch):
-    from keyvox.output.wayland import doctor_hints
+    from keyvox.desktop.output.wayland import doctor_hints
 
     for name in ("SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE", "DISPLAY"):
         monkeypatch.delenv(name, raising=False)
@@ -31,7 +33,7 @@ def test_gnome_names_the_fix(monkeypatch):
 
 
 def test_no_hints_off_wayland(monkeypatch):
-    from keyvox.output.wayland import doctor_hints
+    from keyvox.desktop.output.wayland import doctor_hints
 
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("XDG_SESSION_TYPE", "x11")

@@ -12,8 +12,17 @@ pytestmark = pytest.mark.slow
 
 # Each text starts with a different character and uses characters the one before did not, so every
 # wtype run uploads a new keymap: the case that used to lose the first character.
-TEXTS = ("Zebra quartz", "Quick fox", "Mango Jüp", "Yellow kite é", "Prime Öl", "Xylo ß wing",
-         "Grüße aus Köln ✓ — naïve café, 東京", "-leading minus stays", "line one\nline two\tand a tab")
+TEXTS = (
+    "Zebra quartz",
+    "Quick fox",
+    "Mango Jüp",
+    "Yellow kite é",
+    "Prime Öl",
+    "Xylo ß wing",
+    "Grüße aus Köln ✓ — naïve café, 東京",
+    "-leading minus stays",
+    "line one\nline two\tand a tab",
+)
 
 
 @pytest.fixture
@@ -24,7 +33,7 @@ def as_client(as_client, monkeypatch):
 
 
 def test_every_character_arrives_first_one_included(wayland, window, as_client):
-    from keyvox.output.wayland import WtypeType
+    from keyvox.desktop.output.wayland import WtypeType
 
     for text in TEXTS:
         window.clear()
@@ -36,7 +45,7 @@ def test_every_character_arrives_first_one_included(wayland, window, as_client):
 def test_first_character_survives_a_seat_without_keyboard(wayland, window, as_client):
     """With no keyboard on the seat (a headless session), each wtype run brings the seat's keyboard and its
     keymap with it; the key right after that was dropped ("ello" for "hello")."""
-    from keyvox.output.wayland import WtypeType
+    from keyvox.desktop.output.wayland import WtypeType
 
     wayland.unplug_keyboard()
     try:
@@ -49,7 +58,7 @@ def test_first_character_survives_a_seat_without_keyboard(wayland, window, as_cl
 
 
 def test_gtk3_window_gets_every_character(gtk3_window):
-    from keyvox.output.wayland import WtypeType
+    from keyvox.desktop.output.wayland import WtypeType
 
     for text in TEXTS[:4]:
         gtk3_window.clear()
@@ -58,8 +67,8 @@ def test_gtk3_window_gets_every_character(gtk3_window):
 
 
 def test_backspace_takes_back_characters(wayland, window, as_client):
-    from keyvox.output.methods import press_backspace
-    from keyvox.output.wayland import WtypeType
+    from keyvox.desktop.output.methods import press_backspace
+    from keyvox.desktop.output.wayland import WtypeType
 
     WtypeType().insert("keep this, drop that")
     window.wait_for_text(timeout=10, settle=0.2)
@@ -69,7 +78,7 @@ def test_backspace_takes_back_characters(wayland, window, as_client):
 
 
 def test_paste_lands_and_text_clipboard_is_restored(wayland, window, as_client):
-    from keyvox.output.wayland import WaylandPaste
+    from keyvox.desktop.output.wayland import WaylandPaste
 
     mine = "the user's own clipboard — keep me ✓".encode()
     wayland.clipboard(mine)
@@ -79,10 +88,12 @@ def test_paste_lands_and_text_clipboard_is_restored(wayland, window, as_client):
 
 
 def test_paste_restores_an_image_clipboard(wayland, window, as_client):
-    from keyvox.output.wayland import WaylandPaste
+    from keyvox.desktop.output.wayland import WaylandPaste
 
-    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
     wayland.clipboard(png, mime="image/png")
     WaylandPaste(restore=True).insert("over a picture")
     assert window.wait_for_text(timeout=10, settle=0.2) == "over a picture"
@@ -91,7 +102,7 @@ def test_paste_restores_an_image_clipboard(wayland, window, as_client):
 
 
 def test_paste_leaves_an_empty_clipboard_empty(wayland, window, as_client):
-    from keyvox.output.wayland import WaylandPaste
+    from keyvox.desktop.output.wayland import WaylandPaste
 
     assert wayland.user_run("wl-copy", "--clear").returncode == 0
     assert wayland.clipboard_types() == []
@@ -101,25 +112,29 @@ def test_paste_leaves_an_empty_clipboard_empty(wayland, window, as_client):
 
 
 def test_plain_clipboard_method_leaves_the_text_there(wayland, window, as_client):
-    from keyvox.output.wayland import WaylandPaste
+    from keyvox.desktop.output.wayland import WaylandPaste
 
     WaylandPaste(restore=False).insert("stays on the clipboard")
     assert window.wait_for_text(timeout=10, settle=0.2) == "stays on the clipboard"
-    assert wayland.clipboard() == "stays on the clipboard".encode()
+    assert wayland.clipboard() == b"stays on the clipboard"
 
 
-def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(wayland, window, as_client, tmp_path,
-                                                                     monkeypatch, capsys):
+def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(
+    wayland, window, as_client, tmp_path, monkeypatch, capsys
+):
     """GNOME's compositor has no virtual-keyboard protocol, and GNOME cannot run here: keyvox's client looks
     for a protocol name sway does not list, and a stand-in wtype answers exactly as the real one does there
     (the OS boundary faked, nothing else)."""
-    from keyvox.output import OutputChain, virtual_keyboard
-    from keyvox.output.wayland import NO_VIRTUAL_KEYBOARD, SEAT, build
+    from keyvox.desktop.output import virtual_keyboard
+    from keyvox.desktop.output.chain import OutputChain
+    from keyvox.desktop.output.wayland import NO_VIRTUAL_KEYBOARD, SEAT, build
 
     fake = tmp_path / "wtype"
     fake.write_text(f"#!/bin/sh\necho '{NO_VIRTUAL_KEYBOARD}' >&2\nexit 1\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    no_ydotool = [d for d in os.environ["PATH"].split(os.pathsep) if not os.path.exists(os.path.join(d, "ydotool"))]
+    no_ydotool = [
+        d for d in os.environ["PATH"].split(os.pathsep) if not os.path.exists(os.path.join(d, "ydotool"))
+    ]
     monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path), *no_ydotool]))
     monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
     monkeypatch.delenv("SWAYSOCK")
@@ -148,9 +163,10 @@ def test_terminal_gets_ctrl_shift_v_and_typed_text(wayland, window, as_client):
     import subprocess
     from pathlib import Path
 
-    from keyvox.output import compositor
-    from keyvox.output.wayland import WaylandPaste, WtypeType
     from wayland_rig import SYSTEM_PYTHON, _stop, wait_until
+
+    from keyvox.desktop.output import compositor
+    from keyvox.desktop.output.wayland import WaylandPaste, WtypeType
 
     if shutil.which("foot") is None:
         pytest.skip("foot is not installed (scripts/test.sh installs it)")
@@ -160,10 +176,16 @@ def test_terminal_gets_ctrl_shift_v_and_typed_text(wayland, window, as_client):
         os.chown(received, wayland.user.pw_uid, wayland.user.pw_gid)
     sink = Path(__file__).parents[1] / "desktop" / "terminal_sink.py"
     main_window = compositor.focused_window().id
-    terminal = subprocess.Popen([*wayland.run_as, "foot", SYSTEM_PYTHON, str(sink), str(received)], env=wayland.env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    terminal = subprocess.Popen(
+        [*wayland.run_as, "foot", SYSTEM_PYTHON, str(sink), str(received)],
+        env=wayland.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        wait_until(lambda: (compositor.focused_window() or window).app == "foot", 15, what="foot to take the focus")
+        wait_until(
+            lambda: (compositor.focused_window() or window).app == "foot", 15, what="foot to take the focus"
+        )
         time.sleep(0.5)  # the program inside switches the terminal to raw mode
         mine = b"clipboard before"
         wayland.clipboard(mine)
@@ -174,8 +196,11 @@ def test_terminal_gets_ctrl_shift_v_and_typed_text(wayland, window, as_client):
         assert wayland.clipboard() == mine
         received.write_bytes(b"")
         WtypeType().insert("typed: naïve ✓")
-        wait_until(lambda: received.read_bytes().decode(errors="replace") == "typed: naïve ✓", 5,
-                   what="typed bytes in the terminal")
+        wait_until(
+            lambda: received.read_bytes().decode(errors="replace") == "typed: naïve ✓",
+            5,
+            what="typed bytes in the terminal",
+        )
     finally:
         _stop(terminal)
         wait_until(lambda: compositor.focused_window().id == main_window, 5, what="the GTK 4 window's focus")

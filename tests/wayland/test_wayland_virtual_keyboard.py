@@ -11,15 +11,23 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-SAMPLE = ("He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
-          "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! ")
-TEXTS = ("plain ASCII: (a+b)*c = 42; 'quoted' \"double\" ~`^|\\{}[]<>?@#$%&_",
-         "Grüße aus Köln — naïve café, Ünïcödé ß ✓", "中文输入测试：东京和北京", "emoji 😀👍 after",
-         "line one\nline two\n\tindented", "-leading minus", " leading space")
+SAMPLE = (
+    "He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "
+    "Mr. Quilter is the apostle of the middle classes, and we are glad to welcome his gospel! "
+)
+TEXTS = (
+    "plain ASCII: (a+b)*c = 42; 'quoted' \"double\" ~`^|\\{}[]<>?@#$%&_",
+    "Grüße aus Köln — naïve café, Ünïcödé ß ✓",
+    "中文输入测试：东京和北京",
+    "emoji 😀👍 after",
+    "line one\nline two\n\tindented",
+    "-leading minus",
+    " leading space",
+)
 
 
 def test_every_character_arrives(wayland, window, as_client):
-    from keyvox.output.wayland import VirtualKeyboardType
+    from keyvox.desktop.output.wayland import VirtualKeyboardType
 
     for text in TEXTS:
         window.clear()
@@ -28,7 +36,7 @@ def test_every_character_arrives(wayland, window, as_client):
 
 
 def test_300_characters_arrive_exactly_and_fast(wayland, window, as_client):
-    from keyvox.output.virtual_keyboard import type_text
+    from keyvox.desktop.output.virtual_keyboard import type_text
 
     text = (SAMPLE * 2)[:300]
     started = time.monotonic()
@@ -41,7 +49,7 @@ def test_300_characters_arrive_exactly_and_fast(wayland, window, as_client):
 def test_a_long_text_arrives_whole_and_the_window_keeps_its_connection(wayland, window, as_client):
     """Past 300 characters the keys are paced: unpaced, 10,000 characters filled the compositor's buffer for
     the window and it was disconnected."""
-    from keyvox.output.virtual_keyboard import type_text
+    from keyvox.desktop.output.virtual_keyboard import type_text
 
     text = (SAMPLE * 12)[:2000]
     type_text(text)
@@ -51,7 +59,7 @@ def test_a_long_text_arrives_whole_and_the_window_keeps_its_connection(wayland, 
 
 def test_first_character_on_a_seat_without_keyboard_30_runs(wayland, window, as_client):
     """No other keyboard on the seat (a headless session): windows bind the keyboard only when ours appears."""
-    from keyvox.output.virtual_keyboard import type_text
+    from keyvox.desktop.output.virtual_keyboard import type_text
 
     wayland.unplug_keyboard()
     try:
@@ -66,7 +74,7 @@ def test_first_character_on_a_seat_without_keyboard_30_runs(wayland, window, as_
 
 
 def test_text_needing_two_keymaps(wayland, window, as_client):
-    from keyvox.output import virtual_keyboard
+    from keyvox.desktop.output import virtual_keyboard
 
     text = "start " + "".join(chr(0x4E00 + i) for i in range(400)) + " end"
     assert len(virtual_keyboard.split_keymaps(text)) == 2
@@ -75,7 +83,7 @@ def test_text_needing_two_keymaps(wayland, window, as_client):
 
 
 def test_gtk3_window_gets_every_character(gtk3_window):
-    from keyvox.output.virtual_keyboard import type_text
+    from keyvox.desktop.output.virtual_keyboard import type_text
 
     for text in (*TEXTS[:4], (SAMPLE * 2)[:300]):
         gtk3_window.clear()
@@ -84,8 +92,8 @@ def test_gtk3_window_gets_every_character(gtk3_window):
 
 
 def test_backspace_takes_back_characters(wayland, window, as_client):
-    from keyvox.output.methods import press_backspace
-    from keyvox.output.virtual_keyboard import type_text
+    from keyvox.desktop.output.methods import press_backspace
+    from keyvox.desktop.output.virtual_keyboard import type_text
 
     type_text("keep this, drop that")
     window.wait_for_text(timeout=10, settle=0.2)
@@ -98,13 +106,14 @@ def test_wtype_types_when_the_client_cannot(wayland, window, as_client, tmp_path
     """keyvox's client sees a compositor that refuses it (or no socket); wtype, a stand-in that runs the real
     wtype on the rig's compositor, then types the text."""
     from fake_compositor import FakeCompositor
-    from keyvox.output import OutputChain
-    from keyvox.output.wayland import SEAT, VirtualKeyboardType, WtypeType
+
+    from keyvox.desktop.output.chain import OutputChain
+    from keyvox.desktop.output.wayland import SEAT, VirtualKeyboardType, WtypeType
 
     real = f"XDG_RUNTIME_DIR={os.environ['XDG_RUNTIME_DIR']} WAYLAND_DISPLAY={os.environ['WAYLAND_DISPLAY']}"
     stand_in = tmp_path / "bin" / "wtype"
     stand_in.parent.mkdir()
-    stand_in.write_text(f"#!/bin/sh\n{real} exec {shutil.which('wtype')} \"$@\"\n")
+    stand_in.write_text(f'#!/bin/sh\n{real} exec {shutil.which("wtype")} "$@"\n')
     stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{stand_in.parent}{os.pathsep}{os.environ['PATH']}")
     fake = None

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "desktop"))
 
-from rig import REPO, Keyvox, Pulse, TextFileWindow, _stop, wait_until, wer  # noqa: E402,F401
+from rig import REPO, Keyvox, Pulse, TextFileWindow, _stop, wait_until, wer  # noqa: F401
 
 RIG_USER = "keyvox-rig"
 REQUIRED = ("sway", "wtype", "wl-copy", "wl-paste", "pulseaudio", "pacat", "paplay")
@@ -39,8 +39,10 @@ def missing_tools() -> list[str]:
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
     for version in ("3", "4"):
         probe = f"import gi; gi.require_version('Gtk', '{version}.0'); from gi.repository import Gtk"
-        if not os.path.exists(SYSTEM_PYTHON) or subprocess.run([SYSTEM_PYTHON, "-c", probe],
-                                                               capture_output=True).returncode != 0:
+        if (
+            not os.path.exists(SYSTEM_PYTHON)
+            or subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True).returncode != 0
+        ):
             missing.append(f"python3-gi with gir1.2-gtk-{version}.0")
     return missing
 
@@ -52,8 +54,11 @@ def rig_user() -> pwd.struct_passwd:
     try:
         return pwd.getpwnam(RIG_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", RIG_USER],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", RIG_USER],
+            check=True,
+            capture_output=True,
+        )
         return pwd.getpwnam(RIG_USER)
 
 
@@ -64,8 +69,16 @@ class Wayland:
         self.user = rig_user()
         self.run_as: tuple[str, ...] = ()
         if os.getuid() == 0:
-            self.run_as = ("setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}", "--init-groups",
-                           "--inh-caps", "+dac_read_search", "--ambient-caps", "+dac_read_search")
+            self.run_as = (
+                "setpriv",
+                f"--reuid={self.user.pw_uid}",
+                f"--regid={self.user.pw_gid}",
+                "--init-groups",
+                "--inh-caps",
+                "+dac_read_search",
+                "--ambient-caps",
+                "+dac_read_search",
+            )
         self.workdir = Path(tempfile.mkdtemp(prefix="keyvox-wayland-"))
         self.runtime = self.workdir / "run"
         self.home = self.workdir / "home"
@@ -92,11 +105,19 @@ class Wayland:
 
     def _base_env(self) -> dict[str, str]:
         xdg = self.workdir / "xdg"
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
-               "USER": self.user.pw_name, "LOGNAME": self.user.pw_name, "XDG_RUNTIME_DIR": str(self.runtime),
-               "XDG_CONFIG_HOME": str(xdg / "config"), "XDG_DATA_HOME": str(xdg / "data"),
-               "XDG_CACHE_HOME": str(xdg / "cache"), "XDG_SESSION_TYPE": "wayland",
-               "PULSE_SERVER": self.pulse.env["PULSE_SERVER"], "PYTHONPATH": str(REPO)}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "USER": self.user.pw_name,
+            "LOGNAME": self.user.pw_name,
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "XDG_CONFIG_HOME": str(xdg / "config"),
+            "XDG_DATA_HOME": str(xdg / "data"),
+            "XDG_CACHE_HOME": str(xdg / "cache"),
+            "XDG_SESSION_TYPE": "wayland",
+            "PULSE_SERVER": self.pulse.env["PULSE_SERVER"],
+            "PYTHONPATH": str(REPO),
+        }
         for name in ("KEYVOX_SPEECH_DIR", "HF_HUB_OFFLINE", "OMP_NUM_THREADS"):
             if name in os.environ:
                 env[name] = os.environ[name]
@@ -110,13 +131,31 @@ class Wayland:
             "default_border none\n"
             f"bindsym --no-repeat {HOTKEY} exec {keyvox} press\n"
             f"bindsym --release {HOTKEY} exec {keyvox} release\n"
-            f"bindsym {TOGGLE_KEY} exec {keyvox} toggle\n", encoding="utf-8")
+            f"bindsym {TOGGLE_KEY} exec {keyvox} toggle\n",
+            encoding="utf-8",
+        )
         config.chmod(0o644)
-        env = {**self.env, "WLR_BACKENDS": "headless", "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman"}
-        process = subprocess.Popen([*self.run_as, "sway", "--config", str(config)], env=env, cwd=self.workdir,
-                                   stdout=subprocess.DEVNULL, stderr=open(self.workdir / "sway.log", "wb"))
-        sockets = wait_until(lambda: sorted(self.runtime.glob("wayland-*[0-9]")) and sorted(
-            self.runtime.glob("sway-ipc.*.sock")) or process.poll() is not None, 15, what="sway to start")
+        env = {
+            **self.env,
+            "WLR_BACKENDS": "headless",
+            "WLR_LIBINPUT_NO_DEVICES": "1",
+            "WLR_RENDERER": "pixman",
+        }
+        process = subprocess.Popen(
+            [*self.run_as, "sway", "--config", str(config)],
+            env=env,
+            cwd=self.workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.workdir / "sway.log", "wb"),
+        )
+        sockets = wait_until(
+            lambda: (
+                (sorted(self.runtime.glob("wayland-*[0-9]")) and sorted(self.runtime.glob("sway-ipc.*.sock")))
+                or process.poll() is not None
+            ),
+            15,
+            what="sway to start",
+        )
         if process.poll() is not None:
             raise RuntimeError(f"sway did not start; see {self.workdir / 'sway.log'}")
         del sockets
@@ -131,8 +170,12 @@ class Wayland:
         then matches key bindings (BackSpace, Ctrl+V) against a stale keymap.
         """
         if self.keyboard is None:
-            self.keyboard = subprocess.Popen([*self.run_as, "wtype", "-s", "3600000"], env=self.env,
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.keyboard = subprocess.Popen(
+                [*self.run_as, "wtype", "-s", "3600000"],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(0.2)
 
     def unplug_keyboard(self) -> None:
@@ -144,10 +187,16 @@ class Wayland:
 
     # --- what a user does -------------------------------------------------------------------------
 
-    def user_run(self, *args: str, input: bytes | None = None, timeout: float = 30,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([*self.run_as, *args], env={**self.env, **(env or {})}, input=input,
-                              capture_output=True, timeout=timeout)
+    def user_run(
+        self, *args: str, input: bytes | None = None, timeout: float = 30, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*self.run_as, *args],
+            env={**self.env, **(env or {})},
+            input=input,
+            capture_output=True,
+            timeout=timeout,
+        )
 
     def type_keys(self, *args: str) -> None:
         """Press keys into the compositor as a keyboard would (``wtype`` arguments)."""
@@ -156,15 +205,26 @@ class Wayland:
 
     def hold_key(self, seconds: float, key: str = HOTKEY) -> subprocess.Popen:
         """One wtype process holds ``key`` for ``seconds`` (a ``wtype -P`` alone releases it when it exits)."""
-        return subprocess.Popen([*self.run_as, "wtype", "-P", key, "-s", str(int(seconds * 1000)), "-p", key],
-                                env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [*self.run_as, "wtype", "-P", key, "-s", str(int(seconds * 1000)), "-p", key],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def clipboard(self, data: bytes | None = None, mime: str = "text/plain;charset=utf-8") -> bytes | None:
         """Set the clipboard as another application would, or read it (None when it is empty)."""
         if data is not None:
             # Output not piped: wl-copy forks a server that would hold the pipes open.
-            subprocess.run([*self.run_as, "wl-copy", "--type", mime], input=data, env=self.env, timeout=5,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            subprocess.run(
+                [*self.run_as, "wl-copy", "--type", mime],
+                input=data,
+                env=self.env,
+                timeout=5,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+            )
             return data
         done = self.user_run("wl-paste", "--no-newline", "--type", mime, timeout=5)
         return done.stdout if done.returncode == 0 else None
@@ -223,10 +283,13 @@ class GtkWindow(TextFileWindow):
     def __init__(self, rig: Wayland, gtk: str = "4") -> None:
         self.file = rig.workdir / f"window-gtk{gtk}.txt"
         script = Path(__file__).with_name("gtk_window.py")
-        self.process = subprocess.Popen([*rig.run_as, SYSTEM_PYTHON, str(script), str(self.file), "--gtk", gtk],
-                                        env={**rig.env, "GDK_BACKEND": "wayland", "PYTHONPATH": ""},
-                                        stdout=subprocess.PIPE, stderr=open(rig.workdir / "window.log", "wb"),
-                                        text=True)
+        self.process = subprocess.Popen(
+            [*rig.run_as, SYSTEM_PYTHON, str(script), str(self.file), "--gtk", gtk],
+            env={**rig.env, "GDK_BACKEND": "wayland", "PYTHONPATH": ""},
+            stdout=subprocess.PIPE,
+            stderr=open(rig.workdir / "window.log", "wb"),
+            text=True,
+        )
         if self.process.stdout.readline().strip() != "ready":
             _stop(self.process)
             log = (rig.workdir / "window.log").read_text(errors="replace")[-2000:]
@@ -236,4 +299,3 @@ class GtkWindow(TextFileWindow):
         request = Path(str(self.file) + ".clear")
         request.touch()
         wait_until(lambda: not request.exists() and self.text == "", 5, what="the window to clear")
-

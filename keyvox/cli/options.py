@@ -1,0 +1,38 @@
+"""What several commands share: the model flags, and loading the config with them applied."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from keyvox.config.load import apply_overrides, load_config
+from keyvox.config.schema import LoadedConfig
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """Flags that override ``[model]`` for one run."""
+    group = parser.add_argument_group("model (overrides config.toml)")
+    group.add_argument("--backend", dest="model.backend", metavar="BACKEND")
+    group.add_argument("--model", dest="model.name", metavar="MODEL")
+    group.add_argument("--device", dest="model.device", metavar="DEVICE")
+    group.add_argument("--compute-type", dest="model.compute_type", metavar="COMPUTE_TYPE")
+    group.add_argument("--language", dest="model.language", metavar="LANGUAGE")
+    group.add_argument("--beam-size", dest="model.beam_size", type=int, metavar="N")
+    group.add_argument(
+        "--live-decoding",
+        dest="model.live_decoding",
+        action=argparse.BooleanOptionalAction,
+        help="transcribe while the key is held (default: on)",
+    )
+    group.add_argument("--cpu-threads", dest="model.cpu_threads", type=int, metavar="N")
+
+
+def load(args: argparse.Namespace) -> LoadedConfig:
+    """Load the config, print its warnings, and apply any model flags."""
+    loaded = load_config(args.config)
+    for warning in loaded.warnings:
+        print(f"keyvox: warning: {warning}", file=sys.stderr)
+    overrides = {k: v for k, v in vars(args).items() if k.startswith("model.")}
+    if overrides:
+        apply_overrides(loaded, overrides)
+    return loaded

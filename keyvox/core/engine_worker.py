@@ -1,0 +1,186 @@
+"""The engine worker: one thread owns the loaded model, and every transcription in a running daemon goes
+through it.
+
+Dictation and the HTTP server share one model. Whisper-style engines are not safe to call from two
+threads at once, and two decodes at once would halve the speed of both anyway, so jobs wait in a
+priority queue: dictation goes first (someone is waiting with the cursor in a window), server requests
+take their turn in arrival order. Each job carries its own language, applied only on this thread, so a
+request's language can never leak into a dictation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+
+from keyvox.engines.base import Transcriber, Transcription
+from keyvox.platform.heap import release_free_memory
+
+log = logging.getLogger(__name__)
+
+
+class Priority(IntEnum):
+    """Lower runs first."""
+
+    DICTATION = 0
+    REQUEST = 1
+    STOP = 2
+    """Queued by ``close``: runs after everything already queued."""
+
+
+@dataclass(order=True)
+class Job:
+    """One piece of work for the model; ``work`` gets the transcriber and its result fills ``future``."""
+
+    priority: Priority
+    number: int
+    """Arrival order, so jobs of one priority run first come, first served."""
+    work: Callable[[Transcriber], Any] = field(compare=False)
+    language: str | None = field(default=None, compare=False)
+    """A language for this job only, when the engine detects the language itself; None keeps the engine's."""
+    future: Future = field(default_factory=Future, compare=False)
+
+
+class EngineStopped(RuntimeError):
+    """The engine worker was closed; no more work is taken."""
+
+
+class EngineWorker:
+    """A priority queue and the one thread that owns ``transcriber``."""
+
+    def __init__(self, transcriber: Transcriber) -> None:
+        self.transcriber = transcriber
+        self._queue: queue.PriorityQueue[Job] = queue.PriorityQueue()
+        self._numbers = itertools.count()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="keyvox-engine", daemon=True)
+        self._thread.start()
+
+    def submit(
+        self, work: Callable[[Transcriber], Any], *, priority: Priority, language: str | None = None
+    ) -> Future:
+        """Queue ``work(transcriber)``; the future holds its result or its exception."""
+        job = Job(priority, next(self._numbers), work, language)
+        with self._lock:
+            if self._closed:
+                raise EngineStopped("the engine worker has stopped")
+            self._queue.put(job)
+        return job.future
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        *,
+        priority: Priority,
+        language: str | None = None,
+        context: str = "",
+        vocabulary: Sequence[str] = (),
+    ) -> Future:
+        """``transcribe_detailed`` on the engine thread; a future of the ``Transcription``."""
+        return self.submit(
+            lambda engine: engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary),
+            priority=priority,
+            language=language,
+        )
+
+    def set_language(self, code: str | None) -> None:
+        """The engine's own language from the next job on (None detects it), changed on the engine thread."""
+        self.submit(lambda engine: engine.set_language(code), priority=Priority.DICTATION).result()
+
+    def for_dictation(self) -> DictationTranscriber:
+        """A ``Transcriber`` for the pipeline whose every call waits for this worker at dictation priority."""
+        return DictationTranscriber(self)
+
+    @property
+    def queued(self) -> int:
+        return self._queue.qsize()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Finish what is queued, then stop the thread; later submissions raise ``EngineStopped``."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(Job(Priority.STOP, next(self._numbers), lambda _engine: None))
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job.priority is Priority.STOP:
+                return
+            if not job.future.set_running_or_notify_cancel():
+                continue
+            try:
+                with speaking(self.transcriber, job.language):
+                    value = job.work(self.transcriber)
+            except BaseException as exc:  # handed to whoever waits; the worker keeps serving
+                job.future.set_exception(exc)
+            else:
+                job.future.set_result(value)
+            if job.priority is Priority.REQUEST and self._queue.empty():
+                release_free_memory()  # a server request's buffers (dictation trims after delivery)
+
+
+@contextlib.contextmanager
+def speaking(transcriber: Transcriber, language: str | None) -> Iterator[None]:
+    """Use ``language`` for one job when the engine is set to detect the language (``language`` None).
+
+    Only the engine thread calls this, and it restores the setting before the next job starts."""
+    swap = bool(language) and transcriber.language is None
+    if swap:
+        transcriber.set_language(language)
+    try:
+        yield
+    finally:
+        if swap:
+            transcriber.set_language(None)
+
+
+class DictationTranscriber:
+    """The pipeline's view of the engine: the ``Transcriber`` protocol, each call run on the engine thread at
+    dictation priority (the calling thread waits for it).
+
+    Attributes are read from the real transcriber (``description``, ``supports_live_decoding``...); any other
+    method the pipeline calls is routed through the worker too, so nothing reaches the model from two threads.
+    """
+
+    def __init__(self, worker: EngineWorker) -> None:
+        self._worker = worker
+
+    @property
+    def description(self) -> str:
+        return self._worker.transcriber.description
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        return self.transcribe_detailed(audio).text
+
+    def transcribe_detailed(
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
+    ) -> Transcription:
+        return self._worker.transcribe(
+            audio, priority=Priority.DICTATION, context=context, vocabulary=vocabulary
+        ).result()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._worker.transcriber, name)
+        if not callable(value):
+            return value
+
+        def on_engine(*args: Any, **kwargs: Any) -> Any:
+            return self._worker.submit(
+                lambda _engine: value(*args, **kwargs), priority=Priority.DICTATION
+            ).result()
+
+        return on_engine

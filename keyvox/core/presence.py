@@ -1,0 +1,89 @@
+"""What the running daemon tells the desktop: its state, the input level, the live words, results, notices.
+
+The daemon owns one ``Presence`` and calls it from whatever thread the news comes from (the pipeline's
+worker, the recorder's callback, the main loop). Each observer (status line, tray, overlay, sounds,
+notifications, the ``/v1/events`` stream, D-Bus) subclasses ``Observer`` and overrides what it needs; it
+must return quickly and hand work to its own thread or event loop. An observer that raises is reported
+once and otherwise ignored, so a broken tray can never stop dictation.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from keyvox.vocabulary import DaemonState, Notice
+
+if TYPE_CHECKING:
+    from keyvox.core.pipeline import UtteranceResult
+
+log = logging.getLogger(__name__)
+
+
+class Observer:
+    """Override the calls you care about; the defaults do nothing."""
+
+    def on_state(self, state: DaemonState) -> None:
+        """The daemon's state changed."""
+
+    def on_level(self, rms: float) -> None:
+        """Input level of the latest microphone chunk while recording (RMS of samples in [-1, 1])."""
+
+    def on_partial(self, text: str) -> None:
+        """Provisional words of the utterance being recorded (the live decoder's current guess)."""
+
+    def on_result(self, result: UtteranceResult) -> None:
+        """An utterance finished (text delivered, empty, or failed: see ``result.error``)."""
+
+    def on_notice(self, notice: Notice) -> None:
+        """Something needs the user's attention."""
+
+    def close(self) -> None:
+        """The daemon is stopping."""
+
+
+class Presence(Observer):
+    """Fans every call out to the registered observers; never lets one observer's failure escape."""
+
+    def __init__(self) -> None:
+        self._observers: list[Observer] = []
+        self._lock = threading.Lock()
+        self._failed: set[int] = set()
+        self.state = DaemonState.IDLE
+
+    def add(self, observer: Observer) -> None:
+        with self._lock:
+            self._observers.append(observer)
+
+    def on_state(self, state: DaemonState) -> None:
+        self.state = DaemonState(state)
+        self._each("on_state", self.state)
+
+    def on_level(self, rms: float) -> None:
+        self._each("on_level", rms)
+
+    def on_partial(self, text: str) -> None:
+        self._each("on_partial", text)
+
+    def on_result(self, result: UtteranceResult) -> None:
+        self._each("on_result", result)
+
+    def on_notice(self, notice: Notice) -> None:
+        self._each("on_notice", notice)
+
+    def close(self) -> None:
+        self._each("close")
+
+    def _each(self, call: str, *args) -> None:
+        with self._lock:
+            observers = list(self._observers)
+        for observer in observers:
+            try:
+                getattr(observer, call)(*args)
+            except Exception:
+                if (
+                    id(observer) not in self._failed
+                ):  # report once; a tray that keeps failing must not flood logs
+                    self._failed.add(id(observer))
+                    log.exception("%s.%s failed", type(observer).__name__, call)

@@ -1,0 +1,166 @@
+"""What the tray's menu items do, as plain calls on the running daemon (no Qt here).
+
+Everything that changes dictation goes through the daemon's own channels: pause and resume through the
+key machine (thread-safe; the daemon then ignores the hotkey), re-insert through the action queue, so
+it lands after any utterance still being transcribed. History is only read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyvox.engines.base import BaseTranscriber
+from keyvox.errors import KeyvoxError
+from keyvox.vocabulary import DaemonState
+
+log = logging.getLogger(__name__)
+
+RECENT_ENTRIES = 10
+"""History entries in the tray's "Recent" menu."""
+LANGUAGES = ("auto", "en", "de", "es", "fr", "it", "nl", "pt", "pl", "ru", "uk", "zh", "ja", "ko")
+"""Offered in the tray's language menu; any other code still works from ``[model] language``."""
+
+
+@dataclass(frozen=True)
+class Microphone:
+    """An input device as the menu shows it; ``wanted`` is what ``[audio] device`` would hold."""
+
+    label: str
+    wanted: str | int
+    current: bool
+
+
+class Controls:
+    """The daemon's controls for the tray; every method is cheap and safe to call from the GUI thread."""
+
+    def __init__(self, daemon, actions) -> None:
+        self._daemon = daemon
+        self._actions = actions
+        self._autostart = _load_autostart()
+
+    # --- dictation ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> DaemonState:
+        return self._daemon.presence.state
+
+    @property
+    def paused(self) -> bool:
+        return self.state == DaemonState.PAUSED
+
+    def toggle(self) -> None:
+        """Start or stop dictation (a left click on the tray icon)."""
+        self._daemon.machine.command("toggle")
+
+    def pause(self) -> None:
+        self._daemon.machine.command("pause")
+
+    def resume(self) -> None:
+        self._daemon.machine.command("resume")
+
+    def reinsert(self) -> None:
+        from keyvox.desktop.hotkey.machine import REINSERT
+
+        self._actions.put(REINSERT)
+
+    def quit(self) -> None:
+        self._daemon.request_stop()
+
+    # --- text ------------------------------------------------------------------------------------
+
+    @property
+    def last_text(self) -> str | None:
+        if self._daemon.pipeline is not None and self._daemon.pipeline.last_text:
+            return self._daemon.pipeline.last_text
+        recent = self.recent(1)
+        return recent[0] if recent else None
+
+    def recent(self, limit: int = RECENT_ENTRIES) -> list[str]:
+        """The newest transcripts, newest first (empty when history is off or unreadable)."""
+        history = self._daemon.history
+        if history is None:
+            return []
+        try:
+            return [entry.text for entry in history.search("", limit=limit)]
+        except Exception as exc:  # a locked or damaged database only empties the menu
+            log.warning("history not readable: %s", exc)
+            return []
+
+    # --- microphone and language -------------------------------------------------------------------
+
+    def microphones(self) -> list[Microphone]:
+        from keyvox.audio.capture import list_input_devices
+
+        try:
+            devices = list_input_devices()
+        except KeyvoxError:
+            return []
+        wanted = self._daemon.recorder.wanted if self._daemon.recorder is not None else ""
+        default = Microphone("System default", "", wanted in ("", None))
+        return [default] + [
+            Microphone(
+                d.name,
+                d.name,
+                wanted not in ("", None) and (wanted == d.index or str(wanted).lower() in d.name.lower()),
+            )
+            for d in devices
+        ]
+
+    def use_microphone(self, wanted: str | int) -> None:
+        """Switch the input device for this run; raises a one-line ``KeyvoxError`` when it cannot open."""
+        self._daemon.recorder.use_device(wanted)
+
+    @property
+    def language(self) -> str | None:
+        """The engine's spoken language (``auto`` when it detects it), or None when it cannot be changed."""
+        if self._daemon.model_name.endswith(".en"):
+            return None  # English-only models understand nothing else
+        transcriber = self._daemon.transcriber
+        if not isinstance(transcriber, BaseTranscriber):
+            return None
+        return transcriber.language or "auto"
+
+    def set_language(self, code: str) -> None:
+        """From the next utterance on; raises a one-line ``KeyvoxError`` for a code the engine refuses."""
+        self._daemon.engine.set_language(None if code == "auto" else code)  # never while a decode runs
+
+    # --- files and login ----------------------------------------------------------------------------
+
+    def config_file(self) -> Path:
+        """The config file in use; the default one is written first when keyvox runs on defaults."""
+        from keyvox.config.render import write_default_config
+        from keyvox.config.schema import CONFIG_NAME
+        from keyvox.platform.dirs import user_config_dir
+
+        if self._daemon.loaded.path is not None:
+            return Path(self._daemon.loaded.path)
+        target = user_config_dir() / CONFIG_NAME
+        if not target.exists():
+            write_default_config(target)
+        return target
+
+    @property
+    def autostart_available(self) -> bool:
+        return self._autostart is not None
+
+    def autostart_enabled(self) -> bool:
+        try:
+            return bool(self._autostart and self._autostart.is_enabled())
+        except Exception as exc:
+            log.warning("autostart state unknown: %s", exc)
+            return False
+
+    def set_autostart(self, on: bool) -> None:
+        if self._autostart is not None:
+            (self._autostart.enable if on else self._autostart.disable)()
+
+
+def _load_autostart():
+    """The start-at-login module, when this install has it (the menu item is greyed out otherwise)."""
+    try:
+        return importlib.import_module("keyvox.desktop.autostart")
+    except ImportError:
+        return None

@@ -1,0 +1,21 @@
+"""The command line Qt starts with on this desktop."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def qt_arguments() -> list[str]:
+    """Qt's command line. On a Wayland session with XWayland the GUI uses X11: only an X11 window can be kept
+    from ever taking the keyboard focus (plain Wayland clients cannot ask for that; compositors such as sway
+    focus every new window). The tray is unaffected: it talks D-Bus. ``QT_QPA_PLATFORM`` still wins."""
+    arguments = ["keyvox"]
+    if (
+        sys.platform.startswith("linux")
+        and os.environ.get("WAYLAND_DISPLAY")
+        and os.environ.get("DISPLAY")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        arguments += ["-platform", "xcb"]
+    return arguments

@@ -1,0 +1,128 @@
+"""The daemon's control socket: one running instance, and ``keyvox toggle|press|release``.
+
+A unix socket in the user's runtime folder doubles as the single-instance lock: a second daemon finds
+it answering and stops with a one-line error. Compositor key bindings (Wayland) run ``keyvox toggle``,
+which sends one word over the socket.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from keyvox.errors import KeyvoxError
+
+COMMANDS = ("toggle", "press", "release", "cancel", "pause", "resume")
+
+
+def socket_path() -> Path:
+    """``$XDG_RUNTIME_DIR/keyvox.sock``, or a private folder under the temp dir."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        return Path(runtime) / "keyvox.sock"
+    folder = Path(tempfile.gettempdir()) / f"keyvox-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / "keyvox.sock"
+
+
+class ControlServer:
+    """Owns the socket while the daemon runs; each command is handed to ``handler`` (which must not block)."""
+
+    def __init__(self, handler: Callable[[str], None], path: Path | None = None) -> None:
+        self.path = path or socket_path()
+        self.handler = handler
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self.feed = None
+        """A ``keyvox.desktop.panel.StatusFeed`` answering ``status`` and ``status-follow``, once the daemon sets one."""
+
+    def claim(self) -> None:
+        """Bind the socket, or raise ``KeyvoxError`` when another keyvox already holds it."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(str(self.path))
+        except OSError:
+            if _answers(self.path):
+                sock.close()
+                raise KeyvoxError(
+                    f"keyvox is already running (socket {self.path}); stop the other one first, or "
+                    "control it with `keyvox toggle`"
+                ) from None
+            self.path.unlink(missing_ok=True)  # left behind by a daemon that crashed
+            sock.bind(str(self.path))
+        os.chmod(self.path, 0o600)
+        sock.listen(8)
+        self._sock = sock
+
+    def serve(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="keyvox-control", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            finally:
+                self.path.unlink(missing_ok=True)
+                self._sock = None
+
+    def _run(self) -> None:
+        sock = self._sock
+        while sock is not None:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            conn.settimeout(1.0)
+            try:
+                word = conn.recv(64).decode("ascii", "replace").strip()
+            except OSError:
+                conn.close()
+                continue
+            if word in ("status", "status-follow") and self.feed is not None:
+                self.feed.serve(conn, follow=word == "status-follow")  # owns the connection from here on
+                continue
+            with conn:
+                try:
+                    if word in COMMANDS:
+                        self.handler(word)
+                        conn.sendall(b"ok\n")
+                    elif word == "ping":
+                        conn.sendall(f"pid {os.getpid()}\n".encode())
+                    else:
+                        conn.sendall(b"unknown command\n")
+                except OSError:
+                    continue
+
+
+def _answers(path: Path) -> bool:
+    try:
+        reply = _exchange(path, "ping")
+    except OSError:
+        return False
+    return reply.startswith("pid")
+
+
+def _exchange(path: Path, word: str) -> str:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2.0)
+        sock.connect(str(path))
+        sock.sendall(word.encode() + b"\n")
+        return sock.recv(64).decode("ascii", "replace").strip()
+
+
+def send_command(word: str, path: Path | None = None) -> None:
+    """Tell the running daemon to ``toggle``, ``press``, ``release`` or ``cancel``."""
+    path = path or socket_path()
+    try:
+        reply = _exchange(path, word)
+    except (FileNotFoundError, ConnectionRefusedError):
+        raise KeyvoxError(f"keyvox is not running (no daemon at {path}); start it with: keyvox") from None
+    except OSError as exc:
+        raise KeyvoxError(f"cannot reach the keyvox daemon at {path} ({exc})") from None
+    if reply != "ok":
+        raise KeyvoxError(f'the keyvox daemon refused "{word}" ({reply or "no answer"})')

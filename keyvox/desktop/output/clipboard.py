@@ -1,0 +1,68 @@
+"""Reading and writing the system clipboard through the desktop's own tools."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from keyvox.platform.session import is_wayland
+
+TIMEOUT_S = 2.0
+
+
+def _commands(selection: str = "clipboard") -> tuple[list[list[str]], list[list[str]]]:
+    """(readers, writers) for this desktop, best first; ``selection`` may be ``primary`` on X11."""
+    if sys.platform == "darwin":
+        return [["pbpaste"]], [["pbcopy"]]
+    if sys.platform == "win32":
+        return (
+            [["powershell", "-NoProfile", "-Command", "Get-Clipboard -Raw"]],
+            [["powershell", "-NoProfile", "-Command", "$input | Set-Clipboard"]],
+        )
+    if is_wayland():
+        return [["wl-paste", "--no-newline"]], [["wl-copy"]]
+    return (
+        [["xclip", "-selection", selection, "-o"], ["xsel", f"--{selection}", "--output"]],
+        [["xclip", "-selection", selection, "-i"], ["xsel", f"--{selection}", "--input"]],
+    )
+
+
+def available() -> bool:
+    return any(shutil.which(cmd[0]) for cmd in _commands()[1])
+
+
+def read_clipboard(selection: str = "clipboard") -> str | None:
+    """The clipboard's text, or None when it is empty, not text, or unreadable."""
+    for cmd in _commands(selection)[0]:
+        if not shutil.which(cmd[0]):
+            continue
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8", "replace")
+        return None
+    return None
+
+
+def write_clipboard(text: str, selection: str = "clipboard") -> bool:
+    """Put ``text`` on the clipboard (the tool keeps serving it after we return)."""
+    for cmd in _commands(selection)[1]:
+        if not shutil.which(cmd[0]):
+            continue
+        try:
+            # stdout/stderr must not be pipes: xclip and wl-copy fork a server that would hold them open.
+            done = subprocess.run(
+                cmd,
+                input=text.encode("utf-8"),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=TIMEOUT_S,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return True
+    return False

@@ -1,0 +1,178 @@
+"""``keyvox status [--follow] [--json]``: the running daemon's state for panels (waybar, polybar) and scripts.
+
+The daemon answers over its control socket: ``status`` gets one line, ``status-follow`` keeps the
+connection open and gets one more line at every change. With ``--json`` each line is an object waybar's
+``custom`` module reads as it is (``"return-type": "json"``): ``text``, ``alt`` (the state, for
+``format-icons``), ``class`` (for CSS) and ``tooltip``, plus ``state`` and ``last_text`` for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from keyvox.core.presence import Observer
+from keyvox.errors import KeyvoxError
+from keyvox.vocabulary import DaemonState
+
+SYMBOLS = {"idle": "·", "recording": "●", "processing": "…", "paused": "‖", "error": "✕", "stopped": ""}
+STOPPED = "stopped"
+"""What ``--follow`` reports while no daemon runs (the module stays, empty, until keyvox starts)."""
+RECONNECT_S = 1.0
+"""``--follow`` looks for a (re)started daemon this often; a connect attempt costs well under 1 ms."""
+SEND_TIMEOUT_S = 0.2
+"""A follower that does not read for this long is dropped, so a stuck panel never slows dictation."""
+
+
+def snapshot(state: str, last_text: str = "") -> dict:
+    tooltip = "keyvox is not running" if state == STOPPED else f"keyvox: {state}"
+    if last_text and state != STOPPED:
+        tooltip += f"\nlast: {last_text}"
+    return {
+        "text": SYMBOLS.get(state, state),
+        "alt": state,
+        "class": state,
+        "tooltip": tooltip,
+        "state": state,
+        "last_text": last_text,
+    }
+
+
+class StatusFeed(Observer):
+    """Keeps the daemon's current state and streams every change to the connections that follow it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = DaemonState.IDLE.value
+        self._last_text = ""
+        self._followers: list[socket.socket] = []
+
+    def line(self) -> bytes:
+        with self._lock:
+            return (json.dumps(snapshot(self._state, self._last_text), ensure_ascii=False) + "\n").encode()
+
+    def serve(self, conn: socket.socket, *, follow: bool) -> None:
+        """Answer a ``status`` request; a follower's connection is kept (and owned) from here on."""
+        conn.settimeout(SEND_TIMEOUT_S)
+        try:
+            conn.sendall(self.line())
+        except OSError:
+            conn.close()
+            return
+        if not follow:
+            conn.close()
+            return
+        with self._lock:
+            self._followers.append(conn)
+
+    def on_state(self, state: DaemonState) -> None:
+        with self._lock:
+            if self._state == DaemonState(state).value:
+                return
+            self._state = DaemonState(state).value
+        self._broadcast()
+
+    def on_result(self, result) -> None:
+        if result.text and not result.error:
+            with self._lock:
+                self._last_text = result.text
+
+    def close(self) -> None:
+        with self._lock:
+            followers, self._followers = self._followers, []
+        for conn in followers:
+            conn.close()
+
+    def _broadcast(self) -> None:
+        line = self.line()
+        with self._lock:
+            followers = list(self._followers)
+        for conn in followers:
+            try:
+                conn.sendall(line)
+            except OSError:  # the panel went away (or stopped reading)
+                with self._lock:
+                    if conn in self._followers:
+                        self._followers.remove(conn)
+                conn.close()
+
+
+# --- the client: ``keyvox status`` ----------------------------------------------------------------------
+
+
+def read_status(path: Path, *, follow: bool) -> Iterator[dict]:
+    """The daemon's snapshot(s); raises ``OSError`` when no daemon answers at ``path``."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2.0)
+        sock.connect(str(path))
+        sock.sendall(b"status-follow\n" if follow else b"status\n")
+        if follow:
+            sock.settimeout(None)
+        with sock.makefile("r", encoding="utf-8") as lines:
+            for line in lines:
+                if not line.startswith("{"):
+                    raise KeyvoxError(
+                        f"the keyvox daemon at {path} does not know `status` ({line.strip()}); "
+                        "restart it after updating keyvox"
+                    )
+                yield json.loads(line)
+                if not follow:
+                    return
+
+
+def show(snap: dict, as_json: bool) -> None:
+    print(json.dumps(snap, ensure_ascii=False) if as_json else snap["state"], flush=True)
+
+
+def status_command(args: argparse.Namespace) -> int:
+    from keyvox.desktop.hotkey.control import socket_path
+
+    path = socket_path()
+    if not args.follow:
+        try:
+            for snap in read_status(path, follow=False):
+                show(snap, args.json)
+                return 0
+        except OSError:
+            raise KeyvoxError(f"keyvox is not running (no daemon at {path}); start it with: keyvox") from None
+        raise KeyvoxError(f"the keyvox daemon at {path} sent no status")
+    previous = None
+    while True:  # a panel module runs for the whole session: survive daemon restarts
+        try:
+            for snap in read_status(path, follow=True):
+                if snap != previous:
+                    show(snap, args.json)
+                    previous = snap
+        except BrokenPipeError:  # the reader went away (`keyvox status --follow | head -1`)
+            return 0
+        except OSError:
+            pass
+        stopped = snapshot(STOPPED)
+        if stopped != previous:
+            show(stopped, args.json)
+            previous = stopped
+        time.sleep(RECONNECT_S)
+
+
+def add_status_commands(commands) -> None:
+    status = commands.add_parser(
+        "status",
+        help="print the running keyvox's state (idle, recording, processing, "
+        "paused, error) for panels and scripts",
+    )
+    status.add_argument(
+        "--follow",
+        action="store_true",
+        help='keep running and print a line at every change ("stopped" while no keyvox runs)',
+    )
+    status.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object per line, ready for a waybar custom module ("return-type": "json")',
+    )
+    status.set_defaults(handler=status_command)

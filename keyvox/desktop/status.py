@@ -1,0 +1,61 @@
+"""What the daemon shows while it runs: a compact live status line and messages (sounds: keyvox/desktop/sounds.py)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from keyvox.core.presence import Observer
+from keyvox.vocabulary import DaemonState
+
+_SYMBOLS = {
+    "idle": "· idle",
+    "recording": "● recording",
+    "processing": "… processing",
+    "paused": "‖ paused",
+    "error": "✕ error",
+}
+
+
+class StatusLine(Observer):
+    """On a terminal, one line rewritten in place; otherwise one line per state change (logs, tests)."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stdout
+        self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._lock = threading.Lock()
+        self._state = ""
+
+    def state(self, state: str) -> None:
+        with self._lock:
+            if state == self._state:
+                return
+            self._state = state
+            if self.live:
+                self.stream.write(f"\r\033[K{_SYMBOLS.get(state, state)}")
+            else:
+                self.stream.write(f"[{state}]\n")
+            self.stream.flush()
+
+    def on_state(self, state: DaemonState) -> None:
+        self.state(DaemonState(state).value)
+
+    def close(self) -> None:
+        """Leave the terminal on a clean line."""
+        with self._lock:
+            if self.live and self._state:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            self._state = ""
+
+    def message(self, line: str, *, error: bool = False) -> None:
+        """A permanent line (transcript, warning); the live status line is redrawn under it."""
+        with self._lock:
+            target = sys.stderr if error else self.stream
+            if self.live:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            print(line, file=target, flush=True)
+            if self.live and self._state:
+                self.stream.write(_SYMBOLS.get(self._state, self._state))
+                self.stream.flush()

@@ -1,0 +1,111 @@
+"""The one factory that builds a transcriber from the config, with every ``auto`` resolved."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from keyvox.engines.base import Transcriber
+from keyvox.engines.registry import (
+    AUTO,
+    BACKENDS,
+    backend_names,
+    check_platform,
+    installed_backends,
+    is_installed,
+)
+from keyvox.errors import BackendUnavailable, ConfigError
+
+if TYPE_CHECKING:
+    from keyvox.config.schema import Config
+    from keyvox.engines.auto import Choice
+
+
+def plan(config: Config, *, backend: str | None = None) -> Choice:
+    """Every ``auto`` in ``[model]`` resolved from this machine's hardware and installed engines.
+
+    ``backend`` pins the engine (a backend's own ``from_config`` passes its name).
+    """
+    from keyvox.engines.auto import Choice, choose
+    from keyvox.platform.hardware import detect_hardware
+
+    model = config.model
+    chosen = backend or model.backend
+    if chosen in BACKENDS and not BACKENDS[chosen].models:
+        # An engine elsewhere (remote): nothing on this machine to choose, the server decides.
+        return Choice(chosen, model.name, model.device, model.compute_type, "set in config")
+    choice = choose(
+        detect_hardware(),
+        installed_backends(),
+        backend=chosen,
+        name=model.name,
+        language=model.language,
+        device=model.device,
+        compute_type=model.compute_type,
+    )
+    spec = BACKENDS[choice.backend]
+    if choice.compute_type not in spec.compute_types:
+        raise ConfigError(
+            f'[model] compute_type = "{choice.compute_type}" is not valid for {choice.backend} '
+            f"({choice.reason}); choose {', '.join(spec.compute_types)}"
+        )
+    if choice.device.partition(":")[0] not in spec.devices:
+        raise ConfigError(
+            f'[model] device = "{choice.device}" is not valid for {choice.backend} '
+            f"({choice.reason}); choose {', '.join(spec.devices)}"
+        )
+    return choice
+
+
+def resolve_backend(config: Config) -> tuple[str, str]:
+    """The concrete backend for ``config`` and the reason it was chosen."""
+    choice = plan(config)
+    return choice.backend, choice.reason
+
+
+def create_transcriber(config: Config, *, announce: Callable[[str], None] | None = None) -> Transcriber:
+    """Build, load and warm the transcriber the config asks for.
+
+    What ``auto`` chose, and why, goes to ``announce`` (default: a line on stderr).
+    """
+    backend = config.model.backend
+    if backend != AUTO and backend not in BACKENDS:
+        raise ConfigError(
+            f'[model] backend = "{backend}" is not a known backend (choose {", ".join(backend_names())})'
+        )
+    if backend != AUTO:
+        check_platform(BACKENDS[backend])
+    choice = plan(config)
+    spec = BACKENDS[choice.backend]
+    if not is_installed(choice.backend):
+        raise BackendUnavailable(
+            f'backend "{choice.backend}" needs the {spec.package} package, which is not installed; '
+            f"install it with: {spec.install}"
+        )
+    if BACKENDS[choice.backend].models and AUTO in (
+        config.model.backend,
+        config.model.name,
+        config.model.device,
+        config.model.compute_type,
+    ):
+        (announce or _to_stderr)(f"keyvox: using {choice.summary()}")
+    concrete = dataclasses.replace(
+        config,
+        model=dataclasses.replace(
+            config.model,
+            backend=choice.backend,
+            name=choice.model,
+            device=choice.device,
+            compute_type=choice.compute_type,
+        ),
+    )
+    module = importlib.import_module(spec.module)
+    cls = getattr(module, spec.class_name)
+    return cls.from_config(concrete)
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,1 @@
+"""Facts of the machine and process: the desktop session, hardware, the C heap, native stderr, user folders."""
