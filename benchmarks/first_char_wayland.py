@@ -1,6 +1,6 @@
 """Whether keyvox's virtual keyboard keeps the first character on a seat with no other keyboard, per pause.
 
-Starts the Wayland rig (headless sway and the GTK 4 window; see tests/wayland/wayland_rig.py), takes the
+Starts the Wayland rig (headless sway and the GTK 4 window; see tests/helpers/wayland/wayland_rig.py), takes the
 rig's idle keyboard off the seat (as in a headless session, where windows bind the keyboard only once
 keyvox's appears), and types a text that starts with a new character and needs a new keymap each run,
 once per run for each setting: no VoidSymbol key and no pause, the key alone, the key and each pause.
@@ -21,9 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "wayland"))
 
-from wayland_rig import Wayland  # noqa: E402
+from tests.helpers.wayland.wayland_rig import Wayland  # noqa: E402
 
 
 def typed(window) -> str:

@@ -1,6 +1,6 @@
 """Idle cost of the tray icon and overlay: CPU and memory of an idle ``keyvox`` with and without them.
 
-Runs on the headless desktop rig (tests/desktop/rig.py) with a private session D-Bus and Xfce's panel as
+Runs on the headless desktop rig (tests/helpers/x11/rig.py) with a private session D-Bus and Xfce's panel as
 the tray host, so the tray really registers and the overlay window really exists. Each variant starts the
 real daemon, waits until it is ready, lets it settle, then reads its CPU time and memory from /proc.
 
@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "desktop"))
+sys.path.insert(0, str(REPO))  # run as a script: the rig helpers live in tests/helpers
 
-from rig import Desktop, Keyvox  # noqa: E402
-from traykit import SessionBus, XfcePanel, private_home  # noqa: E402
+from tests.helpers.x11.rig import Desktop, Keyvox  # noqa: E402
+from tests.helpers.x11.traykit import SessionBus, XfcePanel, private_home  # noqa: E402
 
 VARIANTS = {
     "headless": "version = 1\n[gui]\ntray = false\noverlay = false\n",

@@ -25,9 +25,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "desktop"))
 
-from rig import Desktop  # noqa: E402
+from tests.helpers.x11.rig import Desktop  # noqa: E402
 
 GROUPS = ("under_5s", "5_to_15s", "over_15s")
 TRANSCRIPT = re.compile(r"^(text \(.*?\): |no speech heard)")

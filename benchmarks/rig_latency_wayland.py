@@ -1,7 +1,7 @@
 """Release → first character and release → whole text on Wayland (sway), next to X11, end to end.
 
 Starts the Wayland rig (headless sway, PulseAudio's virtual microphone, the GTK window; see
-tests/wayland/wayland_rig.py), runs the real ``keyvox`` daemon with ``[hotkey] backend = "command"``,
+tests/helpers/wayland/wayland_rig.py), runs the real ``keyvox`` daemon with ``[hotkey] backend = "command"``,
 holds Right Ctrl in the compositor with one wtype process while each clip plays (sway's bindings run
 ``keyvox press`` / ``keyvox release``), and times from the key release to the first character in the
 window and to the whole transcript. The release time includes what a compositor binding costs: sway
@@ -23,13 +23,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "wayland"))
-sys.path.insert(0, str(REPO / "benchmarks"))
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))  # run as a script: the rig helpers live in tests/helpers
 
-from conftest import load_manifest  # noqa: E402
 from rig_latency import measure as measure_x11  # noqa: E402
-from wayland_rig import Wayland  # noqa: E402
+
+from tests.conftest import load_manifest  # noqa: E402
+from tests.helpers.wayland.wayland_rig import Wayland  # noqa: E402
 
 SHORT = (3.0, 5.0)
 """Clip lengths of the short group, in seconds (the shared corpus has many)."""
@@ -75,7 +74,7 @@ def run_wayland(groups: dict, config: str, repeat: int) -> list[dict]:
 
 
 def run_x11(groups: dict, config: str, repeat: int) -> list[dict]:
-    from rig import Desktop
+    from tests.helpers.x11.rig import Desktop
 
     desktop = Desktop(Path(tempfile.mkdtemp(prefix="keyvox-rig-")))
     return run_session(

@@ -37,14 +37,11 @@ import numpy as np
 import soundfile
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "desktop"))
-sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
-from conftest import load_manifest  # noqa: E402
-from rig import Desktop, wait_until, wer  # noqa: E402
-
 from keyvox.desktop.hotkey.control import send_command  # noqa: E402
+from tests.conftest import load_manifest  # noqa: E402
+from tests.helpers.x11.rig import Desktop, wait_until, wer  # noqa: E402
 
 RSS_LIMIT_MB = 20.0
 BASELINE_AT = 50
@@ -526,7 +523,7 @@ def main() -> int:
             if keyvox.process.poll() is not None:
                 print(
                     f"soak: the daemon exited ({keyvox.process.returncode}); its last output:\n"
-                    f"{keyvox.desktop.output.chain()[-3000:]}",
+                    f"{keyvox.output()[-3000:]}",
                     flush=True,
                 )
                 break
@@ -553,7 +550,7 @@ def main() -> int:
             {
                 "summary": figures,
                 "steps": [asdict(o) for o in outcomes],
-                "daemon_output_tail": keyvox.desktop.output.chain()[-4000:],
+                "daemon_output_tail": keyvox.output()[-4000:],
             },
             indent=1,
             ensure_ascii=False,

@@ -23,9 +23,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "desktop"))
 
-from rig import Desktop, Terminal, wait_until  # noqa: E402
+from tests.helpers.x11.rig import Desktop, Terminal, wait_until  # noqa: E402
 
 GTK_PYTHON = "/usr/bin/python3"
 """The distribution's Python, which has PyGObject for the GTK text field (skipped when missing)."""

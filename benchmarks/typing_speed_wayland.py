@@ -1,6 +1,6 @@
 """How fast text typed on Wayland gets into a window: wtype against keyvox's own virtual keyboard.
 
-Starts the Wayland rig (headless sway and the GTK 4 window; see tests/wayland/wayland_rig.py), then
+Starts the Wayland rig (headless sway and the GTK 4 window; see tests/helpers/wayland/wayland_rig.py), then
 types texts of 50, 100, 300 and 1,000 characters with each method and times, from the call: its return,
 the first character in the window and the whole text (GTK 3's window with ``--gtk 3``). It checks that
 every text arrived exactly. The window writes its text out every 20 ms, so the window times are late by
@@ -27,9 +27,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "wayland"))
 
-from wayland_rig import GtkWindow, Wayland  # noqa: E402
+from tests.helpers.wayland.wayland_rig import GtkWindow, Wayland  # noqa: E402
 
 SAMPLE = (
     "He began a confused complaint against the wizard, who had vanished behind the curtain on the left. "

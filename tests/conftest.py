@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import user_dirs
-
-REPO = Path(__file__).resolve().parent.parent
-SPEECH_DIR = Path(os.environ.get("KEYVOX_SPEECH_DIR", REPO.parent / "shared" / "speech"))
+from tests.helpers import user_dirs
+from tests.helpers.paths import SPEECH_DIR
 
 
 def load_manifest() -> list[dict]:

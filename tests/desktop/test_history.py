@@ -1,0 +1,203 @@
+"""The transcript history: real SQLite files, full-text search, exports, retention and kill -9."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from keyvox.cli.main import main
+from keyvox.core.pipeline import UtteranceResult
+from keyvox.desktop.history import History, default_path, export, fts_query, parse_since
+from keyvox.engines.base import Transcription
+from keyvox.errors import KeyvoxError
+from tests.helpers.paths import REPO
+
+DAY = 86400.0
+
+
+@pytest.fixture
+def history(tmp_path):
+    store = History(tmp_path / "history.sqlite3")
+    yield store
+    store.close()
+
+
+def fill(store: History) -> None:
+    now = time.time()
+    store.add(
+        "Deploy the Kubernetes cluster tonight.",
+        raw_text="deploy the kubernetes cluster tonight",
+        window="Terminal",
+        when=now - 3 * DAY,
+        backend="faster-whisper",
+        model="tiny.en",
+    )
+    store.add(
+        'She said "hello, world", then left.', raw_text="she said hello world then left", when=now - DAY
+    )
+    store.add("Call Bob about the budget.", raw_text="call bob about the budget", window="Slack", when=now)
+
+
+def test_database_is_in_wal_mode_in_the_platform_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    store = History()
+    assert store.path == default_path() == tmp_path / "data" / "keyvox" / "history.sqlite3"
+    store.add("hello")
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_full_text_search_matches_words_and_beginnings(history):
+    fill(history)
+    assert [e.text for e in history.search("kubernetes")] == ["Deploy the Kubernetes cluster tonight."]
+    assert [e.text for e in history.search("kube clus")] == ["Deploy the Kubernetes cluster tonight."]
+    assert [e.text for e in history.search("BUDGET")] == ["Call Bob about the budget."]
+    assert history.search("kubernetes budget") == []  # every word must appear
+    assert len(history.search("the")) == 3 and len(history.search("then")) == 1  # "the" begins "then"
+    assert [e.text for e in history.search("")][0] == "Call Bob about the budget."  # newest first
+    assert len(history.search("", limit=2)) == 2 and len(history.search("", limit=0)) == 3
+    for hostile in ('"', "NEAR(", "*", "text:budget", "');DROP TABLE entries;--"):  # FTS5 syntax is inert
+        assert isinstance(history.search(hostile), list)
+    assert [e.text for e in history.search("said AND OR")] == []
+    assert history.count() == 3
+    entry = history.search("kubernetes")[0]
+    assert (entry.window, entry.backend, entry.model) == ("Terminal", "faster-whisper", "tiny.en")
+
+
+def test_fts_query_quotes_every_word():
+    assert fts_query('deploy "now" OR*') == '"deploy"* "now"* "OR"*'
+
+
+def test_since_filters_by_age_or_date(history):
+    fill(history)
+    assert len(history.search("", since=parse_since("2d"))) == 2
+    assert len(history.search("", since=parse_since("12h"))) == 1
+    assert len(history.search("", since=parse_since("1970-01-02"))) == 3
+    assert parse_since("7d", now=10 * DAY) == 3 * DAY and parse_since("2w", now=30 * DAY) == 16 * DAY
+    with pytest.raises(KeyvoxError, match="--since 'yesterday' is not valid"):
+        parse_since("yesterday")
+
+
+def test_retention_forgets_old_transcripts(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    store = History(path)
+    store.add("ancient", when=time.time() - 40 * DAY)
+    store.add("recent", when=time.time() - 10 * DAY)
+    store.close()
+    store = History(path, retention_days=30)
+    assert [e.text for e in store.search("")] == ["recent"] and store.search("ancient") == []
+    store.close()
+    assert [e.text for e in History(path, retention_days=0).search("")] == ["recent"]
+
+
+def test_exports_round_trip(history):
+    fill(history)
+    entries = history.search("")
+    rows = list(csv.DictReader(io.StringIO(export(entries, "csv"))))
+    assert [r["text"] for r in rows] == [e.text for e in entries]
+    assert rows[1]["text"] == 'She said "hello, world", then left.' and rows[0]["window"] == "Slack"
+    data = json.loads(export(entries, "json"))
+    assert [d["text"] for d in data] == [e.text for e in entries] and data[2]["raw_text"].startswith("deploy")
+    assert export(entries, "txt").splitlines() == [e.text for e in entries]
+    with pytest.raises(KeyvoxError, match="--export 'xml'"):
+        export(entries, "xml")
+
+
+def test_record_takes_pipeline_results_and_keeps_audio_only_when_asked(tmp_path):
+    audio = np.zeros(16000, np.float32)
+    raw = Transcription("hello there", "en", 1.0)
+    done = UtteranceResult(
+        "Hello there.", raw, 1.0, released_at=10.0, transcribed_at=10.2, delivered_at=10.25
+    )
+    store = History(tmp_path / "a.sqlite3")
+    entry_id = store.record(done, backend="faster-whisper", model="tiny.en", window="Editor", audio=audio)
+    [entry] = store.search("hello")
+    assert entry.id == entry_id and entry.raw_text == "hello there" and entry.latency_s == pytest.approx(0.25)
+    assert entry.audio_path is None and not (tmp_path / "audio").exists()  # never stored unless asked
+    assert store.record(UtteranceResult("", raw, 1.0, 10.0)) is None
+    assert store.record(UtteranceResult("x", None, 1.0, 10.0, error="transcription failed: boom")) is None
+    assert store.count() == 1
+    store.close()
+    keeper = History(tmp_path / "b.sqlite3", store_audio=True)
+    keeper.record(done, audio=audio)
+    saved = Path(keeper.search("")[0].audio_path)
+    assert saved.is_file() and saved.suffix == ".flac"
+    keeper.clear()
+    assert not saved.exists()
+
+
+def test_clear_leaves_no_trace_of_the_text_in_the_files(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    store = History(path)
+    for i in range(50):
+        store.add(f"my secret passphrase number {i} zebracorn")
+    assert store.clear() == 50 and store.count() == 0 and store.search("zebracorn") == []
+    store.close()
+    for file in path.parent.glob("h.sqlite3*"):
+        assert b"zebracorn" not in file.read_bytes(), file
+
+
+WRITER = """
+import sys
+from keyvox.desktop.history import History
+store = History(sys.argv[1])
+i = 0
+while True:
+    i += 1
+    entry_id = store.add(f"utterance number {i} " + "padding words " * 40, raw_text=f"raw {i}")
+    print(entry_id, flush=True)
+"""
+
+
+def test_kill_9_mid_write_loses_nothing_committed_and_never_corrupts(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for round_number in range(3):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, env=env, text=True
+        )
+        committed = []
+        while len(committed) < 40 + round_number * 17:  # stop at a different point in the loop each time
+            committed.append(int(writer.stdout.readline()))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        committed += [int(line) for line in writer.stdout.read().split()]  # printed just before the kill
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert db.execute("INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')") is not None
+            stored = {row[0] for row in db.execute("SELECT id FROM entries")}
+        assert set(committed) <= stored
+    store = History(path)
+    assert store.search("utterance number 5")[0].raw_text.startswith("raw")
+
+
+def test_history_command(monkeypatch, capsys):
+    store = History()
+    fill(store)
+    store.close()
+    assert main(["history", "kubernetes"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].endswith("Deploy the Kubernetes cluster tonight.")
+    assert main(["history", "--since", "2d", "--export", "json"]) == 0
+    assert [d["text"] for d in json.loads(capsys.readouterr().out)] == [
+        "Call Bob about the budget.",
+        'She said "hello, world", then left.',
+    ]
+    assert main(["history", "--limit", "1", "--export", "txt"]) == 0
+    assert capsys.readouterr().out == "Call Bob about the budget.\n"
+    assert main(["history", "--since", "soon"]) == 2
+    assert capsys.readouterr().err.startswith("keyvox: error: --since 'soon'")
+    assert main(["history", "clear"]) == 0
+    assert "forgot 3" in capsys.readouterr().err
+    assert main(["history"]) == 0 and capsys.readouterr().out == ""
