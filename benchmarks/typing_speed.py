@@ -81,7 +81,7 @@ def start_gtk(desktop):
         return None
     out = desktop.workdir / "gtk.txt"
     process = subprocess.Popen(
-        [GTK_PYTHON, str(REPO / "tests" / "desktop" / "gtk_window.py"), str(out)],
+        [GTK_PYTHON, str(REPO / "tests" / "helpers" / "x11" / "gtk_window.py"), str(out)],
         env={k: v for k, v in desktop.env.items() if not k.startswith("PYTHON")},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -91,6 +91,23 @@ def start_gtk(desktop):
         process.terminate()
         return None
     return process
+
+
+def window_reader(window):
+    return lambda: window.text
+
+
+def file_reader(path: Path):
+    return lambda: path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def terminal_reader(terminal, offset: int):
+    """What the terminal received after ``offset``: the text of this insertion only."""
+    return lambda: terminal.received[offset:]
+
+
+def median_of(rows: list[dict], key: str) -> float:
+    return statistics.median([r[key] for r in rows if r[key] is not None] or [float("nan")])
 
 
 def clear_file(path: Path) -> None:
@@ -127,13 +144,12 @@ def main() -> int:
                         desktop.clipboard("the user's own clipboard")
                         if target == "tk":
                             desktop.window.clear()
-                            read = lambda: desktop.window.text
+                            read = window_reader(desktop.window)
                         elif target == "gtk":
                             clear_file(gtk_file)
-                            read = lambda: gtk_file.read_text(encoding="utf-8") if gtk_file.exists() else ""
+                            read = file_reader(gtk_file)
                         else:
-                            offset = len(terminal.received)
-                            read = lambda: terminal.received[offset:]
+                            read = terminal_reader(terminal, len(terminal.received))
                         row = {
                             "target": target,
                             "method": name,
@@ -149,7 +165,8 @@ def main() -> int:
     finally:
         desktop.stop()
     print(
-        "\ntarget  method                      chars  first char p50   whole text p50   first→whole p50  exact  clipboard kept"
+        "\ntarget  method                      chars  first char p50   whole text p50   first→whole p50  exact"
+        "  clipboard kept"
     )
     for target in ("tk", "xterm", "gtk"):
         for name in methods():
@@ -162,12 +179,10 @@ def main() -> int:
                 ]
                 if not got:
                     continue
-                med = lambda key: statistics.median(
-                    [r[key] for r in got if r[key] is not None] or [float("nan")]
-                )
                 print(
-                    f"{target:<7} {name:<27} {got[0]['chars']:>5}  {med('first_s'):10.3f} s  {med('full_s'):12.3f} s"
-                    f"  {med('first_to_full_s'):12.3f} s  {sum(r['exact'] for r in got)}/{len(got)}"
+                    f"{target:<7} {name:<27} {got[0]['chars']:>5}  {median_of(got, 'first_s'):10.3f} s"
+                    f"  {median_of(got, 'full_s'):12.3f} s  {median_of(got, 'first_to_full_s'):12.3f} s"
+                    f"  {sum(r['exact'] for r in got)}/{len(got)}"
                     f"  {sum(r['clipboard_kept'] for r in got)}/{len(got)}"
                 )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 RATE = 22050
-FOLDER = Path(__file__).resolve().parents[1] / "keyvox" / "cues"
+FOLDER = Path(__file__).resolve().parents[1] / "keyvox" / "desktop" / "cues"
 
 
 def tone(frequencies: list[float], seconds_each: float, gap_s: float = 0.0) -> np.ndarray:

@@ -63,7 +63,8 @@ def summary_table(summary: dict) -> list[tuple[str, ...]]:
             (
                 f"p50 / p95 {title} (n={summary['groups'][name]['clips']})",
                 *[
-                    f"{fmt(s['groups'][name]['latency_p50_s'], ' s')} / {fmt(s['groups'][name].get('latency_p95_s'), ' s')}"
+                    f"{fmt(s['groups'][name]['latency_p50_s'], ' s')}"
+                    f" / {fmt(s['groups'][name].get('latency_p95_s'), ' s')}"
                     for s in sides
                 ],
             )

@@ -78,9 +78,9 @@ class Sounds(Observer):
             samples, rate = self._cues[name]
             import sounddevice as sd
 
-            with self._lock:  # one cue at a time: a start cue cut off by the stop cue still sounds whole
-                with sd.OutputStream(samplerate=rate, channels=1, dtype="float32") as stream:
-                    stream.write((samples * self.volume).reshape(-1, 1))
+            # One cue at a time: a start cue cut off by the stop cue still sounds whole.
+            with self._lock, sd.OutputStream(samplerate=rate, channels=1, dtype="float32") as stream:
+                stream.write((samples * self.volume).reshape(-1, 1))
         except Exception as exc:  # no output device, no PortAudio: dictation goes on silently
             if not self._failed:
                 self._failed = True

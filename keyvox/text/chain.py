@@ -1,8 +1,9 @@
 """The text chain between the engine and the window: a series of small, separately testable steps.
 
 Order: hallucination guard -> filler removal -> dictionary (its output shielded from the next step) ->
-spoken punctuation and "scratch that" -> spacing and capitalisation for the cursor. Each step is a plain function in its own module; this
-module only strings them together, remembers what was typed (for context), and takes over config edits.
+spoken punctuation and "scratch that" -> spacing and capitalisation for the cursor. Each step is a plain
+function in its own module; this module only strings them together, remembers what was typed (for
+context), and takes over config edits.
 """
 
 from __future__ import annotations

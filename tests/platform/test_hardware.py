@@ -25,7 +25,9 @@ def test_this_machine_cpu_facts():
     assert set(hw.cpu_features) == flags & set(hardware.CPU_FEATURES)
     assert hw.has_avx512 == ("avx512f" in flags)
     meminfo_kb = int(
-        next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
+        next(
+            line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+        ).split()[1]
     )
     assert abs(hw.ram_mb - meminfo_kb / 1024) < 0.05 * meminfo_kb / 1024
 

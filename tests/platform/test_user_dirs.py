@@ -16,7 +16,8 @@ def test_session_and_its_subprocesses_use_temporary_folders(pytestconfig):
     real = pytestconfig._keyvox_real_dirs
     root = pytestconfig._keyvox_xdg_root
     script = (
-        "from keyvox.platform.dirs import user_config_dir, user_data_dir; from keyvox.engines.models import cache_root; "
+        "from keyvox.platform.dirs import user_config_dir, user_data_dir; "
+        "from keyvox.engines.models import cache_root; "
         "print(user_config_dir()); print(user_data_dir()); print(cache_root())"
     )
     # A subprocess started with the session's own environment, as session-scoped fixtures start them.

@@ -38,7 +38,8 @@ class ControlServer:
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self.feed = None
-        """A ``keyvox.desktop.panel.StatusFeed`` answering ``status`` and ``status-follow``, once the daemon sets one."""
+        """A ``keyvox.desktop.panel.StatusFeed`` answering ``status`` and ``status-follow``, once the daemon sets
+        one."""
 
     def claim(self) -> None:
         """Bind the socket, or raise ``KeyvoxError`` when another keyvox already holds it."""

@@ -25,7 +25,7 @@ class PynputListener:
             raise KeyvoxError(
                 f"cannot listen for the hotkey ({_first_line(exc)}); run keyvox inside your "
                 'desktop session, or set [hotkey] backend = "command" and bind `keyvox toggle`'
-            )
+            ) from exc
         self._listener = keyboard.Listener(on_press=self._down, on_release=self._up)
         self._listener.daemon = True
         self._listener.start()
