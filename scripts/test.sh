@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh Debian machine, then runs the whole suite.
+# Installs everything the test suite needs on a fresh Debian machine, checks lint, formatting and the
+# import contract, then runs the whole suite.
 # Usage: bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,4 +36,10 @@ pip_install=(python3 -m pip install -q --disable-pip-version-check)
 "${pip_install[@]}" -e ".[test]"
 # qwen-asr without its web-demo requirements (gradio, flask, ...); keyvox[qwen] above holds what inference needs.
 "${pip_install[@]}" --no-deps "qwen-asr==0.0.6"
+
+# The house rules, in seconds, before the suite's minutes: lint, formatting, and the layers'
+# import contract (pyproject.toml, docs/architecture.md).
+python3 -m ruff check .
+python3 -m ruff format --check .
+lint-imports
 exec python3 -m pytest "$@"
