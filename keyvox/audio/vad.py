@@ -52,7 +52,3 @@ def speech_span(audio: np.ndarray, threshold: float = SPEECH_THRESHOLD) -> tuple
     if not stamps:
         return None
     return stamps[0]["start"], stamps[-1]["end"]
-
-
-def has_speech(audio: np.ndarray) -> bool:
-    return bool(speech_stamps(audio))

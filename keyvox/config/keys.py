@@ -104,10 +104,6 @@ class KeySpec:
         return any(key in _family(part) for part in self.keys)
 
     @property
-    def is_modifier_only(self) -> bool:
-        return all(part in MODIFIERS or part in SIDED for part in self.keys)
-
-    @property
     def human(self) -> str:
         """``Right Ctrl``, ``F9``, ``Ctrl+Shift+Space``."""
         return "+".join(

@@ -262,6 +262,7 @@ class Pipeline:
     # --- called from the hotkey / audio threads -------------------------------------------------
 
     def start_utterance(self) -> Utterance:
+        self.chain.reload_if_changed()  # a [dictionary] edit biases this utterance's decoding already
         live = None
         if self.options.live_decoding and self.transcriber.supports_live_decoding:
             live = LiveDecoder(self.transcriber, self.chain.vocabulary)

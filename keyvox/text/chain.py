@@ -42,6 +42,10 @@ class TextProcessor:
     full instruction (``Edit``: characters to delete first, for "scratch that", then text to type).
     Callers that type the text report it with ``record_edit``/``record_insertion`` so the next
     utterance knows its context; without reports every utterance gets the safe defaults.
+
+    Safe to share between threads: the settings, the dictionary and the engine's vocabulary are taken
+    over together, under the lock, and only ``reload_if_changed`` (called by ``process_edit``, and by the
+    pipeline when an utterance starts) ever re-reads the config file.
     """
 
     def __init__(self, config: Config, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -68,6 +72,7 @@ class TextProcessor:
         with self._lock:
             self.config = config
             self.dictionary = Dictionary(config.dictionary)
+            self._vocabulary = tuple(self.dictionary.vocabulary)
 
     def watch(
         self, path: str | os.PathLike, *, interval_s: float = 0.25, report: Callable[[str], None] = print_line
@@ -76,26 +81,30 @@ class TextProcessor:
         self._watcher = ConfigWatcher(path, interval_s=interval_s, report=report)
 
     def reload_if_changed(self) -> bool:
-        """Apply an edited config file now. True if new settings were taken over."""
-        watcher = self._watcher
-        loaded = watcher.poll() if watcher else None
-        if loaded is None:
-            return False
-        stale = restart_needed(self.config, loaded.config)
-        if stale:
-            watcher.report(f"changes to [{'], ['.join(stale)}] take effect after a restart")
-        self.apply_config(
-            dataclasses.replace(self.config, text=loaded.config.text, dictionary=loaded.config.dictionary)
-        )
-        if not loaded.config.text.hot_reload:
-            self._watcher = None
-        return True
+        """Apply an edited config file now. True if new settings were taken over.
+
+        Under the lock, so two threads never both read one edit; a poll is one ``stat`` at most."""
+        with self._lock:
+            watcher = self._watcher
+            loaded = watcher.poll() if watcher else None
+            if loaded is None:
+                return False
+            stale = restart_needed(self.config, loaded.config)
+            if stale:
+                watcher.report(f"changes to [{'], ['.join(stale)}] take effect after a restart")
+            self.apply_config(
+                dataclasses.replace(self.config, text=loaded.config.text, dictionary=loaded.config.dictionary)
+            )
+            if not loaded.config.text.hot_reload:
+                self._watcher = None
+            return True
 
     @property
     def vocabulary(self) -> list[str]:
-        """Spellings the engine should be biased towards (the dictionary's written forms)."""
-        self.reload_if_changed()
-        return self.dictionary.vocabulary
+        """Spellings the engine should be biased towards (the dictionary's written forms), as of the last
+        config taken over; reading it never touches the config file."""
+        with self._lock:
+            return list(self._vocabulary)
 
     # --- the chain ------------------------------------------------------------------------------
 

@@ -80,6 +80,8 @@ def test_processor_takes_over_text_and_dictionary_only(tmp_path):
         "version = 1\n[text]\nspoken_punctuation = false\n[model]\nbeam_size = 1\n"
         '[dictionary]\ngithub = "GitHub"\n',
     )
+    assert chain.vocabulary == []  # reading the vocabulary never reloads
+    assert chain.reload_if_changed()
     assert chain.vocabulary == ["GitHub"]
     assert chain.process(heard) == "I use GitHub period"
     assert lines == ["changes to [model] take effect after a restart"]
@@ -98,8 +100,8 @@ def test_from_loaded_watches_only_when_asked(tmp_path):
     write(path, "version = 1\n[text]\nhot_reload = false\n")
     still = TextProcessor.from_loaded(load_config_file(path))
     write(path, 'version = 1\n[dictionary]\ngithub = "GitHub"\n')
-    assert watching.vocabulary == ["GitHub"]
-    assert still.vocabulary == []
+    assert watching.reload_if_changed() and watching.vocabulary == ["GitHub"]
+    assert not still.reload_if_changed() and still.vocabulary == []
 
 
 def test_restart_needed_lists_other_sections():
@@ -109,6 +111,21 @@ def test_restart_needed_lists_other_sections():
     assert restart_needed(old, new) == []
     new.audio.sounds = True
     assert restart_needed(old, new) == ["audio"]
+
+
+class Listening:
+    """The real engine, noting the vocabulary each decode was biased with."""
+
+    def __init__(self, real):
+        self.real = real
+        self.vocabularies = []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+        self.vocabularies.append(tuple(vocabulary))
+        return self.real.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
 
 
 @pytest.mark.slow
@@ -121,7 +138,8 @@ def test_running_pipeline_follows_config_edits(tmp_path, tiny_en, manifest):
     lines = []
     chain.watch(path, interval_s=0, report=lines.append)
     sink = CollectingSink()
-    pipeline = Pipeline(tiny_en, chain, sink)
+    engine = Listening(tiny_en)
+    pipeline = Pipeline(engine, chain, sink)
 
     def dictate():
         utterance = pipeline.start_utterance()
@@ -134,10 +152,14 @@ def test_running_pipeline_follows_config_edits(tmp_path, tiny_en, manifest):
     try:
         before = dictate()
         assert "Montreal" in before and "uh" in before.lower()  # tiny.en: "Montreal, uh, forced a liner."
+        assert set(engine.vocabularies) == {()}
 
         write(path, 'version = 1\n[text]\nremove_fillers = true\n[dictionary]\nmontreal = "Montréal"\n')
+        engine.vocabularies.clear()
         edited = dictate()
         assert "Montréal" in edited and "Montreal" not in edited
+        # The edit reached the engine too, from this utterance's first decode on.
+        assert engine.vocabularies and set(engine.vocabularies) == {("Montréal",)}
         assert "uh" not in edited.lower().replace(",", " ").split()
 
         write(path, 'version = 1\n[dictionary]\nmontreal = "MTL"\n[text\n')  # broken: last good stays
