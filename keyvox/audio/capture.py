@@ -240,10 +240,9 @@ class Recorder:
         try:
             if self._closing is None or not self._closing.is_alive():
                 # Re-scan devices: the server or the device may have changed. Never while the last close
-                # hangs: PortAudio's terminate closes every open stream, and would hang on that one too
-                # (seen in a 500-utterance soak: the audio server killed mid-recording, abort() never
-                # returned, and the microphone never came back). Opening the default device again
-                # reaches the restarted server without a re-scan.
+                # hangs (an ALSA plugin whose audio server was killed): PortAudio's terminate closes every
+                # open stream, would hang on that one too, and the microphone would never come back.
+                # Opening the default device again reaches the restarted server without a re-scan.
                 sd._terminate()
                 sd._initialize()
             self._open_stream()

@@ -1,10 +1,10 @@
 """The ``keyvox`` command's entry point: control words skip the full command line.
 
 A compositor binding runs ``keyvox press`` on key-down and ``keyvox release`` on key-up (Wayland), so
-the time this process takes to start is added to every dictation. Importing ``keyvox.cli.main`` (config,
-argparse tree, every command's module) cost 59 ms on the 2-core test machine against 5 ms for the
-control socket alone (``python3 -X importtime -m keyvox release``), so a bare control word goes straight
-to the socket; anything else (``--help``, options) takes the full parser.
+the time this process takes to start is added to every dictation. The full command line (config,
+argparse tree, every command's module) costs 59 ms of imports against 5 ms for the control socket alone
+(``python3 -X importtime -m keyvox release``), so a bare control word goes straight to the socket;
+anything else (``--help``, options) takes the full parser.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Live decoding: transcribe while the key is still held, so little is left to do at release.
 
-While recording, the pipeline's worker calls ``LiveDecoder.step`` on the audio so far, every 0.1 s of
-new audio when it is free. A voice-activity detector that keeps its state (keyvox/audio/vad_stream.py)
+While recording, the pipeline's worker calls ``LiveDecoder.step`` on the audio so far, at every recorder
+chunk of new audio when it is free. A voice-activity detector that keeps its state (keyvox/audio/vad_stream.py)
 is fed only the new audio. Stretches of speech closed by a long pause are transcribed (with the text
 before them as context, so the joins read naturally) and committed. As soon as the speaker has been
 quiet for ``speculate_pause_s`` (0.2 s), the open stretch is decoded speculatively: people let go of
@@ -30,25 +30,20 @@ class LiveOptions:
     commit_pause_s: float = 0.8
     """A pause this long closes a stretch of speech, which is then transcribed and kept."""
     min_commit_speech_s: float = 6.0
-    """Less speech than this is left for the speculation or the final decode, which see it whole.
-    Measured on the 73 English clips (WER live / whole-utterance): pieces at every 0.5 s pause of at
-    least 1 s of speech 0.231 / 0.215; 0.5 s and 6 s 0.231; 0.8 s and 6 s 0.216; 0.8 s and 10 s 0.215.
-    Decoding 6 s of speech at release takes ~0.1 s."""
+    """Less speech than this is left for the speculation or the final decode, which see it whole (~0.1 s
+    for 6 s at release). With ``commit_pause_s`` 0.8: live WER 0.216, whole-utterance 0.215 (73 clips)."""
     max_open_s: float = 20.0
-    """An open stretch longer than this is committed at its last speculation (made at a 0.2 s pause)
-    once the speaker goes on: without a 0.8 s pause, half a minute of speech would otherwise reach the
-    release whole, past the 27 s a single window decodes (a 51 s dictation waited 4.7 s on the rig)."""
+    """An open stretch longer than this is committed at its last speculation (made at a 0.2 s pause) once
+    the speaker goes on, so speech without a 0.8 s pause never reaches the release whole, past the 27 s
+    one window decodes (a 51 s dictation waited 4.7 s without it)."""
     speculate_pause_s: float = 0.2
     """This much quiet after the last speech window makes the open stretch worth decoding: the speaker
-    may be done. People release the key 0.1-0.3 s after their last word, so a longer wait would start
-    the decode after the release. Replayed on the 73 English clips cut 0.25 s after the last speech
-    (``python3 -m keyvox.bench.replay --cpu-clock``, shared machine): 0.2 s gave WER 0.210 (whole-utterance
-    decoding 0.215) and release -> text p50 0.15 s; 0.12 s gave p50 0.10 s but WER 0.219, 0.1 s 0.224: a
-    speculation that early ends before the tail of the last word."""
+    may be done, and people release the key 0.1-0.3 s after their last word. Replayed: 0.2 s WER 0.210
+    and p50 0.15 s; 0.12 s p50 0.10 s but WER 0.219, cutting the tail of the last word."""
     max_realtime_factor: float = 0.8
     """Live decodes adding up to more than this fraction of the recording so far mean the engine cannot
-    keep up: stop live work. (Judged on the total, not per decode: a decode has a fixed cost, and one of
-    half a second of speech on a busy machine used to switch live decoding off for a whole dictation.)"""
+    keep up: stop live work. Judged on the total, not per decode: a decode has a fixed cost, so one slow
+    decode of half a second of speech on a busy machine says nothing about the dictation."""
 
 
 @dataclass
@@ -216,11 +211,9 @@ class LiveDecoder:
 
 MIN_WORDS_PER_SPEECH_S = 3.0
 """A committed piece with fewer words than this per second of detected speech, and more than one stretch,
-is decoded again stretch by stretch: Whisper drops a whole stretch now and then from a window that holds
-several (a read-out number after "... seven of hearts."). People say 2.5 words a second (the shared
-English clips' median), so most such pieces are checked, while the key is held. On four 90 s dictations
-(three recorded on the rig, one file) 2.0 still let a 10-word number go in one; 3.0 found it and left
-the others' WER as it was (0.042, 0.042, 0.019, 0.080)."""
+is decoded again stretch by stretch (while the key is held): Whisper drops a whole stretch now and then
+from a window that holds several. People say 2.5 words a second; on four 90 s dictations 3.0 found a
+lost 10-word number that 2.0 let go, and left the other WERs as they were."""
 MIN_WORDS_PER_SPEECH_S_AT_RELEASE = 2.0
 """The same check on a long final stretch after release, where each extra decode is waiting time: only
 the clear cases (the pieces that lost a number said 1.0 and 1.8)."""
@@ -280,9 +273,7 @@ alone missed the quiet end of whispered and falsetto sentences, and the speculat
 
 MIN_WORD_S = 0.1
 """Less audio than this after a speculation cannot hold a word it left out, however loud: it is the
-breath or room noise in the last chunks before the release. (On the two 25 s clips of spontaneous
-speech, 26 ms after the speculation measured 16-19 % of the speech's loudness, and each release
-waited for its 6-8 s open stretch to be decoded again: 0.25 s.)"""
+breath or room noise before the release (keeping the speculation cut two 25 s clips' waits 0.53 -> 0.25 s)."""
 
 
 def quiet_after(region: np.ndarray, end: int) -> bool:

@@ -66,8 +66,8 @@ def run_daemon(loaded: LoadedConfig) -> int:
         control.close()
     if gui is not None:
         # Everything is closed and saved by now. PySide6 can abort the interpreter's final garbage
-        # collection ("Fatal Python error: bool_dealloc", seen on the rig after a clean quit), which would
-        # turn a clean stop into SIGABRT for a supervisor: leave without that last collection.
+        # collection after a clean quit ("Fatal Python error: bool_dealloc"), which would turn a clean
+        # stop into SIGABRT for a supervisor: leave without that last collection.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -5,9 +5,9 @@ methods ``Toggle``, ``Press``, ``Release``, ``Pause``, ``Resume`` (no arguments)
 property (``idle``, ``recording``, ``processing``, ``paused``, ``error``) and a ``StateChanged(s)`` signal
 (``org.freedesktop.DBus.Properties.PropertiesChanged`` is sent too).
 
-Library: jeepney, pure Python with no dependencies (~0.5 MB installed, ~13 ms to import, measured with
-``python3 -X importtime -c "import jeepney.io.threading"``); its threaded router fits a daemon whose other
-parts are threads, where dbus-fast would need an asyncio loop of its own and dbus-python a C build.
+Library: jeepney, pure Python with no dependencies (~13 ms to import); its threaded router fits a daemon
+whose other parts are threads, where dbus-fast would need an asyncio loop of its own and dbus-python a C
+build.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from keyvox.vocabulary import NoticeKind
 
 log = logging.getLogger(__name__)
 
+
 def load_cue(name: str) -> tuple[np.ndarray, int]:
     """The cue's samples as float32 in [-1, 1], and its sample rate."""
     with (

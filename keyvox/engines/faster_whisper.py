@@ -188,9 +188,8 @@ class FasterWhisperTranscriber(BaseTranscriber):
         )
         duration = piece.shape[0] / SAMPLE_RATE
         if untrustworthy(window.text, duration):
-            # A loop often feeds on the text before it: the second try keeps only the dictionary's spellings.
-            # Measured on the 6-minute file, where one piece says "Montreal Forced Aligner" again and again:
-            # with the text before, the second try looped 45 times (WER 0.404); without it, WER 0.225.
+            # A loop often feeds on the text before it: the second try keeps only the dictionary's spellings
+            # (6-minute file: WER 0.225, against 0.404 with the text before).
             return self._decode_guarded(piece, duration, build_prompt("", vocabulary))
         return Transcription(
             window.text,

@@ -2,11 +2,10 @@
 with the text before it as context.
 
 Why not an engine's own long-form loop: faster-whisper's 30-second loop without timestamps moves on to
-the next window even when the decoder stopped early, and silently dropped whole sentences (measured
-with tiny.en on the 6-minute concatenation of benchmarks/long_audio.py: 71 % of the reference words
-deleted, WER 0.763; here 3.5 %, WER 0.193; clip by clip 4.6 %, WER 0.204). Here every sample belongs to a
-piece, pieces follow each other without gaps, a piece fits one window, and a piece whose decoder skipped
-its first or last words is decoded again in parts (``decode_checked``), so no audio is skipped.
+the next window even when the decoder stopped early, and silently drops whole sentences (71 % of the
+words of a 6-minute file, against 3.5 % here; docs/decisions.md, "Long audio"). Here every sample belongs
+to a piece, pieces follow each other without gaps, a piece fits one window, and a piece whose decoder
+skipped its first or last words is decoded again in parts (``decode_checked``), so no audio is skipped.
 
 Any backend can use this: it gives ``transcribe_in_pieces`` a function that decodes one piece with a
 text context, and gets one ``Transcription`` back.
@@ -27,11 +26,8 @@ from keyvox.engines.spoken import drop_repeated_context
 
 WHISPER_TARGET_PIECE_S = 15.0
 """Whisper pieces are cut at a pause near this length (up to the 27 s a window holds when nobody pauses).
-Measured with tiny.en on the 2- and 6-minute files (deleted share / WER; clip by clip 1.0 % / 0.048 and
-4.4 % / 0.202), pieces of at most 27 s: 1.4 % / 0.082 and 3.0 % / 0.209; 20 s: 1.0 % / 0.076 and
-4.0 % / 0.195; 15 s: 0.7 % / 0.058 and 3.2 % / 0.213; 10 s: 1.4 % / 0.055 and 2.8 % / 0.221. With this
-target and 27 s at most: 0.7 % / 0.065 and 3.3 % / 0.206 (10 minutes: 2.9 % / 0.179 against 2.8 % / 0.168).
-Differences of one piece boundary move the 2-minute WER by ~0.02, so these are rough."""
+Of 10, 15, 20 and 27 s it deleted the fewest words on the 2-minute file (0.7 %) and about as few as any
+on the 6-minute one (3.3 %)."""
 CUT_PAUSE_S = 0.3
 """A silence this long is a place to cut. The clips' own pauses between sentences are mostly 0.3-0.6 s;
 VAD's usual 0.5 s found no cut at all in some 27 s stretches of continuous reading."""
@@ -43,9 +39,8 @@ OVERLAP_MAX_WORDS = 6
 MAX_RECHECKS = 4
 """How many times one piece may be cut shorter because its decoder stopped early."""
 CONTEXT_CHARS = 200
-"""Text before a piece that is passed as its context. Measured on the 6-minute file with tiny.en (deleted
-share / WER; clip by clip 4.4 % / 0.202): 600 characters 6.7 % / 0.225, 200 characters 4.2 % / 0.211. A
-long context full of one repeated phrase made the decoder stop early or loop."""
+"""Text before a piece that is passed as its context: a long context full of one repeated phrase makes the
+decoder stop early or loop (6-minute file, deleted words: 600 characters 6.7 %, 200 characters 4.2 %)."""
 
 
 @dataclass(frozen=True)

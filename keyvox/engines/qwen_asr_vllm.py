@@ -1,10 +1,8 @@
 """qwen-asr-vllm backend: the same Qwen3-ASR checkpoints, served by vLLM's own Qwen3-ASR model (Linux only).
 
-Why vLLM's native model and not ``Qwen3ASRModel.LLM`` from the qwen-asr package: qwen-asr 0.0.6 pins
-``vllm==0.14.0`` and ``transformers==4.57.6`` and reaches into vLLM internals that later releases moved,
-while current vLLM (0.32 here) ships Qwen3-ASR itself and needs transformers 5.16-5.19. Talking to vLLM
-directly keeps this backend on a current vLLM, with no qwen-asr install at all; the prompt we build is
-the one the qwen-asr SDK builds (system turn with the context, the audio, ``language X<asr_text>``).
+vLLM's native model rather than qwen-asr's ``Qwen3ASRModel.LLM``, which pins an old vLLM and reaches into
+its internals (docs/decisions.md, "Qwen3-ASR on vLLM"): no qwen-asr install at all. The prompt is the one
+the qwen-asr SDK builds (system turn with the context, the audio, ``language X<asr_text>``).
 """
 
 from __future__ import annotations

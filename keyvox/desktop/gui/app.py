@@ -4,10 +4,9 @@ The daemon's observers are called from its own threads (the pipeline's worker, t
 action loop); ``QtPresence`` puts each call in the ``Inbox``, whose socket wakes Qt's loop, and the GUI
 thread hands it to the tray and the overlay. Nothing on the daemon's side ever waits for the GUI.
 
-Why not Qt signals: PySide6 6.12.0 dropped one reference to ``True`` on every signal delivered to Python,
-and on Python 3.11 (where ``True`` is not immortal) the interpreter aborted with "bool_dealloc" after a
-few thousand (``sys.getrefcount(True)`` fell by exactly one each time; the input level alone is 31 a
-second). The ``gui`` extra pins 6.9.3, which keeps the count; the inbox also needs no ``emit`` at all.
+No Qt signals cross from the daemon's threads: the inbox needs no ``emit``, so a PySide6 release that
+mishandles signal delivery (6.12.0 aborts Python 3.11 with "bool_dealloc"; docs/decisions.md) cannot
+stop dictation.
 """
 
 from __future__ import annotations

@@ -23,10 +23,8 @@ log = logging.getLogger(__name__)
 RECENT_LABEL_CHARS = 60
 """History entries longer than this are shortened in the menu (the whole text is copied)."""
 TRANSCRIBING_SHOWN_AFTER_MS = 300
-"""The icon turns to "transcribing" only when the text has not arrived this long after release. Most
-texts arrive sooner (rig median 0.1-0.2 s), so the icon goes from recording straight back to idle; and
-drawing a new icon at release took the GUI thread (and the interpreter lock) while the text was being
-decoded and typed: with the tray and overlay on, 10 of 15 rig clips arrived 5-50 ms later."""
+"""The icon turns to "transcribing" only when the text has not arrived this long after release: most
+texts come sooner (rig median 0.1-0.2 s), and drawing an icon at release delayed 10 of 15 by 5-50 ms."""
 TOOLTIPS = {
     DaemonState.IDLE: "idle",
     DaemonState.RECORDING: "recording",

@@ -1,12 +1,12 @@
 """Typing on Wayland through the virtual-keyboard protocol, spoken by keyvox itself (no wtype process).
 
-wtype waits for the compositor after every key press and every release and sleeps 2 ms after each, so
-a character costs about 5 ms (331 characters took 1.7 s on the sway rig). This client talks the Wayland
-wire protocol over the compositor's socket: it binds ``wl_seat`` and ``zwp_virtual_keyboard_manager_v1``,
-creates a virtual keyboard, uploads an XKB keymap with one key per distinct character of the text, and
-sends the presses and releases in bursts with one ``wl_display.sync`` round trip per burst, so the
-compositor has taken each burst before the next one (and everything before ``type_text`` returns). No
-pause between keys for the first 300 characters; longer texts are paced (see UNPACED_CHARS).
+wtype waits for the compositor after every key press and release and sleeps 2 ms after each (about 5 ms
+a character). This client talks the Wayland wire protocol over the compositor's socket: it binds
+``wl_seat`` and ``zwp_virtual_keyboard_manager_v1``, creates a virtual keyboard, uploads an XKB keymap
+with one key per distinct character of the text, and sends the presses and releases in bursts with one
+``wl_display.sync`` round trip per burst, so the compositor has taken each burst before the next one (and
+everything before ``type_text`` returns). No pause between keys for the first 300 characters; longer
+texts are paced (see UNPACED_CHARS).
 
 Wire format (wayland.xml): every message is the object id (u32), then size << 16 | opcode (u32), then
 the arguments as 32-bit words; a string is its length with the NUL, the bytes, the NUL, padded to 4
@@ -43,29 +43,22 @@ SEAT = "wl_seat"
 # parts, each with its own keymap.
 FIRST_KEY, LAST_KEY = 1, 247
 # Key 1 is VoidSymbol, pressed first after every keymap upload: no application acts on it, so a window
-# that misses the first key after a keymap change (as wtype's first character was lost) misses nothing.
+# that misses the first key after a keymap change misses nothing.
 PRIMING_KEY = FIRST_KEY
-# Characters sent before each round trip. The window is the limit, not the round trips: bursts of 8, 32,
-# 128 and 300 all put 300 characters in the GTK 4 window on the sway rig 57-58 ms after the call
-# (medians of 10). 32 as XTEST's bursts on X11 (keyvox/desktop/output/xtest_type.py).
+# Characters sent before each round trip; the window is the limit, not the round trips (bursts of 8 to 300
+# all put 300 characters in GTK 4 in 57-58 ms). 32 as XTEST's bursts (keyvox/desktop/output/xtest_type.py).
 BURST_CHARS = 32
-# The compositor passes keys on to the window as fast as they come, and a window that falls too far
-# behind loses its connection (the compositor's buffer for it fills): on the sway rig 10,000 characters
-# sent without pause, or at 1 ms a character, closed the GTK 4 window ("Lost connection to Wayland
-# compositor"), whose text view slows down as its line grows. 3,000 unpaced arrived whole in GTK 4 and
-# GTK 3, and 10,000 at 2 ms a character arrived whole. So the first 300 characters (a long sentence) go
-# without pause, and after them each burst takes at least 2 ms a character, 2.5 times wtype's speed.
+# A window that falls too far behind loses its connection when the compositor's buffer for it fills, so
+# after the first 300 characters (a long sentence) each burst takes at least 2 ms a character: 10,000
+# arrived whole at 2 ms, and closed the GTK 4 window unpaced or at 1 ms (docs/wayland.md).
 UNPACED_CHARS = 300
 PACE_S = 0.002
 # A round trip that takes this long means the compositor is stuck: the text goes to the next method.
 ROUNDTRIP_TIMEOUT_S = 5.0
 KEY_NAMES = {"\n": "Return", "\t": "Tab"}
 # On a seat with no keyboard before ours (a headless session) windows bind the keyboard only once ours
-# appears, and keys sent before that are lost. On the sway rig (benchmarks/first_char_wayland.py, two
-# runs of 30) without key or pause 3 of 60 texts arrived as nothing at all, with the VoidSymbol key alone
-# 3 of 60; after the key, 10, 20 and 30 ms each gave 130 of 130 whole (runs of 100 and 30). 30 ms leaves
-# room for a busy machine, and a seat that already had a keyboard (any desktop) needs no pause (30 of 30
-# whole without one).
+# appears, and keys sent before that are lost; a seat that had one (any desktop) needs no pause. After
+# the priming key 10, 20 and 30 ms each gave 130 of 130 texts whole; 30 leaves room for a busy machine.
 PRIMING_PAUSE_S = 0.03
 
 

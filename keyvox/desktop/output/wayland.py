@@ -2,13 +2,9 @@
 virtual_keyboard.py, wtype when that fails), pasting with wl-copy, and the fallbacks for desktops
 without that protocol (GNOME): ydotool through its daemon, or the clipboard.
 
-wtype uploads a keymap made of exactly the characters it types, and on a seat that gets its keyboard
-with that wtype run (no other keyboard: a headless session) the first key could come before the focused
-client had bound the keyboard: ``wtype "hello"`` arrived as "ello" in 12 of 18 runs on the sway rig, and a
-1 ms pause before typing still lost it in 4 of 30. A first key press of ``VoidSymbol``, which no
-application acts on, takes that place, and a 30 ms pause after it covers a client slow to bind: 144 of
-144 runs arrived whole on the loaded rig, Unicode included (the key alone: 252 of 254; the key and 20 ms:
-190 of 192).
+On a seat that gets its keyboard with the wtype run (a headless session) the focused window may bind
+the keyboard only after the first key; wtype therefore presses ``VoidSymbol``, which no application acts
+on, and pauses before the text (docs/decisions.md, "Wayland: the first key").
 """
 
 from __future__ import annotations
@@ -22,7 +18,7 @@ import time
 from keyvox.desktop.output import compositor, virtual_keyboard
 from keyvox.desktop.output.base import OutputFailed
 
-# The key that absorbs the keymap change and the pause after it (see the module docstring).
+# The key that absorbs the keymap change, and the pause after it: 144 of 144 texts whole on the sway rig.
 PRIMING_KEY = "VoidSymbol"
 PRIMING_PAUSE_MS = 30
 PRIMING = ["-k", PRIMING_KEY, "-s", str(PRIMING_PAUSE_MS)]
