@@ -1,5 +1,5 @@
 """The house rules, read from the code with ``ast``: no import cycles between keyvox's modules, a small
-package root, no long modules.
+package root, no long modules; and every file path the documents name exists.
 
 Every ``import`` and ``from ... import`` counts wherever it stands (an import inside a function is still
 a tie between two modules), and so does ``importlib.import_module("keyvox....")`` with a literal name;
@@ -10,6 +10,7 @@ them out. The layers themselves are ``lint-imports``' job (scripts/test.sh runs 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.helpers.paths import REPO
@@ -157,6 +158,38 @@ def test_the_package_root_holds_few_modules():
 
 def test_no_module_is_over_500_lines():
     assert long_modules(PACKAGE, MAX_MODULE_LINES) == []
+
+
+REPO_PATH = re.compile(
+    r"(?<![\w./-])((?:keyvox|tests|benchmarks|scripts|docs)/[\w./-]*\.(?:py|md|sh|json|toml))\b"
+)
+"""A file of the repository named by its path from the root, as the documents name them."""
+
+
+def missing_paths(markdown: str, root: Path) -> list[str]:
+    """Named paths that do not exist; a file name in capitals (``results/NAME.json``) is a placeholder."""
+    named = {path for path in REPO_PATH.findall(markdown) if not Path(path).stem.isupper()}
+    return sorted(path for path in named if not (root / path).exists())
+
+
+def test_every_path_the_documents_name_exists():
+    documents = [*REPO.glob("*.md"), *REPO.glob("docs/*.md"), *REPO.glob("benchmarks/*.md")]
+    assert len(documents) >= 5
+    missing = {
+        str(doc.relative_to(REPO)): found
+        for doc in documents
+        if (found := missing_paths(doc.read_text(encoding="utf-8"), REPO))
+    }
+    assert missing == {}
+
+
+def test_a_moved_file_is_reported(tmp_path):
+    (tmp_path / "keyvox" / "core").mkdir(parents=True)
+    (tmp_path / "keyvox" / "core" / "live.py").write_text("", encoding="utf-8")
+    text = (
+        "See `keyvox/core/live.py` and keyvox/live.py (moved), tests/core/test_live.py, benchmarks/NAME.json."
+    )
+    assert missing_paths(text, tmp_path) == ["keyvox/live.py", "tests/core/test_live.py"]
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
