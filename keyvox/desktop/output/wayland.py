@@ -17,10 +17,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 from keyvox.desktop.output import compositor, virtual_keyboard
-from keyvox.desktop.output.base import OutputFailed
+from keyvox.desktop.output.base import OutputFailed, OutputMethod
 
 # The key that absorbs the keymap change and the pause after it (see the module docstring).
 PRIMING_KEY = "VoidSymbol"
@@ -121,7 +122,7 @@ class VirtualKeyboardType:
     def available(self) -> bool:
         return not SEAT.no_virtual_keyboard
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             virtual_keyboard.type_text(text)
         except virtual_keyboard.NoProtocol:
@@ -141,7 +142,7 @@ class WtypeType:
     def available(self) -> bool:
         return not SEAT.no_virtual_keyboard and shutil.which("wtype") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             run_wtype(wtype_args(text), TYPE_TIMEOUT_S + len(text) * TYPE_TIMEOUT_PER_CHAR_S)
         except NoVirtualKeyboard as exc:
@@ -160,7 +161,7 @@ class YdotoolType:
     def available(self) -> bool:
         return shutil.which("ydotool") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             done = subprocess.run(
                 ["ydotool", "type", "--", text],
@@ -197,7 +198,7 @@ class WaylandPaste:
             shutil.which(tool) for tool in ("wl-copy", "wl-paste", "wtype")
         )
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         saved = save_clipboard() if self.restore else None
         taken = False
         try:
@@ -304,7 +305,7 @@ class WaylandCopy:
     def available(self) -> bool:
         return shutil.which("wl-copy") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             done = subprocess.run(
                 ["wl-copy", "--type", TEXT_MIME],
@@ -320,7 +321,7 @@ class WaylandCopy:
         print("keyvox: text copied to the clipboard; paste it with Ctrl+V", file=sys.stderr, flush=True)
 
 
-def build(method: str) -> list:
+def build(method: str) -> list[OutputMethod]:
     """The Wayland chain for ``[output] method``."""
     typers = [VirtualKeyboardType(), WtypeType(), YdotoolType()]
     return {
