@@ -142,5 +142,6 @@ def test_text_report(capsys, tmp_path, monkeypatch):
     _code, report = doctor_json(capsys)
     for row in report["backends"]:
         versions = ", ".join(f"{name} {version}" for name, version in row["versions"].items())
-        state = f"installed ({versions})" if row["installed"] else f"not installed: {row['install']}"
+        installed = f"installed ({versions})" if versions else "installed"
+        state = installed if row["installed"] else f"not installed: {row['install']}"
         assert f"\n  {row['name']:<15} {state}" in out
