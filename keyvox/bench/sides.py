@@ -14,7 +14,8 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from keyvox.audio.capture import CHUNK_SAMPLES  # the feed matches what the daem
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.config.schema import Config
 from keyvox.errors import KeyvoxError
+
+if TYPE_CHECKING:
+    from keyvox.engines.base import Transcriber
 
 RESULT_TIMEOUT_S = 600.0
 """A clip whose text has not arrived by then is reported as failed rather than hanging the run."""
@@ -94,7 +98,7 @@ class KeyvoxSide:
         label: str = "keyvox",
         *,
         chunk: int = CHUNK_SAMPLES,
-        transcriber: object | None = None,
+        transcriber: Transcriber | None = None,
         live_decoding: bool | None = None,
     ) -> None:
         """``transcriber``: an engine already loaded (another side's), so one model serves both;
@@ -184,14 +188,15 @@ class BaselineSide:
 
     label = "baseline"
 
-    def __init__(self, config: Config, transcriber: object) -> None:
+    def __init__(self, config: Config, transcriber: Transcriber) -> None:
         from faster_whisper import WhisperModel
 
         from keyvox.engines.faster_whisper import pick_threads
 
         path = baseline_model_path(config, transcriber)
-        device = getattr(transcriber, "device", "cpu")
-        compute_type = getattr(transcriber, "compute_type", "int8")
+        # A remote engine runs nowhere here: the baseline then takes faster-whisper's CPU default.
+        device = transcriber.device or "cpu"
+        compute_type = transcriber.compute_type or "int8"
         rss = current_rss_mb()
         started = time.perf_counter()
         device_name, _, index = device.partition(":")
@@ -209,7 +214,7 @@ class BaselineSide:
         self.load_s = time.perf_counter() - started
         self.load_rss_mb = current_rss_mb() - rss
         self.model_path = path
-        name = getattr(transcriber, "model_name", None) or path.name
+        name = transcriber.model_name or path.name
         self.description = (
             f"faster-whisper {name} {compute_type} on {device}, WhisperModel.transcribe(), "
             f"beam {config.model.beam_size}, its defaults otherwise (no VAD, language detected)"
@@ -239,13 +244,12 @@ class BaselineSide:
         pass
 
 
-def baseline_model_path(config: Config, transcriber: object):
-    """The model files keyvox itself loaded, so the baseline runs the very same weights."""
+def baseline_model_path(config: Config, transcriber: Transcriber) -> Path:
+    """The Whisper model files keyvox itself loaded, so the baseline runs the very same weights."""
     from keyvox.engines.models import resolve_whisper_model
 
-    path = getattr(transcriber, "model_path", None)
-    if path is not None:
-        return path
+    if transcriber.backend == "faster-whisper" and transcriber.model_path is not None:
+        return transcriber.model_path
     name = config.model.name
     if name == "auto":
         name = "tiny.en" if config.model.language == "en" else "base"

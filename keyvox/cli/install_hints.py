@@ -1,6 +1,7 @@
 """The exact command that installs what is missing, for this system: its package manager and how keyvox
 itself was installed (pipx, or a virtual environment). ``keyvox doctor`` prints these; README.md shows
-the same commands.
+the same commands. What an engine needs comes from its registry entry (keyvox/engines/registry.py);
+what is missing, from the fields of doctor's report (keyvox/cli/doctor_report.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from keyvox.cli.doctor_report import AudioStatus, DoctorReport, Fix, FixKind, Status
 
 # System packages per package manager for what keyvox uses outside Python. Keys are what doctor checks.
 SYSTEM_PACKAGES: dict[str, dict[str, str]] = {
@@ -42,6 +45,8 @@ SYSTEM_PACKAGES: dict[str, dict[str, str]] = {
         "ydotool": "ydotool",
     },
 }
+DEFAULT_ENGINE = "faster-whisper"
+"""What doctor offers to install when no engine is: the one ``auto`` picks on any machine without a GPU."""
 INSTALL_VERBS = {"apt": "sudo apt install", "dnf": "sudo dnf install", "pacman": "sudo pacman -S"}
 # What dictation needs from the system on each display server (xsel and ydotool are fallbacks only).
 DESKTOP_NEEDS = {
@@ -58,10 +63,6 @@ _FAMILIES = {
     "centos": "dnf",
     "arch": "pacman",
 }
-
-# qwen-asr's own requirements pull a web demo (gradio, flask, ...) that inference never imports, so it is
-# installed without them, after keyvox[qwen] (which lists what inference needs, torch pinned).
-QWEN_ASR = "qwen-asr==0.0.6"
 
 
 @dataclass(frozen=True)
@@ -120,19 +121,37 @@ def _applies_here(marker: str) -> bool:
     return Marker(marker).evaluate()
 
 
+def backend_requirements(backend: str) -> list[str]:
+    """What pip installs for one engine, from its registry entry (empty when keyvox alone runs it)."""
+    from keyvox.engines.registry import BACKENDS
+
+    install = BACKENDS[backend].install
+    if install is None:
+        return []
+    requirements = extra_requirements(install.extra) or [f"keyvox[{install.extra}]"]
+    if install.only:
+        requirements = [r for r in requirements if requirement_name(r) in install.only] or requirements
+    return requirements
+
+
 def backend_install(backend: str, installer: Installer | None = None) -> str:
-    """The command that installs one engine into keyvox's own environment."""
+    """The command that installs one engine into keyvox's own environment (empty when nothing is needed)."""
+    from keyvox.engines.registry import BACKENDS
+
+    install = BACKENDS[backend].install
+    if install is None:
+        return ""
     installer = installer or current_installer()
-    extra = {"faster-whisper": "offline", "qwen-asr": "qwen", "qwen-asr-vllm": "vllm", "remote": "server"}[
-        backend
-    ]
-    requirements = extra_requirements(extra) or [f"keyvox[{extra}]"]
-    if backend == "remote":
-        requirements = [r for r in requirements if r.startswith("httpx")] or requirements
-    command = installer.command(requirements)
-    if backend == "qwen-asr":
-        command += f" && {installer.command([QWEN_ASR], no_deps=True)}"
+    command = installer.command(backend_requirements(backend))
+    if install.no_deps:
+        command += f" && {installer.command(list(install.no_deps), no_deps=True)}"
     return command
+
+
+def requirement_name(requirement: str) -> str:
+    """The distribution a requirement names: ``httpx>=0.27`` -> ``httpx`` (compared case-insensitively)."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+    return match.group(0).lower() if match else ""
 
 
 def package_manager(os_release: Path = Path("/etc/os-release")) -> str | None:
@@ -148,40 +167,62 @@ def package_manager(os_release: Path = Path("/etc/os-release")) -> str | None:
     return None
 
 
+def system_packages(missing: list[str], manager: str | None) -> tuple[str, ...]:
+    """The package manager's names for the missing pieces (keys of SYSTEM_PACKAGES); empty without a known one."""
+    if manager not in SYSTEM_PACKAGES:
+        return ()
+    names = SYSTEM_PACKAGES[manager]
+    return tuple(dict.fromkeys(names[m] for m in missing))
+
+
 def system_install(missing: list[str], manager: str | None) -> str | None:
     """``sudo apt install ...`` for the missing pieces (keys of SYSTEM_PACKAGES), or None without a known manager."""
-    if not missing or manager not in SYSTEM_PACKAGES:
+    packages = system_packages(missing, manager)
+    if not packages or manager is None:
         return None
-    names = SYSTEM_PACKAGES[manager]
-    return f"{INSTALL_VERBS[manager]} {' '.join(dict.fromkeys(names[m] for m in missing))}"
+    return f"{INSTALL_VERBS[manager]} {' '.join(packages)}"
 
 
-def fixes(report: dict) -> list[dict[str, str]]:
+def fixes(report: DoctorReport) -> list[Fix]:
     """For a doctor report: each missing piece with the command that installs it here."""
     installer = current_installer()
-    found: list[dict[str, str]] = []
-    if not any(b["installed"] for b in report["backends"]):
-        found.append({"missing": "a speech engine", "command": backend_install("faster-whisper", installer)})
-    audio = report["audio"]
-    desktop_python = extra_requirements("desktop")
-    if not audio["available"] and "sounddevice" in (audio["error"] or "") and desktop_python:
+    found: list[Fix] = []
+    if all(b.status is not Status.OK for b in report.backends):
         found.append(
-            {
-                "missing": "the desktop runtime (sounddevice, pynput)",
-                "command": installer.command(desktop_python),
-            }
+            Fix(
+                "a speech engine",
+                FixKind.PYTHON,
+                tuple(backend_requirements(DEFAULT_ENGINE)),
+                backend_install(DEFAULT_ENGINE, installer),
+            )
+        )
+    desktop_python = extra_requirements("desktop")
+    if report.audio.status is AudioStatus.NO_SOUNDDEVICE and desktop_python:
+        found.append(
+            Fix(
+                "the desktop runtime (sounddevice, pynput)",
+                FixKind.PYTHON,
+                tuple(desktop_python),
+                installer.command(desktop_python),
+            )
         )
     if sys.platform.startswith("linux"):
         missing = [
             tool
-            for tool in DESKTOP_NEEDS[report["display"]["server"]]
-            if (tool == "portaudio" and "PortAudio library not found" in (audio["error"] or ""))
-            or (tool != "portaudio" and not report["output_tools"].get(tool))
+            for tool in DESKTOP_NEEDS[report.display.server]
+            if (tool == "portaudio" and report.audio.status is AudioStatus.NO_PORTAUDIO)
+            or (tool != "portaudio" and not report.output_tools.get(tool))
         ]
         manager = package_manager()
         if missing:
-            command = (
-                system_install(missing, manager) or f"install {', '.join(missing)} with your package manager"
+            command = system_install(missing, manager)
+            packages = system_packages(missing, manager)
+            found.append(
+                Fix(
+                    ", ".join(missing),
+                    FixKind.SYSTEM,
+                    packages,
+                    command or f"install {', '.join(missing)} with your package manager",
+                )
             )
-            found.append({"missing": ", ".join(missing), "command": command})
     return found

@@ -381,7 +381,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     report = collect(args.config)
     print(
-        json.dumps(report, indent=2, ensure_ascii=False) if args.json else render(report),
+        json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.json else render(report),
         end="\n" if args.json else "",
     )
     return 1 if problems(report) else 0

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -102,10 +103,6 @@ class EngineWorker:
         """A ``Transcriber`` for the pipeline whose every call waits for this worker at dictation priority."""
         return DictationTranscriber(self)
 
-    @property
-    def queued(self) -> int:
-        return self._queue.qsize()
-
     def close(self, timeout: float = 5.0) -> None:
         """Finish what is queued, then stop the thread; later submissions raise ``EngineStopped``."""
         with self._lock:
@@ -150,18 +147,51 @@ def speaking(transcriber: Transcriber, language: str | None) -> Iterator[None]:
 
 class DictationTranscriber:
     """The pipeline's view of the engine: the ``Transcriber`` protocol, each call run on the engine thread at
-    dictation priority (the calling thread waits for it).
-
-    Attributes are read from the real transcriber (``description``, ``supports_live_decoding``...); any other
-    method the pipeline calls is routed through the worker too, so nothing reaches the model from two threads.
-    """
+    dictation priority (the calling thread waits for it), and what the engine is and can do read from it."""
 
     def __init__(self, worker: EngineWorker) -> None:
         self._worker = worker
+        self._engine = worker.transcriber
+
+    @property
+    def backend(self) -> str:
+        return self._engine.backend
+
+    @property
+    def model_name(self) -> str:
+        return self._engine.model_name
+
+    @property
+    def model_path(self) -> Path | None:
+        return self._engine.model_path
+
+    @property
+    def device(self) -> str:
+        return self._engine.device
+
+    @property
+    def compute_type(self) -> str:
+        return self._engine.compute_type
 
     @property
     def description(self) -> str:
-        return self._worker.transcriber.description
+        return self._engine.description
+
+    @property
+    def supports_live_decoding(self) -> bool:
+        return self._engine.supports_live_decoding
+
+    @property
+    def supports_context(self) -> bool:
+        return self._engine.supports_context
+
+    @property
+    def vad_threshold(self) -> float:
+        return self._engine.vad_threshold
+
+    @property
+    def language(self) -> str | None:
+        return self._engine.language
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text
@@ -173,14 +203,8 @@ class DictationTranscriber:
             audio, priority=Priority.DICTATION, context=context, vocabulary=vocabulary
         ).result()
 
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._worker.transcriber, name)
-        if not callable(value):
-            return value
+    def set_language(self, code: str | None) -> None:
+        self._worker.set_language(code)
 
-        def on_engine(*args: Any, **kwargs: Any) -> Any:
-            return self._worker.submit(
-                lambda _engine: value(*args, **kwargs), priority=Priority.DICTATION
-            ).result()
-
-        return on_engine
+    def warm_up(self) -> None:
+        self._worker.submit(lambda engine: engine.warm_up(), priority=Priority.DICTATION).result()

@@ -45,9 +45,9 @@ class Choice:
 
 def model_family(name: str) -> str | None:
     """Which engine family a model *name* belongs to, judged from the name alone (None: cannot tell)."""
-    from keyvox.engines.registry import WHISPER_MODELS
+    from keyvox.engines.registry import BACKENDS
 
-    if name in WHISPER_MODELS:
+    if name in BACKENDS[FASTER_WHISPER].model_names:
         return FASTER_WHISPER
     lowered = name.lower()
     if "qwen3-asr" in lowered:
@@ -169,10 +169,11 @@ def _pick_backend(
         return FASTER_WHISPER, "cpu", f"auto: {cpu_why}; faster-whisper int8 is the lighter engine on a CPU"
     if QWEN in installed:
         return QWEN, "cpu", f"auto: {cpu_why}; qwen-asr is the only installed engine"
-    from keyvox.engines.registry import BACKENDS
+    from keyvox.engines.registry import BACKENDS, install_command
 
     raise BackendUnavailable(
-        f"no speech-recognition backend is installed; install one with: {BACKENDS[FASTER_WHISPER].install}"
+        "no speech-recognition backend is installed; install one with: "
+        f"{install_command(BACKENDS[FASTER_WHISPER])}"
     )
 
 

@@ -1,19 +1,24 @@
 """The one protocol every speech-recognition engine implements.
 
-Audio is always 16 kHz mono float32 in [-1, 1]. ``transcribe`` is the whole contract; the richer
+Audio is always 16 kHz mono float32 in [-1, 1]. ``transcribe`` turns it into text; the richer
 ``transcribe_detailed`` lets callers pass context and read the language and the no-speech evidence
-that the text chain's hallucination guard needs.
+that the text chain's hallucination guard needs. An engine also declares what it is (backend, model,
+device, precision) and what it can do, so callers read those instead of guessing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from keyvox.audio.vad import SPEECH_THRESHOLD
+
+if TYPE_CHECKING:
+    from keyvox.config.schema import Config
 
 SAMPLE_RATE = 16_000
 
@@ -43,8 +48,18 @@ class Transcription:
 
 @runtime_checkable
 class Transcriber(Protocol):
-    """What the rest of keyvox needs from an engine."""
+    """What the rest of keyvox needs from an engine, and what it may ask about it."""
 
+    backend: str
+    """The engine's name in the registry (keyvox/engines/registry.py), e.g. ``faster-whisper``."""
+    model_name: str
+    """The model as configured: a known name, a hub repo id or a local folder."""
+    model_path: Path | None
+    """The folder the weights were loaded from; None when they are not on this machine (remote)."""
+    device: str
+    """Where the model runs, resolved (``cpu``, ``cuda:0``); empty when not on this machine (remote)."""
+    compute_type: str
+    """The numeric precision it runs in, resolved (``int8``, ``bfloat16``); empty when not known here."""
     description: str
     """Short human description, e.g. ``faster-whisper tiny.en int8 on cpu``."""
     supports_live_decoding: bool
@@ -62,10 +77,34 @@ class Transcriber(Protocol):
         self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
     ) -> Transcription: ...
 
+    def set_language(self, code: str | None) -> None:
+        """Use another spoken language from the next utterance on (None detects it)."""
+        ...
+
+    def warm_up(self) -> None:
+        """Run the engine once so the first real utterance does not pay for lazy initialisation."""
+        ...
+
+
+class EngineClass(Protocol):
+    """What the registry's ``class_name`` names: a class that builds a loaded transcriber from the config
+    (the factory warms it afterwards)."""
+
+    def from_config(self, config: Config) -> Transcriber: ...
+
 
 class BaseTranscriber:
-    """Shared plumbing: ``transcribe`` in terms of ``transcribe_detailed``, and input checks."""
+    """Shared plumbing: ``transcribe`` in terms of ``transcribe_detailed``, input checks, and the defaults
+    of an engine that has no language to switch and nothing to warm up.
 
+    A subclass sets ``backend`` (its registry name) as a class attribute and ``model_name``, ``device`` and
+    ``compute_type`` once it has loaded."""
+
+    backend: str
+    model_name: str
+    model_path: Path | None = None
+    device: str = ""
+    compute_type: str = ""
     description = "transcriber"
     supports_live_decoding = False
     """True when decoding a few seconds is fast enough to do while the key is held (see keyvox/core/live.py)."""
@@ -73,6 +112,8 @@ class BaseTranscriber:
     """True when ``transcribe_detailed`` uses ``context`` to continue the text before the audio."""
     vad_threshold = SPEECH_THRESHOLD
     """Speech probability above which a frame counts as speech (``[model] vad_threshold``)."""
+    language: str | None = None
+    """The spoken language as an ISO code; None detects it on every utterance."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text
@@ -84,9 +125,6 @@ class BaseTranscriber:
 
     def warm_up(self) -> None:
         """Run the engine once so the first real utterance does not pay for lazy initialisation."""
-
-    language: str | None = None
-    """The spoken language as an ISO code; None detects it on every utterance."""
 
     def set_language(self, code: str | None) -> None:
         """Use another spoken language from the next utterance on (the tray's language menu, a server request)."""

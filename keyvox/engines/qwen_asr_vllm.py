@@ -83,7 +83,7 @@ def check_device(device: str, platform_device: str) -> str:
 class QwenAsrVllmTranscriber(BaseTranscriber):
     """A Qwen3-ASR model loaded into a vLLM engine."""
 
-    engine = "qwen-asr-vllm"
+    backend = "qwen-asr-vllm"
 
     def __init__(
         self,
@@ -99,7 +99,7 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
         max_new_tokens: int | None = None,
     ) -> None:
         require_linux()
-        require_vad(vad_filter, self.engine)
+        require_vad(vad_filter, self.backend)
         self.vad_filter = vad_filter
         self.vad_threshold = vad_threshold
         self.model_name = model_name
@@ -113,7 +113,7 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
         self.device = check_device(device, current_platform.device_type)
         self.llm = LLM(**engine_arguments(str(self.model_path), self.compute_type, gpu_memory_utilization))
         self.sampling = SamplingParams(temperature=0.0, max_tokens=max_new_tokens or MAX_NEW_TOKENS)
-        self.description = f"{self.engine} {model_name} {self.compute_type} on {self.device}"
+        self.description = f"{self.backend} {model_name} {self.compute_type} on {self.device}"
 
     def set_language(self, code: str | None) -> None:
         self.language, self.language_name = code, language_name(code)  # the prompt names the language
@@ -123,8 +123,8 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
         from keyvox.engines.factory import plan
 
         require_linux()
-        choice = plan(config, backend=cls.engine)
-        transcriber = cls(
+        choice = plan(config, backend=cls.backend)
+        return cls(
             choice.model,
             device=choice.device,
             compute_type=choice.compute_type,
@@ -134,8 +134,6 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
             vad_filter=config.model.vad_filter,
             vad_threshold=config.model.vad_threshold,
         )
-        transcriber.warm_up()
-        return transcriber
 
     def warm_up(self) -> None:
         noise = np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE // 2).astype(np.float32)

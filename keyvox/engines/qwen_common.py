@@ -14,12 +14,8 @@ import numpy as np
 
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.engines.base import Segment, Transcription
+from keyvox.engines.registry import QWEN_COMPUTE_TYPES, QWEN_MODELS
 from keyvox.errors import BackendUnavailable, ConfigError, ModelNotFound
-
-QWEN_MODELS = ("Qwen/Qwen3-ASR-0.6B", "Qwen/Qwen3-ASR-1.7B")
-QWEN_COMPUTE_TYPES = ("auto", "bfloat16", "float16", "float32")
-QWEN_DEVICES = ("auto", "cuda", "cpu", "xpu", "mps")
-"""torch devices: cuda is NVIDIA, and AMD on a ROCm build of torch; xpu is Intel; mps is Apple."""
 
 # ISO 639 codes for the languages Qwen3-ASR is trained on, and the names its prompt expects.
 QWEN_LANGUAGES = {
@@ -219,7 +215,7 @@ def resolve_qwen_model(name: str, model_cache: str = "") -> Path:
         return local
     if "/" not in name:
         raise ConfigError(
-            f'[model] name = "{name}" is not a Qwen3-ASR model (choose {", ".join(QWEN_MODELS)}, '
+            f'[model] name = "{name}" is not a Qwen3-ASR model (choose {", ".join(m.name for m in QWEN_MODELS)}, '
             "or a local folder)"
         )
     root = cache_root(model_cache)

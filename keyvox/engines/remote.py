@@ -110,6 +110,8 @@ def saved_audio() -> list[SavedAudio]:
 class RemoteTranscriber(BaseTranscriber):
     """Sends each utterance as a WAV upload to ``{url}/audio/transcriptions``."""
 
+    backend = "remote"
+
     def __init__(
         self,
         url: str,

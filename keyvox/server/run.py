@@ -42,9 +42,8 @@ def server_chain(config: Config) -> TextProcessor:
 
 
 def settings_for(config: Config, transcriber: Transcriber, api_key: str | None) -> ServerSettings:
-    model_id = getattr(transcriber, "model_name", None) or config.model.name
     return ServerSettings(
-        model_id=str(model_id),
+        model_id=transcriber.model_name,
         max_upload_bytes=int(config.server.max_upload_mb * 1_000_000),
         max_queue=config.server.max_queue,
         api_key=api_key,

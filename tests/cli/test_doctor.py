@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from keyvox.cli.main import main
+from keyvox.engines.registry import BACKENDS
 
 
 def doctor_json(capsys, *args: str) -> tuple[int, dict]:
@@ -43,7 +44,8 @@ def test_json_fields_tell_the_truth(capsys, monkeypatch, tmp_path):
     }
     assert report["hardware"]["cpu_cores"] == len(os.sched_getaffinity(0))
     backends = {row["name"]: row for row in report["backends"]}
-    assert set(backends) == {"faster-whisper", "qwen-asr", "qwen-asr-vllm", "remote"}
+    assert set(backends) == set(BACKENDS), "every registered engine, and only those"
+    assert {"faster-whisper", "qwen-asr", "qwen-asr-vllm", "remote"} <= set(backends)
     assert backends["remote"]["installed"] == (importlib.util.find_spec("httpx") is not None)
     assert backends["faster-whisper"]["installed"] is True
     assert backends["faster-whisper"]["versions"]["faster-whisper"] == importlib.metadata.version(
@@ -54,7 +56,9 @@ def test_json_fields_tell_the_truth(capsys, monkeypatch, tmp_path):
     assert report["output_tools"] == {
         t: shutil.which(t) for t in ("xdotool", "xclip", "xsel", "wtype", "ydotool", "wl-copy")
     }
-    assert report["config"] == {"path": None, "error": None, "warnings": []}
+    for row in backends.values():
+        assert row["status"] == ("ok" if row["installed"] else "missing")
+    assert report["config"] == {"path": None, "error": None, "warnings": [], "status": "ok"}
     present = {m["name"]: m for m in report["models"] if m["present"]}
     assert "tiny.en" in present and present["tiny.en"]["source"] == "offline package"
 
@@ -135,3 +139,9 @@ def test_text_report(capsys, tmp_path, monkeypatch):
         assert f"\n{heading}\n" in out
     assert "display server: none" in out
     assert f"xdotool {'yes' if shutil.which('xdotool') else 'no'}" in out
+    _code, report = doctor_json(capsys)
+    for row in report["backends"]:
+        versions = ", ".join(f"{name} {version}" for name, version in row["versions"].items())
+        installed = f"installed ({versions})" if versions else "installed"
+        state = installed if row["installed"] else f"not installed: {row['install']}"
+        assert f"\n  {row['name']:<15} {state}" in out

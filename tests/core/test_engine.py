@@ -20,8 +20,11 @@ class LanguageRecorder:
         self.description = inner.description
         self.language = None
         self.seen: list[tuple[str, str | None]] = []
+        self.set_by: list[str] = []
+        """Threads that changed the language."""
 
     def set_language(self, code):
+        self.set_by.append(threading.current_thread().name)
         self.language = code
 
     def transcribe(self, audio):
@@ -98,11 +101,41 @@ def test_failures_reach_the_caller_and_the_worker_carries_on(tiny_en):
 
 
 def test_dictation_view_passes_the_engine_abilities_through(tiny_en):
+    from keyvox.core.engine_worker import DictationTranscriber
+    from keyvox.engines.base import Transcriber
+
     engine = EngineWorker(tiny_en)
     try:
         view = engine.for_dictation()
-        assert view.description == tiny_en.description
-        assert view.supports_live_decoding == tiny_en.supports_live_decoding
+        assert isinstance(view, Transcriber)
+        assert "__getattr__" not in vars(DictationTranscriber), (
+            "every member is declared, none forwarded blindly"
+        )
+        for name in (
+            "backend",
+            "model_name",
+            "model_path",
+            "device",
+            "compute_type",
+            "description",
+            "supports_live_decoding",
+            "supports_context",
+            "vad_threshold",
+            "language",
+        ):
+            assert getattr(view, name) == getattr(tiny_en, name), name
+        assert (view.backend, view.model_name) == ("faster-whisper", "tiny.en")
         view.warm_up()  # a method call is run on the engine thread too
+    finally:
+        engine.close()
+
+
+def test_the_dictation_view_changes_the_language_on_the_engine_thread(tiny_en):
+    model = LanguageRecorder(tiny_en)
+    engine = EngineWorker(model)
+    try:
+        view = engine.for_dictation()
+        view.set_language("de")
+        assert model.set_by == ["keyvox-engine"] and view.language == "de"
     finally:
         engine.close()

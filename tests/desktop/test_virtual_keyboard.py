@@ -141,7 +141,7 @@ class NextMethod:
     def available(self) -> bool:
         return True
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up=None) -> None:
         self.tried.append(text)
 
 

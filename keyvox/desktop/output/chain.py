@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 from keyvox.desktop.output import clipboard
-from keyvox.desktop.output.base import OutputFailed, PartlyInserted
+from keyvox.desktop.output.base import OutputFailed, OutputMethod, PartlyInserted
 from keyvox.desktop.output.methods import (
     PynputPaste,
     PynputType,
@@ -26,7 +26,7 @@ from keyvox.platform.session import detect_session
 log = logging.getLogger(__name__)
 
 
-def build_methods(method: str, *, session: str | None = None, type_delay_ms: int = 0) -> list:
+def build_methods(method: str, *, session: str | None = None, type_delay_ms: int = 0) -> list[OutputMethod]:
     """The methods to try, in order, for ``[output] method`` on this session (x11, wayland, windows, macos)."""
     session = session or detect_session()
     if session == "x11":
@@ -55,7 +55,7 @@ class OutputChain:
 
     def __init__(
         self,
-        methods: list,
+        methods: list[OutputMethod],
         *,
         wait_for_keys: threading.Event | None = None,
         report: Callable[[str], None] | None = None,
@@ -64,9 +64,6 @@ class OutputChain:
     ) -> None:
         self.methods = methods
         self.wait_for_keys = wait_for_keys
-        for method in methods:
-            if hasattr(method, "keys_up"):
-                method.keys_up = wait_for_keys
         self.wait_limit_s = wait_limit_s
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         self.last_method: str | None = None
@@ -83,7 +80,7 @@ class OutputChain:
                 failures.append(f"{method.name}: not installed")
                 continue
             try:
-                method.insert(text)
+                method.insert(text, keys_up=self.wait_for_keys)
                 self.last_method = method.name
                 return
             except OutputFailed as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 
 from keyvox.desktop.output import clipboard
 from keyvox.desktop.output.base import OutputFailed
@@ -27,19 +28,17 @@ class XTestType:
 
     def __init__(self, delay_ms: int = 0) -> None:
         self.delay_ms = delay_ms
-        self.keys_up = None
-        """Set by ``OutputChain``: typing pauses while the hotkey is held."""
 
     def available(self) -> bool:
         import importlib.util
 
         return importlib.util.find_spec("Xlib") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         from keyvox.desktop.output.xtest_type import type_text
 
         try:
-            type_text(text, delay_s=self.delay_ms / 1000, keys_up=self.keys_up)
+            type_text(text, delay_s=self.delay_ms / 1000, keys_up=keys_up)  # pauses while the hotkey is held
         except Exception as exc:  # Xlib raises many types (no display, connection closed, ...)
             raise OutputFailed(f"xtest: {str(exc).strip() or type(exc).__name__}") from None
 
@@ -55,7 +54,7 @@ class XdotoolType:
     def available(self) -> bool:
         return shutil.which("xdotool") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         # xdotool remaps keys per character, so unlike XTEST bursts it needs a pause between them.
         delay = self.delay_ms or 4
         _run(["xdotool", "type", "--delay", str(delay), "--", text], timeout=30 + len(text) * 0.05)
@@ -75,7 +74,7 @@ class X11Paste:
     def available(self) -> bool:
         return shutil.which("xdotool") is not None and clipboard.available()
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         from keyvox.desktop.output.x11_clipboard import focused_is_terminal, serve_paste
 
         terminal = focused_is_terminal()
@@ -111,7 +110,7 @@ class CommandType:
     def available(self) -> bool:
         return shutil.which(self.command[0]) is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         _run([*self.command, "--", text], timeout=30 + len(text) * 0.05)
 
 
@@ -123,7 +122,7 @@ class PynputType:
     def available(self) -> bool:
         return True
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             from pynput.keyboard import Controller
 
@@ -142,7 +141,7 @@ class PynputPaste:
     def available(self) -> bool:
         return clipboard.available()
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         import time
 
         from pynput.keyboard import Controller, Key

@@ -13,10 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 from keyvox.desktop.output import compositor, virtual_keyboard
-from keyvox.desktop.output.base import OutputFailed
+from keyvox.desktop.output.base import OutputFailed, OutputMethod
 
 # The key that absorbs the keymap change, and the pause after it: 144 of 144 texts whole on the sway rig.
 PRIMING_KEY = "VoidSymbol"
@@ -117,7 +118,7 @@ class VirtualKeyboardType:
     def available(self) -> bool:
         return not SEAT.no_virtual_keyboard
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             virtual_keyboard.type_text(text)
         except virtual_keyboard.NoProtocol:
@@ -137,7 +138,7 @@ class WtypeType:
     def available(self) -> bool:
         return not SEAT.no_virtual_keyboard and shutil.which("wtype") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             run_wtype(wtype_args(text), TYPE_TIMEOUT_S + len(text) * TYPE_TIMEOUT_PER_CHAR_S)
         except NoVirtualKeyboard as exc:
@@ -156,7 +157,7 @@ class YdotoolType:
     def available(self) -> bool:
         return shutil.which("ydotool") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             done = subprocess.run(
                 ["ydotool", "type", "--", text],
@@ -193,7 +194,7 @@ class WaylandPaste:
             shutil.which(tool) for tool in ("wl-copy", "wl-paste", "wtype")
         )
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         saved = save_clipboard() if self.restore else None
         taken = False
         try:
@@ -300,7 +301,7 @@ class WaylandCopy:
     def available(self) -> bool:
         return shutil.which("wl-copy") is not None
 
-    def insert(self, text: str) -> None:
+    def insert(self, text: str, *, keys_up: threading.Event | None = None) -> None:
         try:
             done = subprocess.run(
                 ["wl-copy", "--type", TEXT_MIME],
@@ -316,7 +317,7 @@ class WaylandCopy:
         print("keyvox: text copied to the clipboard; paste it with Ctrl+V", file=sys.stderr, flush=True)
 
 
-def build(method: str) -> list:
+def build(method: str) -> list[OutputMethod]:
     """The Wayland chain for ``[output] method``."""
     typers = [VirtualKeyboardType(), WtypeType(), YdotoolType()]
     return {

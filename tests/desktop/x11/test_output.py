@@ -54,3 +54,31 @@ def test_burst_typing_waits_while_a_modifier_is_held(on_desktop, window):
         on_desktop.key("up", "ctrl_r")
     typing.join(10)
     assert window.wait_for_text() == text
+
+
+def test_the_chain_hands_its_keys_up_event_to_typing_mid_text(on_desktop, window):
+    """The hotkey pressed again while the chain types pauses it after the letters already sent, not only before
+    it starts: the event given to the chain reaches the method that types."""
+    import threading
+    import time
+
+    from keyvox.desktop.output.methods import XTestType
+    from tests.helpers.x11.rig import wait_until
+
+    keys_up = threading.Event()
+    keys_up.set()
+    text = "Typing stops while the hotkey is down and resumes where it stopped. " * 3
+    chain = OutputChain([XTestType(delay_ms=15)], wait_for_keys=keys_up)
+    typing = threading.Thread(target=chain.deliver, args=(text,))
+    typing.start()
+    try:
+        wait_until(lambda: window.text, 10, what="the first letters")
+        keys_up.clear()
+        time.sleep(0.5)  # letters already sent reach the window
+        held = window.text
+        time.sleep(0.7)
+        assert window.text == held and len(held) < len(text)
+    finally:
+        keys_up.set()
+    typing.join(30)
+    assert window.wait_for_text() == text and chain.last_method == "xtest type"
