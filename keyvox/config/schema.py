@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from keyvox.audio.vad import SPEECH_THRESHOLD
+from keyvox.engines.registry import BACKENDS
 
 CONFIG_NAME = "config.toml"
 CONFIG_VERSION = 1
@@ -39,8 +40,8 @@ class ModelConfig:
 
     backend: str = option(
         "auto",
-        "Engine: auto (picks by hardware), faster-whisper, qwen-asr, qwen-asr-vllm, remote "
-        "(any OpenAI-compatible server, see [remote]).",
+        f"Engine: auto (picks by hardware), {', '.join(BACKENDS)} (remote: any OpenAI-compatible server, "
+        "see [remote]).",
     )
     name: str = option(
         "auto",
