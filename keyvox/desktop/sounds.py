@@ -15,7 +15,7 @@ from importlib import resources
 import numpy as np
 
 from keyvox.core.presence import Observer
-from keyvox.vocabulary import NoticeKind
+from keyvox.vocabulary import Notice
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ class Sounds(Observer):
         if result.error:
             self.error()
 
-    def on_notice(self, notice) -> None:
-        if notice.kind is not NoticeKind.MICROPHONE_BACK:
+    def on_notice(self, notice: Notice) -> None:
+        if notice.kind.is_trouble:
             self.error()
 
     def play(self, name: str) -> threading.Thread | None:
@@ -78,9 +78,9 @@ class Sounds(Observer):
             samples, rate = self._cues[name]
             import sounddevice as sd
 
-            with self._lock:  # one cue at a time: a start cue cut off by the stop cue still sounds whole
-                with sd.OutputStream(samplerate=rate, channels=1, dtype="float32") as stream:
-                    stream.write((samples * self.volume).reshape(-1, 1))
+            # One cue at a time: a start cue cut off by the stop cue still sounds whole.
+            with self._lock, sd.OutputStream(samplerate=rate, channels=1, dtype="float32") as stream:
+                stream.write((samples * self.volume).reshape(-1, 1))
         except Exception as exc:  # no output device, no PortAudio: dictation goes on silently
             if not self._failed:
                 self._failed = True

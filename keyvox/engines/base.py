@@ -66,6 +66,8 @@ class Transcriber(Protocol):
 class BaseTranscriber:
     """Shared plumbing: ``transcribe`` in terms of ``transcribe_detailed``, and input checks."""
 
+    backend = ""
+    model_name = ""
     description = "transcriber"
     supports_live_decoding = False
     """True when decoding a few seconds is fast enough to do while the key is held (see keyvox/core/live.py)."""
