@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from keyvox.desktop.hotkey.control import send_command  # noqa: E402
+from keyvox.vocabulary import Command  # noqa: E402
 from tests.conftest import load_manifest  # noqa: E402
 from tests.helpers.x11.rig import Desktop, wait_until, wer  # noqa: E402
 
@@ -285,10 +286,10 @@ class Soak:
     _medium = _long = _speech
 
     def _toggle(self, step: Step, mark: int, outcome: Outcome) -> None:
-        send_command("toggle", self.socket)
+        send_command(Command.TOGGLE, self.socket)
         self.keyvox.wait_for(r"^\[recording\]", 10, since=mark)
         self.desktop.pulse.play(step.clip.path)
-        send_command("toggle", self.socket)
+        send_command(Command.TOGGLE, self.socket)
         self._land(step, mark, outcome)
 
     def _tap(self, step: Step, mark: int, outcome: Outcome) -> None:

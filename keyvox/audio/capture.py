@@ -20,6 +20,7 @@ import numpy as np
 from keyvox.audio.files import resample
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.errors import KeyvoxError
+from keyvox.vocabulary import Notice, NoticeKind
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,12 @@ CHUNK_SAMPLES = 512
 """Samples per block the recorder hands on (32 ms at 16 kHz); the benchmark feeds clips in this size."""
 STALL_S = 2.0
 """No audio for this long means the device or the audio server is gone."""
+MICROPHONE_LOST = Notice(
+    NoticeKind.MICROPHONE_LOST,
+    "microphone stopped delivering audio (device or audio server gone); "
+    "keyvox keeps running and will reconnect when it is back",
+)
+MICROPHONE_BACK = Notice(NoticeKind.MICROPHONE_BACK, "microphone is back")
 
 
 class Sink(Protocol):
@@ -92,12 +99,13 @@ class Recorder:
         self,
         device: str | int = "",
         preroll_s: float = 0.25,
-        on_event: Callable[[str, str], None] | None = None,
+        on_notice: Callable[[Notice], None] | None = None,
         on_level: Callable[[float], None] | None = None,
     ) -> None:
         self.wanted = device
         self.preroll_s = preroll_s
-        self.on_event = on_event or (lambda kind, message: None)
+        self.on_notice = on_notice or (lambda notice: None)
+        """Called from the watchdog when the microphone is lost and when it is back."""
         self.on_level = on_level
         """Called with each chunk's RMS while an utterance is attached (the overlay's level meter)."""
         self._ring: collections.deque[np.ndarray] = collections.deque(
@@ -108,6 +116,8 @@ class Recorder:
         self._stream = None
         self._rate = SAMPLE_RATE
         self._last_audio = 0.0
+        self._last_try = 0.0
+        """When the watchdog last tried to reopen a lost microphone (``time.monotonic()``)."""
         self._stop = threading.Event()
         self._watchdog: threading.Thread | None = None
         self._closing: threading.Thread | None = None
@@ -221,18 +231,14 @@ class Recorder:
                 if stalled or not stream.active:
                     log.info("microphone lost: stalled=%s active=%s", stalled, stream.active)
                     self.healthy = False
-                    self.on_event(
-                        "error",
-                        "microphone stopped delivering audio (device or audio server gone); "
-                        "keyvox keeps running and will reconnect when it is back",
-                    )
+                    self.on_notice(MICROPHONE_LOST)
                     self._close_stream()
                     self._last_try = 0.0
                 continue
-            if not self.healthy and time.monotonic() - getattr(self, "_last_try", 0.0) >= 1.0:
+            if not self.healthy and time.monotonic() - self._last_try >= 1.0:
                 self._last_try = time.monotonic()
                 if self._try_reopen():
-                    self.on_event("info", "microphone is back")
+                    self.on_notice(MICROPHONE_BACK)
 
     def _try_reopen(self) -> bool:
         import sounddevice as sd

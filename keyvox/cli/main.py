@@ -14,6 +14,7 @@ from keyvox.config.schema import LoadedConfig
 from keyvox.desktop.autostart import add_autostart_commands
 from keyvox.desktop.panel import add_status_commands
 from keyvox.errors import KeyvoxError
+from keyvox.vocabulary import Command
 
 DESCRIPTION = """\
 Local push-to-talk dictation. Run `keyvox` with no command to start: hold Right Ctrl, speak, release,
@@ -137,15 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     devices = commands.add_parser("devices", help="list microphones (for [audio] device)")
     devices.set_defaults(handler=cmd_devices)
-    for word, text in (
-        ("toggle", "start or stop dictation in the running keyvox (for a compositor key binding)"),
-        ("press", "start dictation in the running keyvox (key-down binding)"),
-        ("release", "stop dictation in the running keyvox (key-up binding)"),
-        ("pause", "pause dictation in the running keyvox: the hotkey records nothing until resume"),
-        ("resume", "resume dictation in the running keyvox after pause"),
-    ):
-        control = commands.add_parser(word, help=text)
-        control.set_defaults(handler=cmd_control, word=word)
+    for command in Command:
+        control = commands.add_parser(command.value, help=command.help)
+        control.set_defaults(handler=cmd_control, command=command)
 
     doctor = commands.add_parser(
         "doctor", help="check this machine: hardware, backends, auto choice, audio, desktop"
@@ -372,7 +367,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def cmd_control(args: argparse.Namespace) -> int:
     from keyvox.desktop.hotkey.control import send_command
 
-    send_command(args.word)
+    send_command(args.command)
     return 0
 
 

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
@@ -24,6 +23,7 @@ from keyvox.core.live import LiveDecoder
 from keyvox.engines.base import Transcriber, Transcription
 from keyvox.platform.heap import release_free_memory
 from keyvox.text.chain import TextProcessor
+from keyvox.vocabulary import DaemonState
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +52,6 @@ class BaseSink:
     def focused_window(self) -> str | None:
         """An id of the window the text goes to, when the sink can tell (spacing follows it)."""
         return None
-
-
-class PipelineState(StrEnum):
-    """What the pipeline is doing; the values are what the status line and the server's events show."""
-
-    IDLE = "idle"
-    RECORDING = "recording"
-    PROCESSING = "processing"
 
 
 @dataclass(frozen=True)
@@ -235,7 +227,7 @@ class Pipeline:
         *,
         options: PipelineOptions | None = None,
         on_result: Callable[[UtteranceResult], None] | None = None,
-        on_state: Callable[[str], None] | None = None,
+        on_state: Callable[[DaemonState], None] | None = None,
         on_partial: Callable[[str], None] | None = None,
     ) -> None:
         self.transcriber = transcriber
@@ -244,6 +236,7 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.on_result = on_result
         self.on_state = on_state
+        """Called with ``idle``, ``recording`` or ``processing`` after each change, from the thread that made it."""
         self.on_partial = on_partial
         """Called on the worker with the provisional text while the key is held, whenever it changed
         (at most every ``partial_every_s``); the raw engine text of the pieces so far."""
@@ -255,6 +248,8 @@ class Pipeline:
         """The last text delivered; double-tap re-inserts it."""
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._reporting = threading.Lock()
+        """Held while a state is read and reported, so reports from two threads arrive in order."""
         self._worker = threading.Thread(target=self._run, name="keyvox-worker", daemon=True)
         self._worker.start()
 
@@ -280,12 +275,12 @@ class Pipeline:
         return recording
 
     @property
-    def state(self) -> PipelineState:
-        """``recording``, ``processing`` or ``idle`` (a str: it compares and prints as its value)."""
+    def state(self) -> DaemonState:
+        """``recording``, ``processing`` or ``idle``."""
         with self._lock:
             if self._recording is not None and not self._recording.closed:
-                return PipelineState.RECORDING
-            return PipelineState.PROCESSING if self._pending else PipelineState.IDLE
+                return DaemonState.RECORDING
+            return DaemonState.PROCESSING if self._pending else DaemonState.IDLE
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until every submitted utterance is delivered."""
@@ -322,7 +317,11 @@ class Pipeline:
         self._notify_state()
 
     def _notify_state(self) -> None:
-        if self.on_state:
+        if not self.on_state:
+            return
+        # Read and reported under one lock: a report that was overtaken by a newer change still carries
+        # the newest state, so the last one reported is always the current one.
+        with self._reporting:
             try:
                 self.on_state(self.state)
             except Exception:  # a broken status display must never stop dictation

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from keyvox.vocabulary import DaemonState, Notice
@@ -46,44 +47,43 @@ class Observer:
 class Presence(Observer):
     """Fans every call out to the registered observers; never lets one observer's failure escape."""
 
-    def __init__(self) -> None:
-        self._observers: list[Observer] = []
+    def __init__(self, observers: Iterable[Observer] = ()) -> None:
+        self._observers: list[Observer] = list(observers)
         self._lock = threading.Lock()
         self._failed: set[int] = set()
-        self.state = DaemonState.IDLE
 
     def add(self, observer: Observer) -> None:
+        """Also tell ``observer`` from now on (the GUI joins once Qt runs)."""
         with self._lock:
             self._observers.append(observer)
 
     def on_state(self, state: DaemonState) -> None:
-        self.state = DaemonState(state)
-        self._each("on_state", self.state)
+        self._each("on_state", lambda observer: observer.on_state(state))
 
     def on_level(self, rms: float) -> None:
-        self._each("on_level", rms)
+        self._each("on_level", lambda observer: observer.on_level(rms))
 
     def on_partial(self, text: str) -> None:
-        self._each("on_partial", text)
+        self._each("on_partial", lambda observer: observer.on_partial(text))
 
     def on_result(self, result: UtteranceResult) -> None:
-        self._each("on_result", result)
+        self._each("on_result", lambda observer: observer.on_result(result))
 
     def on_notice(self, notice: Notice) -> None:
-        self._each("on_notice", notice)
+        self._each("on_notice", lambda observer: observer.on_notice(notice))
 
     def close(self) -> None:
-        self._each("close")
+        self._each("close", lambda observer: observer.close())
 
-    def _each(self, call: str, *args) -> None:
+    def _each(self, name: str, call: Callable[[Observer], None]) -> None:
         with self._lock:
             observers = list(self._observers)
         for observer in observers:
             try:
-                getattr(observer, call)(*args)
+                call(observer)
             except Exception:
                 if (
                     id(observer) not in self._failed
-                ):  # report once; a tray that keeps failing must not flood logs
+                ):  # report once: a tray that keeps failing must not flood logs
                     self._failed.add(id(observer))
-                    log.exception("%s.%s failed", type(observer).__name__, call)
+                    log.exception("%s.%s failed", type(observer).__name__, name)

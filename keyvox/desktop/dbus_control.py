@@ -18,14 +18,15 @@ import threading
 from collections.abc import Callable
 
 from keyvox.core.presence import Observer
-from keyvox.vocabulary import DaemonState
+from keyvox.vocabulary import Command, DaemonState
 
 log = logging.getLogger(__name__)
 
 BUS_NAME = "io.keyvox.Keyvox"
 OBJECT_PATH = "/io/keyvox/Keyvox"
 INTERFACE = "io.keyvox.Keyvox"
-METHODS = {"Toggle": "toggle", "Press": "press", "Release": "release", "Pause": "pause", "Resume": "resume"}
+METHODS = {command.value.capitalize(): command for command in Command}
+"""``Toggle`` → ``Command.TOGGLE``: each command is a method without arguments."""
 PROPERTIES = "org.freedesktop.DBus.Properties"
 INTROSPECTABLE = "org.freedesktop.DBus.Introspectable"
 INSTALL_HINT = "D-Bus control is off: install it with `pip install 'keyvox[desktop]'` (jeepney)"
@@ -60,7 +61,7 @@ class DBusUnavailable(Exception):
 class DBusControl(Observer):
     """Owns ``io.keyvox.Keyvox`` on the session bus while the daemon runs; commands go to ``handler``."""
 
-    def __init__(self, handler: Callable[[str], None]) -> None:
+    def __init__(self, handler: Callable[[Command], None]) -> None:
         self.handler = handler
         self.state = DaemonState.IDLE
         self._router = None
@@ -101,7 +102,7 @@ class DBusControl(Observer):
     def on_state(self, state: DaemonState) -> None:
         from jeepney import new_signal
 
-        self.state = DaemonState(state)
+        self.state = state
         router = self._router
         if router is None:
             return

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from keyvox.core.presence import Observer
+from keyvox.desktop.hotkey.control import Query, socket_path
+from keyvox.desktop.status import STATE_SYMBOLS
 from keyvox.errors import KeyvoxError
 from keyvox.vocabulary import DaemonState
 
-SYMBOLS = {"idle": "·", "recording": "●", "processing": "…", "paused": "‖", "error": "✕", "stopped": ""}
 STOPPED = "stopped"
 """What ``--follow`` reports while no daemon runs (the module stays, empty, until keyvox starts)."""
 RECONNECT_S = 1.0
@@ -29,16 +30,19 @@ SEND_TIMEOUT_S = 0.2
 """A follower that does not read for this long is dropped, so a stuck panel never slows dictation."""
 
 
-def snapshot(state: str, last_text: str = "") -> dict:
-    tooltip = "keyvox is not running" if state == STOPPED else f"keyvox: {state}"
-    if last_text and state != STOPPED:
-        tooltip += f"\nlast: {last_text}"
+def snapshot(state: DaemonState | None, last_text: str = "") -> dict:
+    """What a panel shows for ``state``; None while no daemon runs."""
+    if state is None:
+        name, text, tooltip = STOPPED, "", "keyvox is not running"
+    else:
+        name, text = state.value, STATE_SYMBOLS[state]
+        tooltip = f"keyvox: {name}" + (f"\nlast: {last_text}" if last_text else "")
     return {
-        "text": SYMBOLS.get(state, state),
-        "alt": state,
-        "class": state,
+        "text": text,
+        "alt": name,
+        "class": name,
         "tooltip": tooltip,
-        "state": state,
+        "state": name,
         "last_text": last_text,
     }
 
@@ -48,7 +52,7 @@ class StatusFeed(Observer):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._state = DaemonState.IDLE.value
+        self._state = DaemonState.IDLE
         self._last_text = ""
         self._followers: list[socket.socket] = []
 
@@ -72,9 +76,9 @@ class StatusFeed(Observer):
 
     def on_state(self, state: DaemonState) -> None:
         with self._lock:
-            if self._state == DaemonState(state).value:
+            if self._state is state:
                 return
-            self._state = DaemonState(state).value
+            self._state = state
         self._broadcast()
 
     def on_result(self, result) -> None:
@@ -110,7 +114,8 @@ def read_status(path: Path, *, follow: bool) -> Iterator[dict]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(2.0)
         sock.connect(str(path))
-        sock.sendall(b"status-follow\n" if follow else b"status\n")
+        query = Query.STATUS_FOLLOW if follow else Query.STATUS
+        sock.sendall(query.value.encode() + b"\n")
         if follow:
             sock.settimeout(None)
         with sock.makefile("r", encoding="utf-8") as lines:
@@ -130,8 +135,6 @@ def show(snap: dict, as_json: bool) -> None:
 
 
 def status_command(args: argparse.Namespace) -> int:
-    from keyvox.desktop.hotkey.control import socket_path
-
     path = socket_path()
     if not args.follow:
         try:
@@ -152,7 +155,7 @@ def status_command(args: argparse.Namespace) -> int:
             return 0
         except OSError:
             pass
-        stopped = snapshot(STOPPED)
+        stopped = snapshot(None)
         if stopped != previous:
             show(stopped, args.json)
             previous = stopped

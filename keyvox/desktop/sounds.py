@@ -15,7 +15,7 @@ from importlib import resources
 import numpy as np
 
 from keyvox.core.presence import Observer
-from keyvox.vocabulary import NoticeKind
+from keyvox.vocabulary import Notice
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ class Sounds(Observer):
         if result.error:
             self.error()
 
-    def on_notice(self, notice) -> None:
-        if notice.kind is not NoticeKind.MICROPHONE_BACK:
+    def on_notice(self, notice: Notice) -> None:
+        if notice.kind.is_trouble:
             self.error()
 
     def play(self, name: str) -> threading.Thread | None:

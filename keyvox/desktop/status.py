@@ -8,13 +8,14 @@ import threading
 from keyvox.core.presence import Observer
 from keyvox.vocabulary import DaemonState
 
-_SYMBOLS = {
-    "idle": "· idle",
-    "recording": "● recording",
-    "processing": "… processing",
-    "paused": "‖ paused",
-    "error": "✕ error",
+STATE_SYMBOLS = {
+    DaemonState.IDLE: "·",
+    DaemonState.RECORDING: "●",
+    DaemonState.PROCESSING: "…",
+    DaemonState.PAUSED: "‖",
+    DaemonState.ERROR: "✕",
 }
+"""One character per state: the live status line and the panels (``keyvox status``) show these."""
 
 
 class StatusLine(Observer):
@@ -24,29 +25,26 @@ class StatusLine(Observer):
         self.stream = stream or sys.stdout
         self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
         self._lock = threading.Lock()
-        self._state = ""
+        self._state: DaemonState | None = None
 
-    def state(self, state: str) -> None:
+    def on_state(self, state: DaemonState) -> None:
         with self._lock:
-            if state == self._state:
+            if state is self._state:
                 return
             self._state = state
             if self.live:
-                self.stream.write(f"\r\033[K{_SYMBOLS.get(state, state)}")
+                self.stream.write(f"\r\033[K{_shown(state)}")
             else:
-                self.stream.write(f"[{state}]\n")
+                self.stream.write(f"[{state.value}]\n")
             self.stream.flush()
-
-    def on_state(self, state: DaemonState) -> None:
-        self.state(DaemonState(state).value)
 
     def close(self) -> None:
         """Leave the terminal on a clean line."""
         with self._lock:
-            if self.live and self._state:
+            if self.live and self._state is not None:
                 self.stream.write("\r\033[K")
                 self.stream.flush()
-            self._state = ""
+            self._state = None
 
     def message(self, line: str, *, error: bool = False) -> None:
         """A permanent line (transcript, warning); the live status line is redrawn under it."""
@@ -56,6 +54,10 @@ class StatusLine(Observer):
                 self.stream.write("\r\033[K")
                 self.stream.flush()
             print(line, file=target, flush=True)
-            if self.live and self._state:
-                self.stream.write(_SYMBOLS.get(self._state, self._state))
+            if self.live and self._state is not None:
+                self.stream.write(_shown(self._state))
                 self.stream.flush()
+
+
+def _shown(state: DaemonState) -> str:
+    return f"{STATE_SYMBOLS[state]} {state.value}"

@@ -1,4 +1,5 @@
-"""The live event stream behind ``/v1/events``: dictation state, live words and finished transcriptions.
+"""The live event stream behind ``/v1/events``: dictation state, live words, finished transcriptions and
+notices (the microphone lost and back, ...).
 
 ``EventHub.publish`` may be called from any thread (the hotkey listener, the pipeline worker); the
 events are handed to the server's event loop, which fans them out to every connected WebSocket.
@@ -14,7 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from keyvox.core.presence import Observer
-from keyvox.vocabulary import DaemonState
+from keyvox.vocabulary import DaemonState, Notice
 
 if TYPE_CHECKING:
     from keyvox.core.pipeline import UtteranceResult
@@ -56,16 +57,20 @@ class EventHub(Observer):
         except RuntimeError:  # the loop closed between the check and the call
             pass
 
-    def on_state(self, state: DaemonState | str) -> None:
+    def on_state(self, state: DaemonState) -> None:
         """``idle``, ``recording``, ``processing``, ``paused`` or ``error``."""
-        if DaemonState(state) is not DaemonState.RECORDING:
+        if state is not DaemonState.RECORDING:
             self._drop_partial()
-        self.publish({"type": "state", "state": DaemonState(state).value})
+        self.publish({"type": "state", "state": state.value})
 
     def on_result(self, result: UtteranceResult) -> None:
         """``Pipeline(on_result=hub.on_result)``: one ``transcription`` event per finished utterance."""
         self._drop_partial()
         self.publish(result_event(result, source="dictation"))
+
+    def on_notice(self, notice: Notice) -> None:
+        """A ``notice`` event: ``kind`` (``microphone-lost``, ``microphone-back``, ...) and ``message``."""
+        self.publish({"type": "notice", "kind": notice.kind.value, "message": notice.message})
 
     def on_partial(self, text: str) -> None:
         """``partial`` events with the live decoder's current guess, at most one per ``PARTIAL_INTERVAL_S``."""

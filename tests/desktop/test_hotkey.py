@@ -12,8 +12,10 @@ import pytest
 from keyvox.config.keys import parse_key_spec
 from keyvox.config.load import parse_config
 from keyvox.desktop.hotkey.control import ControlServer, send_command
-from keyvox.desktop.hotkey.machine import CANCEL, REINSERT, START, STOP, PushToTalk
+from keyvox.desktop.hotkey.machine import Action, PushToTalk
+from keyvox.desktop.panel import StatusFeed
 from keyvox.errors import ConfigError, KeyvoxError
+from keyvox.vocabulary import Command
 
 
 @pytest.mark.parametrize(
@@ -63,7 +65,7 @@ class Clock:
 
 
 def machine(mode="hold", key="ctrl_r", double_tap_s=0.35):
-    actions: list[str] = []
+    actions: list[Action] = []
     clock = Clock()
     ptt = PushToTalk(
         parse_key_spec(key),
@@ -86,7 +88,7 @@ def test_hold_mode_ignores_autorepeat_and_other_keys():
     clock.now += 2
     ptt.key_up("ctrl_r")
     ptt.key_up("ctrl_l")
-    assert actions == [START, STOP]
+    assert actions == [Action.START, Action.STOP]
     assert ptt.hotkey_up.is_set()
 
 
@@ -100,7 +102,7 @@ def test_combination_starts_only_when_complete():
     ptt.key_down("space")
     clock.now += 1
     ptt.key_up("shift_r")
-    assert actions == [START, STOP]
+    assert actions == [Action.START, Action.STOP]
 
 
 def test_double_tap_reinserts_instead_of_recording():
@@ -112,7 +114,7 @@ def test_double_tap_reinserts_instead_of_recording():
     ptt.key_down("ctrl_r")
     clock.now += 0.05
     ptt.key_up("ctrl_r")
-    assert actions == [START, STOP, REINSERT]
+    assert actions == [Action.START, Action.STOP, Action.REINSERT]
     assert not ptt.recording
 
 
@@ -123,7 +125,7 @@ def test_slow_second_tap_records_again():
         clock.now += 0.05
         ptt.key_up("ctrl_r")
         clock.now += 1.0
-    assert actions == [START, STOP, START, STOP]
+    assert actions == [Action.START, Action.STOP, Action.START, Action.STOP]
 
 
 def test_escape_cancels_and_the_release_is_swallowed():
@@ -133,7 +135,7 @@ def test_escape_cancels_and_the_release_is_swallowed():
     ptt.key_up("esc")
     clock.now += 1
     ptt.key_up("ctrl_r")
-    assert actions == [START, CANCEL]
+    assert actions == [Action.START, Action.CANCEL]
 
 
 def test_escape_when_idle_does_nothing():
@@ -150,33 +152,33 @@ def test_toggle_mode_and_quick_second_press():
     clock.now += 3
     ptt.key_down("ctrl_r")
     ptt.key_up("ctrl_r")
-    assert actions == [START, STOP]
+    assert actions == [Action.START, Action.STOP]
     clock.now += 3
     ptt.key_down("ctrl_r")
     ptt.key_up("ctrl_r")
     clock.now += 0.1
     ptt.key_down("ctrl_r")
     ptt.key_up("ctrl_r")
-    assert actions[2:] == [START, CANCEL, REINSERT]
+    assert actions[2:] == [Action.START, Action.CANCEL, Action.REINSERT]
 
 
 def test_control_socket_commands_and_single_instance(tmp_path: Path):
-    received: list[str] = []
+    received: list[Command] = []
     got = threading.Event()
     path = tmp_path / "keyvox.sock"
-    server = ControlServer(lambda word: (received.append(word), got.set()), path)
+    server = ControlServer(lambda command: (received.append(command), got.set()), StatusFeed(), path)
     server.claim()
     server.serve()
     try:
-        send_command("toggle", path)
-        assert got.wait(2) and received == ["toggle"]
-        second = ControlServer(lambda word: None, path)
+        send_command(Command.TOGGLE, path)
+        assert got.wait(2) and received == [Command.TOGGLE]
+        second = ControlServer(lambda command: None, StatusFeed(), path)
         with pytest.raises(KeyvoxError, match="already running"):
             second.claim()
     finally:
         server.close()
     with pytest.raises(KeyvoxError, match="keyvox is not running"):
-        send_command("press", path)
+        send_command(Command.PRESS, path)
 
 
 def test_stale_socket_is_replaced(tmp_path: Path):
@@ -186,7 +188,7 @@ def test_stale_socket_is_replaced(tmp_path: Path):
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(path))
     stale.close()  # the file stays behind, as after a crash
-    server = ControlServer(lambda word: None, path)
+    server = ControlServer(lambda command: None, StatusFeed(), path)
     server.claim()
     server.close()
 

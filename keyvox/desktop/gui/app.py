@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from keyvox.config.schema import GuiConfig
 from keyvox.core.presence import Observer
-from keyvox.desktop.gui.controls import Controls
+from keyvox.desktop.gui.controls import DaemonLink
 from keyvox.desktop.gui.qt_platform import qt_arguments
 from keyvox.vocabulary import DaemonState, Notice
 
@@ -121,12 +121,12 @@ class QtPresence(Observer):
         self.inbox.post(Topic.FINISHED)
 
 
-def run_gui(daemon, actions, options: GuiConfig) -> int:
+def run_gui(daemon: DaemonLink, options: GuiConfig) -> int:
     """The daemon's loop with a tray and/or overlay; returns the loop's exit status."""
     app = QApplication.instance() or QApplication(qt_arguments())
     app.setApplicationName("keyvox")
     app.setQuitOnLastWindowClosed(False)
-    report = daemon.status.message
+    report = daemon.report
     inbox = Inbox()
     inbox.connect(Topic.FINISHED, app.quit)
     tray = overlay = None
@@ -138,7 +138,7 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
                 "no system tray on this desktop (neither StatusNotifierItem nor XEmbed); the icon shows "
                 "once a tray host runs"
             )
-        tray = Tray(Controls(daemon, actions), report)
+        tray = Tray(daemon.controls, report)
         inbox.connect(Topic.STATE, tray.show_state)
         inbox.connect(Topic.RESULT, tray.show_result)
         inbox.connect(Topic.NOTICE, tray.show_notice)
@@ -155,13 +155,13 @@ def run_gui(daemon, actions, options: GuiConfig) -> int:
         inbox.connect(Topic.LEVEL, overlay.show_level)
         inbox.connect(Topic.PARTIAL, overlay.show_partial)
         inbox.connect(Topic.RESULT, overlay.show_result)
-    daemon.presence.add(QtPresence(inbox))
+    daemon.watch(QtPresence(inbox))
 
     status: list[int] = []
 
     def loop() -> None:
         try:
-            status.append(daemon.loop(actions))
+            status.append(daemon.loop())
         finally:
             inbox.post(Topic.FINISHED)
 

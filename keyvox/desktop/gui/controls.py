@@ -1,20 +1,32 @@
-"""What the tray's menu items do, as plain calls on the running daemon (no Qt here).
+"""What the GUI may do with the running daemon (no Qt here): ``DaemonLink`` for the Qt loop, ``Controls``
+for the tray's menu items.
 
-Everything that changes dictation goes through the daemon's own channels: pause and resume through the
-key machine (thread-safe; the daemon then ignores the hotkey), re-insert through the action queue, so
-it lands after any utterance still being transcribed. History is only read.
+Everything that changes dictation goes through the daemon's own channels: commands through the key
+machine (thread-safe; the daemon then ignores the hotkey while paused), re-insert through the action
+queue, so it lands after any utterance still being transcribed. History is only read.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from keyvox.engines.base import BaseTranscriber
+from keyvox.core.presence import Observer
+from keyvox.desktop.hotkey.machine import Action
 from keyvox.errors import KeyvoxError
-from keyvox.vocabulary import DaemonState
+from keyvox.vocabulary import Command, DaemonState
+
+if TYPE_CHECKING:
+    from keyvox.audio.capture import Recorder
+    from keyvox.core.engine_worker import EngineWorker
+    from keyvox.core.pipeline import Pipeline
+    from keyvox.core.state import StateTracker
+    from keyvox.desktop.history import History
+    from keyvox.engines.base import Transcriber
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +45,55 @@ class Microphone:
     current: bool
 
 
+@dataclass(frozen=True)
+class DaemonLink:
+    """Everything the GUI (keyvox/desktop/gui/app.py, launch.py) may call on the running daemon."""
+
+    controls: Controls
+    report: Callable[[str], None]
+    """A line for the user (the daemon's status line)."""
+    watch: Callable[[Observer], None]
+    """Tell this observer everything the daemon's observers hear, from now on."""
+    loop: Callable[[], int]
+    """The daemon's action loop: returns when it is asked to stop."""
+    request_stop: Callable[[], None]
+    stopping: Callable[[], bool]
+
+
 class Controls:
     """The daemon's controls for the tray; every method is cheap and safe to call from the GUI thread."""
 
-    def __init__(self, daemon, actions) -> None:
-        self._daemon = daemon
-        self._actions = actions
+    def __init__(
+        self,
+        *,
+        tracker: StateTracker,
+        send: Callable[[Command], None],
+        post: Callable[[Action], None],
+        request_stop: Callable[[], None],
+        pipeline: Pipeline,
+        history: History | None,
+        recorder: Recorder,
+        transcriber: Transcriber,
+        engine: EngineWorker,
+        config_path: Path | None,
+    ) -> None:
+        self._tracker = tracker
+        self._send = send
+        self._post = post
+        self._request_stop = request_stop
+        self._pipeline = pipeline
+        self._history = history
+        self._recorder = recorder
+        self._transcriber = transcriber
+        self._engine = engine
+        self._config_path = config_path
         self._autostart = _load_autostart()
 
     # --- dictation ------------------------------------------------------------------------------
 
     @property
     def state(self) -> DaemonState:
-        return self._daemon.presence.state
+        return self._tracker.state
 
     @property
     def paused(self) -> bool:
@@ -53,34 +101,32 @@ class Controls:
 
     def toggle(self) -> None:
         """Start or stop dictation (a left click on the tray icon)."""
-        self._daemon.machine.command("toggle")
+        self._send(Command.TOGGLE)
 
     def pause(self) -> None:
-        self._daemon.machine.command("pause")
+        self._send(Command.PAUSE)
 
     def resume(self) -> None:
-        self._daemon.machine.command("resume")
+        self._send(Command.RESUME)
 
     def reinsert(self) -> None:
-        from keyvox.desktop.hotkey.machine import REINSERT
-
-        self._actions.put(REINSERT)
+        self._post(Action.REINSERT)
 
     def quit(self) -> None:
-        self._daemon.request_stop()
+        self._request_stop()
 
     # --- text ------------------------------------------------------------------------------------
 
     @property
     def last_text(self) -> str | None:
-        if self._daemon.pipeline is not None and self._daemon.pipeline.last_text:
-            return self._daemon.pipeline.last_text
+        if self._pipeline.last_text:
+            return self._pipeline.last_text
         recent = self.recent(1)
         return recent[0] if recent else None
 
     def recent(self, limit: int = RECENT_ENTRIES) -> list[str]:
         """The newest transcripts, newest first (empty when history is off or unreadable)."""
-        history = self._daemon.history
+        history = self._history
         if history is None:
             return []
         try:
@@ -98,7 +144,7 @@ class Controls:
             devices = list_input_devices()
         except KeyvoxError:
             return []
-        wanted = self._daemon.recorder.wanted if self._daemon.recorder is not None else ""
+        wanted = self._recorder.wanted
         default = Microphone("System default", "", wanted in ("", None))
         return [default] + [
             Microphone(
@@ -111,21 +157,19 @@ class Controls:
 
     def use_microphone(self, wanted: str | int) -> None:
         """Switch the input device for this run; raises a one-line ``KeyvoxError`` when it cannot open."""
-        self._daemon.recorder.use_device(wanted)
+        self._recorder.use_device(wanted)
 
     @property
     def language(self) -> str | None:
         """The engine's spoken language (``auto`` when it detects it), or None when it cannot be changed."""
-        if self._daemon.model_name.endswith(".en"):
+        transcriber = self._transcriber
+        if transcriber.model_name.endswith(".en"):
             return None  # English-only models understand nothing else
-        transcriber = self._daemon.transcriber
-        if not isinstance(transcriber, BaseTranscriber):
-            return None
         return transcriber.language or "auto"
 
     def set_language(self, code: str) -> None:
         """From the next utterance on; raises a one-line ``KeyvoxError`` for a code the engine refuses."""
-        self._daemon.engine.set_language(None if code == "auto" else code)  # never while a decode runs
+        self._engine.set_language(None if code == "auto" else code)  # never while a decode runs
 
     # --- files and login ----------------------------------------------------------------------------
 
@@ -135,8 +179,8 @@ class Controls:
         from keyvox.config.schema import CONFIG_NAME
         from keyvox.platform.dirs import user_config_dir
 
-        if self._daemon.loaded.path is not None:
-            return Path(self._daemon.loaded.path)
+        if self._config_path is not None:
+            return self._config_path
         target = user_config_dir() / CONFIG_NAME
         if not target.exists():
             write_default_config(target)

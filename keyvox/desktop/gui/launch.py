@@ -17,9 +17,13 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from keyvox.config.schema import GuiConfig
 from keyvox.desktop.gui.qt_platform import qt_arguments
+
+if TYPE_CHECKING:
+    from keyvox.desktop.gui.controls import DaemonLink
 
 INSTALL_HINT = (
     "tray icon and overlay need the gui extra: pip install 'keyvox[gui]' "
@@ -48,7 +52,7 @@ def toolkit_installed() -> bool:
 
 
 class GuiLauncher:
-    """Decides between the GUI and the headless loop; ``run`` replaces ``Daemon.loop``."""
+    """Decides between the GUI and the headless loop; ``run`` replaces the daemon's ``loop``."""
 
     def __init__(self, options: GuiConfig, report: Callable[[str], None]) -> None:
         self.options = options
@@ -80,18 +84,18 @@ class GuiLauncher:
         )
         return False
 
-    def run(self, daemon, actions) -> int:
+    def run(self, daemon: DaemonLink) -> int:
         # From here Ctrl+C and SIGTERM only ask the daemon to stop: an interrupt landing inside Qt's import or
         # start-up would otherwise abort the process instead of letting it exit cleanly.
         previous = {sig: signal.signal(sig, lambda *_: daemon.request_stop()) for sig in STOP_SIGNALS}
         try:
-            if daemon.stopping or not self.usable():
-                return daemon.loop(actions)
+            if daemon.stopping() or not self.usable():
+                return daemon.loop()
             from keyvox.desktop.gui.app import run_gui
 
-            if daemon.stopping:  # interrupted while Qt loaded: no window for a moment only to close it
-                return daemon.loop(actions)
-            return run_gui(daemon, actions, self.options)
+            if daemon.stopping():  # interrupted while Qt loaded: no window for a moment only to close it
+                return daemon.loop()
+            return run_gui(daemon, self.options)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

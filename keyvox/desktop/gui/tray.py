@@ -55,6 +55,8 @@ class Tray:
     # --- from the daemon (via the inbox) -------------------------------------------------------
 
     def show_state(self, state: DaemonState, detail: str = "") -> None:
+        if state is DaemonState.ERROR and not detail and self.state is DaemonState.ERROR:
+            return  # the daemon's error state after the result or notice that said what went wrong
         self.state = state
         if state == DaemonState.PROCESSING and not detail:
             self._transcribing.start()  # drawn only if the text is slow to come (see TRANSCRIBING_SHOWN_AFTER_MS)
@@ -74,7 +76,8 @@ class Tray:
             self.show_state(DaemonState.ERROR, result.error)
 
     def show_notice(self, notice: Notice) -> None:
-        self.show_state(DaemonState.ERROR, notice.message)
+        if notice.kind.is_trouble:
+            self.show_state(DaemonState.ERROR, notice.message)
 
     def close(self) -> None:
         self.icon.hide()

@@ -1,8 +1,8 @@
-"""The daemon's control socket: one running instance, and ``keyvox toggle|press|release``.
+"""The daemon's control socket: one running instance, ``keyvox toggle|press|...`` and ``keyvox status``.
 
 A unix socket in the user's runtime folder doubles as the single-instance lock: a second daemon finds
 it answering and stops with a one-line error. Compositor key bindings (Wayland) run ``keyvox toggle``,
-which sends one word over the socket.
+which sends one word over the socket: a ``Command``, or a ``Query``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,29 @@ import socket
 import tempfile
 import threading
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
+from typing import Protocol
 
 from keyvox.errors import KeyvoxError
+from keyvox.vocabulary import Command
 
-COMMANDS = ("toggle", "press", "release", "cancel", "pause", "resume")
+
+class Query(str, Enum):
+    """The socket's words besides the commands: they ask, and change nothing."""
+
+    STATUS = "status"
+    """One status line (``keyvox status``)."""
+    STATUS_FOLLOW = "status-follow"
+    """A status line now and one at every change, for as long as the connection stays open."""
+    PING = "ping"
+    """``pid N``: a daemon answers here (the single-instance check)."""
+
+
+class StatusSource(Protocol):
+    """Answers ``status`` and ``status-follow`` (``keyvox.desktop.panel.StatusFeed``)."""
+
+    def serve(self, conn: socket.socket, *, follow: bool) -> None: ...
 
 
 def socket_path() -> Path:
@@ -29,17 +47,21 @@ def socket_path() -> Path:
     return folder / "keyvox.sock"
 
 
-class ControlServer:
-    """Owns the socket while the daemon runs; each command is handed to ``handler`` (which must not block)."""
+COMMAND_WORDS = frozenset(command.value for command in Command)
 
-    def __init__(self, handler: Callable[[str], None], path: Path | None = None) -> None:
+
+class ControlServer:
+    """Owns the socket while the daemon runs; each command is handed to ``handler`` (which must not block),
+    status requests to ``feed``."""
+
+    def __init__(
+        self, handler: Callable[[Command], None], feed: StatusSource, path: Path | None = None
+    ) -> None:
         self.path = path or socket_path()
         self.handler = handler
+        self.feed = feed
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
-        self.feed = None
-        """A ``keyvox.desktop.panel.StatusFeed`` answering ``status`` and ``status-follow``, once the daemon sets
-        one."""
 
     def claim(self) -> None:
         """Bind the socket, or raise ``KeyvoxError`` when another keyvox already holds it."""
@@ -84,15 +106,15 @@ class ControlServer:
             except OSError:
                 conn.close()
                 continue
-            if word in ("status", "status-follow") and self.feed is not None:
-                self.feed.serve(conn, follow=word == "status-follow")  # owns the connection from here on
+            if word in (Query.STATUS, Query.STATUS_FOLLOW):
+                self.feed.serve(conn, follow=word == Query.STATUS_FOLLOW)  # owns the connection from here on
                 continue
             with conn:
                 try:
-                    if word in COMMANDS:
-                        self.handler(word)
+                    if word in COMMAND_WORDS:
+                        self.handler(Command(word))
                         conn.sendall(b"ok\n")
-                    elif word == "ping":
+                    elif word == Query.PING:
                         conn.sendall(f"pid {os.getpid()}\n".encode())
                     else:
                         conn.sendall(b"unknown command\n")
@@ -102,7 +124,7 @@ class ControlServer:
 
 def _answers(path: Path) -> bool:
     try:
-        reply = _exchange(path, "ping")
+        reply = _exchange(path, Query.PING.value)
     except OSError:
         return False
     return reply.startswith("pid")
@@ -116,9 +138,10 @@ def _exchange(path: Path, word: str) -> str:
         return sock.recv(64).decode("ascii", "replace").strip()
 
 
-def send_command(word: str, path: Path | None = None) -> None:
-    """Tell the running daemon to ``toggle``, ``press``, ``release`` or ``cancel``."""
+def send_command(command: Command, path: Path | None = None) -> None:
+    """Tell the running daemon to ``toggle``, ``press``, ``release``, ``pause`` or ``resume``."""
     path = path or socket_path()
+    word = command.value
     try:
         reply = _exchange(path, word)
     except (FileNotFoundError, ConnectionRefusedError):

@@ -1,7 +1,8 @@
-"""Push-to-talk logic: turns key downs and ups into start / stop / cancel / reinsert actions.
+"""Push-to-talk logic: turns key downs and ups, and the user's commands, into actions for the daemon.
 
-Listener backends call ``key_down``/``key_up`` with canonical key names (see ``keys.py``); the
-machine never blocks, it only hands actions to ``post`` (the daemon puts them on a queue).
+Listener backends call ``key_down``/``key_up`` with canonical key names (see ``keys.py``); the control
+socket, D-Bus and the tray call ``command``. The machine never blocks, it only hands actions to ``post``
+(the daemon puts them on a queue).
 """
 
 from __future__ import annotations
@@ -9,12 +10,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from enum import Enum
 
 from keyvox.config.keys import KeySpec
+from keyvox.vocabulary import Command
 
-START, STOP, CANCEL, REINSERT = "start", "stop", "cancel", "reinsert"
-PAUSE, RESUME = "pause", "resume"
-"""Posted by the tray, D-Bus or ``keyvox pause|resume``; the daemon acts on them, the key logic never does."""
+
+class Action(Enum):
+    """What the daemon's main loop is asked to do (posted to its queue from the listener's thread)."""
+
+    START = "start"
+    STOP = "stop"
+    CANCEL = "cancel"
+    """Throw the recording away (Esc while the key is held)."""
+    REINSERT = "reinsert"
+    """Type the last text again (double-tap, the tray)."""
+    PAUSE = "pause"
+    """The hotkey records nothing until resumed; the daemon acts on it, the key logic never does."""
+    RESUME = "resume"
 
 
 class PushToTalk:
@@ -27,7 +40,7 @@ class PushToTalk:
         mode: str = "hold",
         double_tap_s: float = 0.35,
         cancel: KeySpec | None = None,
-        post: Callable[[str], None],
+        post: Callable[[Action], None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.spec = spec
@@ -60,7 +73,7 @@ class PushToTalk:
                 and self.cancel_spec.matches({key})
                 and not self.spec.involves(key)
             ):
-                self._emit(CANCEL)
+                self._emit(Action.CANCEL)
                 self.recording = False
                 self._swallow_release = self._combo_down
                 return
@@ -77,26 +90,26 @@ class PushToTalk:
                 self.hotkey_up.set()
                 self._on_release(self._clock())
 
-    # --- from ``keyvox toggle|press|release`` ---------------------------------------------------
+    # --- from ``keyvox toggle|press|...``, D-Bus and the tray ---------------------------------------
 
-    def command(self, name: str) -> None:
-        """Drive recording without a key: ``toggle``, ``press`` (start) or ``release`` (stop)."""
+    def command(self, command: Command) -> None:
+        """Drive recording without a key (``toggle``, ``press``, ``release``), or pause and resume it."""
         with self._lock:
-            if name == "toggle":
-                self._emit(STOP if self.recording else START)
+            if command is Command.TOGGLE:
+                self._emit(Action.STOP if self.recording else Action.START)
                 self.recording = not self.recording
-            elif name == "press" and not self.recording:
-                self._emit(START)
+            elif command is Command.PRESS and not self.recording:
+                self._emit(Action.START)
                 self.recording = True
-            elif name == "release" and self.recording:
-                self._emit(STOP)
+            elif command is Command.RELEASE and self.recording:
+                self._emit(Action.STOP)
                 self.recording = False
-            elif name == "cancel" and self.recording:
-                self._emit(CANCEL)
-                self.recording = False
-            elif name in (PAUSE, RESUME):
+            elif command is Command.PAUSE:
                 self.recording = False  # a recording in progress is finished by the daemon on pause
-                self._emit(name)
+                self._emit(Action.PAUSE)
+            elif command is Command.RESUME:
+                self.recording = False
+                self._emit(Action.RESUME)
 
     def stopped_by_itself(self) -> None:
         """The recording hit its length limit: the next press starts a new one (toggle mode)."""
@@ -110,11 +123,11 @@ class PushToTalk:
             if not self.recording:
                 self._start(now)
             elif self.double_tap_s and now - self._pressed_at <= self.double_tap_s:
-                self._emit(CANCEL)  # two quick presses: not a recording, a re-insert request
-                self._emit(REINSERT)
+                self._emit(Action.CANCEL)  # two quick presses: not a recording, a re-insert request
+                self._emit(Action.REINSERT)
                 self.recording = False
             else:
-                self._emit(STOP)
+                self._emit(Action.STOP)
                 self.recording = False
             return
         if (
@@ -124,7 +137,7 @@ class PushToTalk:
         ):
             self._last_tap_at = None
             self._swallow_release = True
-            self._emit(REINSERT)
+            self._emit(Action.REINSERT)
             return
         self._start(now)
 
@@ -135,15 +148,15 @@ class PushToTalk:
             self._swallow_release = False
             return
         if self.recording:
-            self._emit(STOP)
+            self._emit(Action.STOP)
             self.recording = False
             tapped = now - self._pressed_at <= self.double_tap_s
             self._last_tap_at = now if tapped else None
 
     def _start(self, now: float) -> None:
         self._pressed_at = now
-        self._emit(START)
+        self._emit(Action.START)
         self.recording = True
 
-    def _emit(self, action: str) -> None:
+    def _emit(self, action: Action) -> None:
         self._post(action)

@@ -321,6 +321,8 @@ def test_microphone_lost_is_notified(desktop, keyvox, bus):
     finally:
         desktop.pulse.start()
     keyvox.wait_for(r"^keyvox: microphone is back", 20, since=mark)
+    back = notification(bus, "Microphone back")
+    assert back["appname"] == "Keyvox" and back["body"] == "microphone is back"
 
 
 def test_without_jeepney_dbus_control_is_off_with_an_install_hint(monkeypatch):
