@@ -11,7 +11,8 @@ from keyvox.core.engine_worker import EngineStopped, EngineWorker, Priority
 
 
 class LanguageRecorder:
-    """The real model, recording the ``language`` setting each call saw (instrumentation only).
+    """The real model, recording the ``language`` setting each call saw and the thread of every call
+    (instrumentation only); anything else is the real model's.
 
     Its ``language`` starts as None (detect), as a multilingual model's does; tiny.en itself ignores it."""
 
@@ -20,6 +21,14 @@ class LanguageRecorder:
         self.description = inner.description
         self.language = None
         self.seen: list[tuple[str, str | None]] = []
+        self.warmed_up_on: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def warm_up(self) -> None:
+        self.warmed_up_on.append(threading.current_thread().name)
+        self.inner.warm_up()
 
     def set_language(self, code):
         self.language = code
@@ -98,11 +107,13 @@ def test_failures_reach_the_caller_and_the_worker_carries_on(tiny_en):
 
 
 def test_dictation_view_passes_the_engine_abilities_through(tiny_en):
-    engine = EngineWorker(tiny_en)
+    model = LanguageRecorder(tiny_en)
+    engine = EngineWorker(model)
     try:
         view = engine.for_dictation()
         assert view.description == tiny_en.description
         assert view.supports_live_decoding == tiny_en.supports_live_decoding
-        view.warm_up()  # a method call is run on the engine thread too
+        view.warm_up()  # a method call is run on the engine thread too, and the caller waits for it
+        assert model.warmed_up_on == ["keyvox-engine"]
     finally:
         engine.close()

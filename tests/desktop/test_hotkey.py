@@ -181,14 +181,26 @@ def test_control_socket_commands_and_single_instance(tmp_path: Path):
 
 def test_stale_socket_is_replaced(tmp_path: Path):
     import socket
+    import stat
 
     path = tmp_path / "keyvox.sock"
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(path))
     stale.close()  # the file stays behind, as after a crash
-    server = ControlServer(lambda word: None, path)
-    server.claim()
-    server.close()
+    assert stat.S_ISSOCK(path.stat().st_mode)
+    with pytest.raises(KeyvoxError, match="keyvox is not running"):  # nobody answers on it
+        send_command("toggle", path)
+    received: list[str] = []
+    got = threading.Event()
+    server = ControlServer(lambda word: (received.append(word), got.set()), path)
+    server.claim()  # no "already running": the stale file is taken over
+    server.serve()
+    try:
+        send_command("press", path)
+        assert got.wait(2) and received == ["press"]
+    finally:
+        server.close()
+    assert not path.exists()
 
 
 def test_evdev_names_match_the_key_specs():
