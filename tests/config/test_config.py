@@ -95,7 +95,9 @@ def test_cli_prints_the_error_without_traceback(tmp_path, text, message):
     result = keyvox("config", "show", cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
-    assert line.startswith(f"keyvox: error: config.toml: {message}"), line  # (a TOML error adds tomllib's words)
+    assert line.startswith(f"keyvox: error: config.toml: {message}"), (
+        line
+    )  # (a TOML error adds tomllib's words)
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 

@@ -128,8 +128,8 @@ class CallLog:
 def test_pipeline_fed_at_speaking_speed_has_the_text_ready_at_release(tiny_en, manifest):
     """Fed in real time, the live decoder has decoded the whole utterance when the key comes up: the release
     decodes nothing and delivers what was decoded while the key was held (the speculation made at the final
-    pause). The key comes up once that is in (people let go 0.1-0.3 s after their last word; how soon a busy machine gets there is
-    the benchmark's business, not this test's)."""
+    pause). The key comes up once that is in (people let go 0.1-0.3 s after their last word; how soon a busy
+    machine gets there is the benchmark's business, not this test's)."""
     audio, reference = two_sentences(manifest)
     speech_end = speech_span(audio)[1]
     model = CallLog(tiny_en)

@@ -189,7 +189,10 @@ def test_kill_9_mid_write_loses_nothing_committed_and_never_corrupts(tmp_path):
             # FTS5's own check raises (sqlite3.DatabaseError) when its index and the table disagree.
             db.execute("INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')")
             stored = {row[0] for row in db.execute("SELECT id FROM entries")}
-            indexed = {row[0] for row in db.execute("SELECT rowid FROM entries_fts WHERE entries_fts MATCH 'utterance'")}
+            indexed = {
+                row[0]
+                for row in db.execute("SELECT rowid FROM entries_fts WHERE entries_fts MATCH 'utterance'")
+            }
         assert indexed == stored  # every stored entry is found by its words
         assert set(committed) <= stored
     store = History(path)

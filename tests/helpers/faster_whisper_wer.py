@@ -19,7 +19,9 @@ CATEGORIES = ("read_audiobook", "read_sentence", "spontaneous_long", "spontaneou
 def main() -> None:
     config = Config()
     transcriber = create_transcriber(config)  # the default model, as keyvox loads it
-    rows = [json.loads(line) for line in (SPEECH_DIR / "manifest.jsonl").open(encoding="utf-8") if line.strip()]
+    rows = [
+        json.loads(line) for line in (SPEECH_DIR / "manifest.jsonl").open(encoding="utf-8") if line.strip()
+    ]
     rows = [r for r in rows if r["lang"] == "en" and r.get("category") in CATEGORIES]
     scores = defaultdict(list)
     for row in rows:
@@ -34,7 +36,9 @@ def main() -> None:
     for category in CATEGORIES:
         found = scores[category]
         errors, words = sum(s.errors for s in found), sum(s.reference_words for s in found)
-        print(f"{category}: WER {corpus_wer(found):.3f} ({errors} errors in {words} words, {len(found)} clips)")
+        print(
+            f"{category}: WER {corpus_wer(found):.3f} ({errors} errors in {words} words, {len(found)} clips)"
+        )
 
 
 if __name__ == "__main__":

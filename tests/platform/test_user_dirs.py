@@ -15,7 +15,6 @@ from pathlib import Path
 from tests.helpers import user_dirs
 from tests.helpers.paths import REPO
 
-
 WHERE_KEYVOX_LOOKS = """
 import json
 from pathlib import Path
@@ -56,7 +55,9 @@ def test_session_and_its_subprocesses_use_temporary_folders(pytestconfig):
     )
     places = json.loads(done.stdout)
     tiny_en = Path(places.pop("tiny.en"))
-    assert (tiny_en / "model.bin").is_file() and root not in tiny_en.resolve().parents  # the installed package
+    assert (
+        tiny_en / "model.bin"
+    ).is_file() and root not in tiny_en.resolve().parents  # the installed package
     assert len(places) == 8
     for what, place in places.items():
         place = Path(place).resolve()

@@ -95,4 +95,7 @@ def test_a_waiting_guess_never_follows_a_newer_one(monkeypatch):
         loop.close()
     events = [subscriber.get_nowait() for _ in range(subscriber.qsize())]
     assert events[0]["type"] == "state"  # what every subscriber gets first
-    assert [(e["type"], e["text"]) for e in events[1:]] == [("partial", "the"), ("partial", "the quick brown")]
+    assert [(e["type"], e["text"]) for e in events[1:]] == [
+        ("partial", "the"),
+        ("partial", "the quick brown"),
+    ]

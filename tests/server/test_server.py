@@ -289,7 +289,9 @@ def test_event_stream_carries_pipeline_state_and_transcriptions(tiny_en, clips):
     assert states[0] == "recording" and "processing" in states and states[-1] == "idle"
     spoken = [e for e in received if e["type"] == "transcription"]
     assert len(spoken) == 1 and spoken[0]["source"] == "dictation" and spoken[0]["latency_s"] > 0
-    assert wer(clips[0], spoken[0]["text"]) <= MAX_WER and wer(clips[0], spoken[0]["raw_text"]) <= MAX_WER, spoken
+    assert wer(clips[0], spoken[0]["text"]) <= MAX_WER and wer(clips[0], spoken[0]["raw_text"]) <= MAX_WER, (
+        spoken
+    )
 
 
 def test_api_transcriptions_are_published_as_events(tiny_en, clips):
@@ -354,7 +356,9 @@ def test_a_server_on_all_interfaces_checks_the_bearer_token(tiny_en, clips, monk
         api = client(type(handle)(None, None, local), api_key="s3cret-key")
         assert api.models.list().data[0].id == "tiny.en"
         with open(clips[0]["path"], "rb") as audio:
-            assert wer(clips[0], api.audio.transcriptions.create(model="whisper-1", file=audio).text) <= MAX_WER
+            assert (
+                wer(clips[0], api.audio.transcriptions.create(model="whisper-1", file=audio).text) <= MAX_WER
+            )
         assert httpx.get(f"{local}/health").status_code == 200  # probes need no key
         with pytest.raises(InvalidStatus):
             connect(local.replace("http", "ws") + "/v1/events", open_timeout=10)

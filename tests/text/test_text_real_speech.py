@@ -10,9 +10,9 @@ import pytest
 
 from keyvox.audio.files import load_audio
 from keyvox.audio.format import SAMPLE_RATE
+from keyvox.bench.wer import word_errors
 from keyvox.cli.main import main
 from keyvox.config.schema import Config
-from keyvox.bench.wer import word_errors
 from keyvox.engines.base import Transcription
 from keyvox.text.chain import TextProcessor
 from keyvox.text.fillers import FILLERS
@@ -86,7 +86,11 @@ def misheard(raw: str, reference: str) -> tuple[int, int, str] | None:
         start, end = found[i1].start(), found[i2 - 1].end()
         wrong = raw[start:end]
         once = len(re.findall(rf"(?<!\w){re.escape(wrong)}(?!\w)", raw, re.IGNORECASE)) == 1
-        if once and re.fullmatch(r"[\w']+(?:[\s\-]+[\w']+)*", wrong) and all(w.isalpha() for w in spoken[j1:j2]):
+        if (
+            once
+            and re.fullmatch(r"[\w']+(?:[\s\-]+[\w']+)*", wrong)
+            and all(w.isalpha() for w in spoken[j1:j2])
+        ):
             return start, end, " ".join(spoken[j1:j2])
     return None
 
