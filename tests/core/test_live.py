@@ -238,11 +238,14 @@ def test_partial_text_is_reported_while_the_key_is_held(tiny_en, manifest):
     assert all(isinstance(state, PipelineState) for state in states)
 
 
-def test_the_live_detector_uses_the_engines_threshold(tiny_en, monkeypatch):
+def test_the_live_detector_uses_the_engines_threshold(tiny_en):
+    from keyvox.engines.factory import create_transcriber
+
     assert Config().model.vad_threshold == tiny_en.vad_threshold == SPEECH_THRESHOLD
     assert LiveDecoder(tiny_en).vad.threshold == SPEECH_THRESHOLD
-    monkeypatch.setattr(tiny_en, "vad_threshold", 0.7)  # as [model] vad_threshold = 0.7 sets it
-    assert LiveDecoder(tiny_en).vad.threshold == 0.7
+    config = Config()
+    config.model.vad_threshold = 0.7
+    assert LiveDecoder(create_transcriber(config)).vad.threshold == 0.7
 
 
 @pytest.mark.parametrize(
