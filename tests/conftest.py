@@ -40,8 +40,9 @@ def tiny_en():
 
 
 def pytest_configure(config):
-    """Before any fixture or subprocess: the real keyvox folders are recorded, then every XDG folder is
-    pointed at a temporary one for the whole session (subprocesses inherit it)."""
+    """Before any fixture or subprocess: the real keyvox folders are recorded, then HOME, every XDG folder,
+    the runtime folder and the Hugging Face folders are pointed at temporary ones for the whole session
+    (subprocesses inherit them; huggingface_hub reads its folders when first imported, which is later)."""
     config._keyvox_real_dirs = user_dirs.real_keyvox_dirs()
     config._keyvox_real_snapshot = user_dirs.snapshot(config._keyvox_real_dirs)
     config._keyvox_xdg_root = user_dirs.isolate()

@@ -17,7 +17,17 @@ from keyvox.audio.format import SAMPLE_RATE
 from keyvox.bench.wer import corpus_wer, word_errors
 from tests.helpers.paths import REPO as REPO_ROOT
 
-WER_CATEGORIES = ("read_audiobook", "read_sentence", "spontaneous_long")
+WER_MARGIN = 0.02
+"""How much worse than faster-whisper's own ``transcribe()`` keyvox may be per category: 2 words in 100."""
+WER_BOUNDS = {
+    # faster-whisper's own transcribe() with tiny.en int8, beam 5, its VAD filter on (keyvox's defaults),
+    # plus WER_MARGIN (python3 -m tests.helpers.faster_whisper_wer). keyvox: 0.029, 0.024, 0.074, 0.439.
+    "read_audiobook": 0.038 + WER_MARGIN,  # 4 errors in 105 words, 7 clips
+    "read_sentence": 0.085 + WER_MARGIN,  # 7 in 82, 9 clips
+    "spontaneous_long": 0.082 + WER_MARGIN,  # 10 in 122, 2 clips
+    "spontaneous_short": 0.431 + WER_MARGIN,  # 113 in 262, 44 clips (mumbled, falsetto, whispered names)
+}
+WER_CATEGORIES = tuple(WER_BOUNDS)
 
 
 def keyvox(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -32,9 +42,9 @@ def wer(reference: str, hypothesis: str) -> float:
 
 
 @pytest.mark.slow
-def test_default_model_meets_wer_bound_on_english_categories(manifest, tmp_path):
+def test_default_model_meets_the_wer_bound_of_every_english_category(manifest, tmp_path):
     rows = [r for r in manifest if r["lang"] == "en" and r.get("category") in WER_CATEGORIES]
-    assert len(rows) >= 15
+    assert len(rows) >= 60
     result = keyvox("transcribe", "--json", *[str(r["path"]) for r in rows], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     outputs = [json.loads(line) for line in result.stdout.splitlines()]
@@ -48,7 +58,7 @@ def test_default_model_meets_wer_bound_on_english_categories(manifest, tmp_path)
         assert 0 < out["seconds"] < out["duration_s"], "transcription must run faster than real time"
     wers = {cat: corpus_wer(scores[cat]) for cat in WER_CATEGORIES}
     print("WER per category:", wers)
-    assert all(score <= 0.15 for score in wers.values()), wers
+    assert {cat for cat, score in wers.items() if score > WER_BOUNDS[cat]} == set(), (wers, WER_BOUNDS)
 
 
 def _write(path: Path, audio: np.ndarray) -> str:

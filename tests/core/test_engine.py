@@ -11,7 +11,8 @@ from keyvox.core.engine_worker import EngineStopped, EngineWorker, Priority
 
 
 class LanguageRecorder:
-    """The real model, recording the ``language`` setting each call saw (instrumentation only).
+    """The real model, recording the ``language`` setting each call saw and the thread of every call
+    (instrumentation only); anything else is the real model's.
 
     Its ``language`` starts as None (detect), as a multilingual model's does; tiny.en itself ignores it."""
 
@@ -22,6 +23,14 @@ class LanguageRecorder:
         self.seen: list[tuple[str, str | None]] = []
         self.set_by: list[str] = []
         """Threads that changed the language."""
+        self.warmed_up_on: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def warm_up(self) -> None:
+        self.warmed_up_on.append(threading.current_thread().name)
+        self.inner.warm_up()
 
     def set_language(self, code):
         self.set_by.append(threading.current_thread().name)
@@ -126,6 +135,17 @@ def test_dictation_view_passes_the_engine_abilities_through(tiny_en):
             assert getattr(view, name) == getattr(tiny_en, name), name
         assert (view.backend, view.model_name) == ("faster-whisper", "tiny.en")
         view.warm_up()  # a method call is run on the engine thread too
+    finally:
+        engine.close()
+
+
+def test_warm_up_runs_on_the_engine_thread_and_the_caller_waits(tiny_en):
+    model = LanguageRecorder(tiny_en)
+    engine = EngineWorker(model)
+    try:
+        view = engine.for_dictation()
+        view.warm_up()
+        assert model.warmed_up_on == ["keyvox-engine"]
     finally:
         engine.close()
 

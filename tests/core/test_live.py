@@ -9,6 +9,7 @@ import pytest
 
 from keyvox.audio.files import load_audio
 from keyvox.audio.format import SAMPLE_RATE
+from keyvox.audio.vad import SPEECH_THRESHOLD, speech_span
 from keyvox.bench.wer import word_errors
 from keyvox.config.schema import Config
 from keyvox.core.live import (
@@ -20,7 +21,7 @@ from keyvox.core.live import (
     spoken_words,
     words_found,
 )
-from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions
+from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions, PipelineState
 from keyvox.engines.base import Transcription
 from keyvox.engines.spoken import drop_repeated_context as drop_repeated_start
 from keyvox.engines.whisper_window import looks_repetitive, window_frames
@@ -108,31 +109,71 @@ def test_live_decoder_commits_at_the_pause_and_finish_covers_the_rest(tiny_en, m
     )
 
 
+class CallLog:
+    """The real model, noting when each transcription started (instrumentation only); anything else is the
+    real model's."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.started: list[float] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+        self.started.append(time.perf_counter())
+        return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+
+
 def test_pipeline_fed_at_speaking_speed_has_the_text_ready_at_release(tiny_en, manifest):
+    """Fed in real time, the live decoder has decoded the whole utterance when the key comes up: the release
+    decodes nothing and delivers what was decoded while the key was held (the speculation made at the final
+    pause). The key comes up once that is in (people let go 0.1-0.3 s after their last word; how soon a busy
+    machine gets there is the benchmark's business, not this test's)."""
     audio, reference = two_sentences(manifest)
+    speech_end = speech_span(audio)[1]
+    model = CallLog(tiny_en)
     sink = CollectingSink()
     results = []
     pipeline = Pipeline(
-        tiny_en,
+        model,
         TextProcessor(Config()),
         sink,
         options=PipelineOptions(live_decoding=True),
         on_result=results.append,
     )
+    chunk = 512
     try:
         utterance = pipeline.start_utterance()
-        chunk = 512
         started = time.perf_counter()
         for index, start in enumerate(range(0, audio.shape[0], chunk)):
             utterance.feed(audio[start : start + chunk])
             time.sleep(max(0.0, started + (index + 1) * chunk / SAMPLE_RATE - time.perf_counter()))
+        live = utterance.live
+
+        def decoded_to_the_last_word() -> bool:
+            """Committed pieces and the speculation at the final pause cover all the speech it heard."""
+            spec, heard_end = live.speculation, live.vad.last_speech_end(live.committed_end)
+            if live.vad.fed < speech_end:
+                return False
+            return heard_end is None or (spec is not None and spec.end >= heard_end)
+
+        deadline = time.perf_counter() + 10
+        while not decoded_to_the_last_word():
+            assert time.perf_counter() < deadline, "the live decoder did not reach the last word in 10 s"
+            utterance.feed(np.zeros(chunk, np.float32))  # the key is still held, the room is quiet
+            time.sleep(chunk / SAMPLE_RATE)
+        ready = live.provisional_text()
         assert utterance.finish()
         assert pipeline.wait_idle(60)
     finally:
         pipeline.close()
-    assert utterance.live is not None and utterance.live.steps > 10
+    released = results[-1].released_at
+    assert live.steps > 10 and model.started
+    assert [at for at in model.started if at >= released] == [], "a decode started after the release"
+    assert ready and results[-1].raw.text == ready  # what was decoded while the key was held
     assert word_errors(reference, sink.texts[-1]).rate <= 0.2, sink.texts
-    # Measured, not asserted as a speed target: most of the decoding happened before the release.
+    # Measured, not asserted as a speed target.
     print(f"release -> text {results[-1].latency_s:.3f} s for {results[-1].duration_s:.1f} s of speech")
 
 
@@ -194,14 +235,17 @@ def test_partial_text_is_reported_while_the_key_is_held(tiny_en, manifest):
     first_words = reference.split()[:3]
     assert any(word.lower() in partials[0][1].lower() for word in first_words), partials
     assert states[0] == "recording" and states[-1] == "idle" and "processing" in states
-    assert all(isinstance(state, str) for state in states)
+    assert all(isinstance(state, PipelineState) for state in states)
 
 
-def test_the_base_threshold_is_the_detector_threshold():
-    from keyvox.audio import vad
-    from keyvox.audio.vad import SPEECH_THRESHOLD
+def test_the_live_detector_uses_the_engines_threshold(tiny_en):
+    from keyvox.engines.factory import create_transcriber
 
-    assert SPEECH_THRESHOLD == vad.SPEECH_THRESHOLD
+    assert Config().model.vad_threshold == tiny_en.vad_threshold == SPEECH_THRESHOLD
+    assert LiveDecoder(tiny_en).vad.threshold == SPEECH_THRESHOLD
+    config = Config()
+    config.model.vad_threshold = 0.7
+    assert LiveDecoder(create_transcriber(config)).vad.threshold == 0.7
 
 
 @pytest.mark.parametrize(

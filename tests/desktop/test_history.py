@@ -67,8 +67,19 @@ def test_full_text_search_matches_words_and_beginnings(history):
     assert len(history.search("the")) == 3 and len(history.search("then")) == 1  # "the" begins "then"
     assert [e.text for e in history.search("")][0] == "Call Bob about the budget."  # newest first
     assert len(history.search("", limit=2)) == 2 and len(history.search("", limit=0)) == 3
-    for hostile in ('"', "NEAR(", "*", "text:budget", "');DROP TABLE entries;--"):  # FTS5 syntax is inert
-        assert isinstance(history.search(hostile), list)
+    everything = [e.text for e in history.search("")]
+    budget = ["Call Bob about the budget."]
+    for hostile, found in (  # FTS5 syntax is inert: only words are searched for
+        ('"', everything),  # no word in it: like an empty search
+        ("*", everything),
+        ("NEAR(", []),  # the word "near", not the operator
+        ("text:budget", []),  # "text" and "budget", not a column filter
+        ("NOT budget", []),  # "not" is in no entry: no negation
+        ("budget)", budget),
+        ("bob*", budget),
+        ("');DROP TABLE entries;--", []),
+    ):
+        assert [e.text for e in history.search(hostile)] == found, hostile
     assert [e.text for e in history.search("said AND OR")] == []
     assert history.count() == 3
     entry = history.search("kubernetes")[0]
@@ -175,8 +186,14 @@ def test_kill_9_mid_write_loses_nothing_committed_and_never_corrupts(tmp_path):
         committed += [int(line) for line in writer.stdout.read().split()]  # printed just before the kill
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            assert db.execute("INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')") is not None
+            # FTS5's own check raises (sqlite3.DatabaseError) when its index and the table disagree.
+            db.execute("INSERT INTO entries_fts(entries_fts) VALUES('integrity-check')")
             stored = {row[0] for row in db.execute("SELECT id FROM entries")}
+            indexed = {
+                row[0]
+                for row in db.execute("SELECT rowid FROM entries_fts WHERE entries_fts MATCH 'utterance'")
+            }
+        assert indexed == stored  # every stored entry is found by its words
         assert set(committed) <= stored
     store = History(path)
     assert store.search("utterance number 5")[0].raw_text.startswith("raw")

@@ -183,14 +183,26 @@ def test_control_socket_commands_and_single_instance(tmp_path: Path):
 
 def test_stale_socket_is_replaced(tmp_path: Path):
     import socket
+    import stat
 
     path = tmp_path / "keyvox.sock"
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(path))
     stale.close()  # the file stays behind, as after a crash
-    server = ControlServer(lambda command: None, StatusFeed(), path)
-    server.claim()
-    server.close()
+    assert stat.S_ISSOCK(path.stat().st_mode)
+    with pytest.raises(KeyvoxError, match="keyvox is not running"):  # nobody answers on it
+        send_command(Command.TOGGLE, path)
+    received: list[Command] = []
+    got = threading.Event()
+    server = ControlServer(lambda command: (received.append(command), got.set()), StatusFeed(), path)
+    server.claim()  # no "already running": the stale file is taken over
+    server.serve()
+    try:
+        send_command(Command.PRESS, path)
+        assert got.wait(2) and received == [Command.PRESS]
+    finally:
+        server.close()
+    assert not path.exists()
 
 
 def test_evdev_names_match_the_key_specs():

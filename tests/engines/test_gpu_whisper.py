@@ -13,8 +13,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+MAX_WER = 0.12
+"""Against the first English clip's 17 words: tiny.en int8 on the CPU makes 0 errors there (float16 on a GPU
+was not measured when this bound was set; two errors are allowed)."""
+
+
 def test_tiny_en_float16_on_cuda(manifest):
     from keyvox.audio.files import load_audio
+    from keyvox.bench.wer import word_errors
     from keyvox.config.schema import Config
     from keyvox.engines.factory import create_transcriber
 
@@ -24,10 +30,8 @@ def test_tiny_en_float16_on_cuda(manifest):
     transcriber = create_transcriber(config, announce=lines.append)
     assert transcriber.description == "faster-whisper tiny.en float16 on cuda"
     row = next(r for r in manifest if r["lang"] == "en")
-    text = transcriber.transcribe(load_audio(row["path"])).lower()
-    reference = set(row["text"].lower().replace(".", "").replace(",", "").split())
-    heard = set(text.replace(".", "").replace(",", "").split())
-    assert len(heard & reference) >= len(reference) // 2, text
+    text = transcriber.transcribe(load_audio(row["path"]))
+    assert word_errors(row["text"], text, "en").rate <= MAX_WER, text
 
 
 def test_auto_picks_faster_whisper_on_cuda():

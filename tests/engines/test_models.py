@@ -73,12 +73,16 @@ def test_a_local_folder_is_used_as_is(tmp_path):
         models.resolve_whisper_model(str(tmp_path))
 
 
-def test_offline_and_missing_names_what_is_available(tmp_path, monkeypatch):
-    monkeypatch.setattr(models, "_hub_offline", lambda: True)
-    with pytest.raises(ModelNotFound) as info:
-        models.resolve_whisper_model("small", str(tmp_path))
-    message = str(info.value)
-    assert "small" in message and "tiny.en" in message and "\n" not in message
+def test_offline_and_missing_names_what_is_available(tmp_path, manifest):
+    """HF_HUB_OFFLINE=1 as a user sets it (huggingface_hub reads it when first imported: a fresh process)."""
+    clip = str(next(r["path"] for r in manifest if r["audio"] == CLIP))
+    env = {**hub_env(tmp_path, "http://127.0.0.1:9"), "HF_HUB_OFFLINE": "1"}
+    result = run_keyvox(["transcribe", "--model", "small", clip], env, tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    error = [line for line in result.stderr.splitlines() if line.startswith("keyvox: error:")]
+    assert len(error) == 1, result.stderr
+    assert 'model "small" is not on this machine' in error[0] and "Available locally: tiny.en" in error[0]
+    assert "downloads are switched off (HF_HUB_OFFLINE)" in error[0]  # not a failed attempt at the hub
 
 
 def test_unknown_model_name_lists_the_known_ones():

@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from keyvox.audio.files import load_audio
+from keyvox.bench.wer import word_errors
 from keyvox.cli.main import main
 from keyvox.config.load import parse_config
 from keyvox.config.schema import Config
@@ -25,8 +26,13 @@ def clip(manifest):
     return min(rows, key=lambda r: abs(r["duration_s"] - 5.0))
 
 
-def words(text: str) -> set[str]:
-    return {w.strip(".,!?;:'\"").lower() for w in text.split()} - {""}
+MAX_WER = 0.12
+"""Word error rate allowed against the clip's reference: tiny.en makes 0 errors in the 9 words of
+arctic_a0009 (the clip below); one error is allowed."""
+
+
+def wer(clip: dict, text: str) -> float:
+    return word_errors(clip["text"], text, "en").rate
 
 
 def free_port() -> int:
@@ -52,7 +58,7 @@ def test_remote_backend_transcribes_through_keyvox_serve(tiny_en, clip):
         result = remote.transcribe_detailed(audio, context="The wizard of Oz.", vocabulary=["Oz"])
     local = tiny_en.transcribe_detailed(audio).text
     assert result.text == local  # the same model on the other end gives the same words
-    assert len(words(result.text) & words(clip["text"])) >= 0.8 * len(words(clip["text"]))
+    assert wer(clip, result.text) <= MAX_WER, result.text
     assert result.duration_s == pytest.approx(clip["duration_s"], abs=0.01)
     assert saved_audio() == []
 
@@ -62,7 +68,7 @@ def test_remote_backend_sends_the_api_key(tiny_en, clip, monkeypatch):
     monkeypatch.setenv("KEYVOX_REMOTE_KEY", "k-123")
     with running_server(tiny_en, api_key="k-123") as handle:
         good = create_transcriber(remote_config(f"{handle.url}/v1", api_key_env="KEYVOX_REMOTE_KEY"))
-        assert good.transcribe(audio)
+        assert wer(clip, good.transcribe(audio)) <= MAX_WER
         keyless = create_transcriber(remote_config(f"{handle.url}/v1"))
         with pytest.raises(RemoteError, match="answered 401: Incorrect API key"):
             keyless.transcribe(audio)
@@ -96,7 +102,7 @@ def test_server_down_gives_one_line_and_keyvox_retry_sends_it_later(tiny_en, cli
     with running_server(tiny_en, port=port):
         assert main(["--config", str(config_file), "retry"]) == 0
     printed = capsys.readouterr().out.strip()
-    assert len(words(printed) & words(clip["text"])) >= 0.8 * len(words(clip["text"]))
+    assert wer(clip, printed) <= MAX_WER, printed
     assert saved_audio() == []
     assert [e.text for e in History().search("")] == [printed]
 

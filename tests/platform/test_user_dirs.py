@@ -1,9 +1,13 @@
 """Tests never reach the real user's keyvox folders: the whole session runs with temporary XDG folders, and
-the session fails at its end if the real folders changed (see conftest.py and user_dirs.py)."""
+the session fails at its end if the real folders changed (see conftest.py and user_dirs.py). HOME, the runtime
+folder and the Hugging Face folders are temporary too."""
 
 from __future__ import annotations
 
+import json
 import os
+import pwd
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -11,34 +15,62 @@ from pathlib import Path
 from tests.helpers import user_dirs
 from tests.helpers.paths import REPO
 
+WHERE_KEYVOX_LOOKS = """
+import json
+from pathlib import Path
+from huggingface_hub import constants
+from keyvox.desktop.hotkey.control import socket_path
+from keyvox.engines.models import cache_root, memo_dir, resolve_whisper_model
+from keyvox.platform.dirs import user_config_dir, user_data_dir
+print(json.dumps({
+    "home": str(Path.home()),
+    "config": str(user_config_dir()),
+    "data": str(user_data_dir()),
+    "model cache": str(cache_root()),
+    "checksum record": str(memo_dir(cache_root())),
+    "control socket": str(socket_path()),
+    "HF_HOME": constants.HF_HOME,
+    "HF_HUB_CACHE": constants.HF_HUB_CACHE,
+    "tiny.en": str(resolve_whisper_model("tiny.en", download=False).path),
+}))
+"""
+
 
 def test_session_and_its_subprocesses_use_temporary_folders(pytestconfig):
+    """HOME, the XDG folders, the runtime folder (control socket) and the Hugging Face folders (joined
+    offline weights, the checksum record) all lie in the session's temporary folder, for this process and a
+    subprocess started with the session's environment (as a session fixture starts one, before the per-test
+    XDG folders); the offline tiny.en weights are still found."""
+    session = user_dirs.session_environ(pytestconfig._keyvox_xdg_root)
+    root = pytestconfig._keyvox_xdg_root.resolve()
     real = pytestconfig._keyvox_real_dirs
-    root = pytestconfig._keyvox_xdg_root
-    script = (
-        "from keyvox.platform.dirs import user_config_dir, user_data_dir; "
-        "from keyvox.engines.models import cache_root; "
-        "print(user_config_dir()); print(user_data_dir()); print(cache_root())"
-    )
-    # A subprocess started with the session's own environment, as session-scoped fixtures start them.
-    session_env = {**os.environ, "PYTHONPATH": str(REPO)}
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        session_env[variable] = os.environ[variable]
+    account_home = Path(pwd.getpwuid(os.getuid()).pw_dir)
     done = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", WHERE_KEYVOX_LOOKS],
         capture_output=True,
         text=True,
-        timeout=60,
-        env=session_env,
+        timeout=120,
+        env={**os.environ, **session, "PYTHONPATH": str(REPO)},
         check=True,
     )
-    folders = [Path(line) for line in done.stdout.splitlines()]
-    assert len(folders) == 3
-    for folder in folders:
-        assert not any(folder == mine or mine in folder.parents for mine in real), (folder, real)
-    # The session-wide folders (what a subprocess of a session fixture inherits) are temporary too.
-    assert all(Path(os.environ[v]) != Path.home() for v in user_dirs.XDG_FOLDERS)
-    assert root.is_dir() and Path(os.environ["XDG_CONFIG_HOME"]).resolve() != real[0].parent.resolve()
+    places = json.loads(done.stdout)
+    tiny_en = Path(places.pop("tiny.en"))
+    assert (
+        tiny_en / "model.bin"
+    ).is_file() and root not in tiny_en.resolve().parents  # the installed package
+    assert len(places) == 8
+    for what, place in places.items():
+        place = Path(place).resolve()
+        assert root in place.parents, (what, place, root)
+        assert not any(place == mine or mine in place.parents for mine in real), (what, place, real)
+        assert account_home == Path("/") or account_home not in place.parents, (what, place)
+    for variable in (*user_dirs.SESSION_FOLDERS, "HF_HUB_CACHE"):  # (the XDG ones are this test's own now)
+        assert Path(os.environ[variable]) == Path(session[variable]), variable
+    assert stat.S_IMODE(os.stat(os.environ["XDG_RUNTIME_DIR"]).st_mode) == 0o700
+    # This process too: huggingface_hub was first imported after the session pointed it away.
+    from huggingface_hub import constants
+
+    assert Path(constants.HF_HUB_CACHE) == Path(os.environ["HF_HUB_CACHE"]) == Path(places["HF_HUB_CACHE"])
 
 
 def test_real_folders_resolve_from_home_and_xdg(tmp_path):
@@ -47,11 +79,18 @@ def test_real_folders_resolve_from_home_and_xdg(tmp_path):
         home / ".config/keyvox",
         home / ".local/share/keyvox",
         home / ".cache/keyvox",
+        home / ".cache/huggingface/hub/keyvox-offline",
     ]
     assert (
         user_dirs.real_keyvox_dirs({"HOME": str(home), "XDG_DATA_HOME": str(tmp_path / "d")})[1]
         == tmp_path / "d" / "keyvox"
     )
+    for environ, hub in (
+        ({"XDG_CACHE_HOME": str(tmp_path / "c")}, tmp_path / "c/huggingface/hub"),
+        ({"HF_HOME": str(tmp_path / "hf")}, tmp_path / "hf/hub"),
+        ({"HF_HOME": str(tmp_path / "hf"), "HF_HUB_CACHE": str(tmp_path / "hub")}, tmp_path / "hub"),
+    ):
+        assert user_dirs.real_keyvox_dirs({"HOME": str(home), **environ})[3] == hub / "keyvox-offline"
 
 
 def test_guard_notices_a_written_file_a_new_folder_and_a_touched_one(tmp_path):
@@ -84,7 +123,7 @@ def test_writes_the_real_history():
     folder.mkdir(parents=True)
     (folder / "history.sqlite3").write_bytes(b"leak")
 """)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "HF_"))}
     env["HOME"] = str(home)
     env["PYTHONPATH"] = str(REPO)  # the copied conftest imports tests.helpers from the checkout
     result = subprocess.run(

@@ -124,9 +124,11 @@ def test_plain_clipboard_method_leaves_the_text_there(wayland, window, as_client
 def test_without_a_virtual_keyboard_the_text_is_left_on_the_clipboard(
     wayland, window, as_client, tmp_path, monkeypatch, capsys
 ):
-    """GNOME's compositor has no virtual-keyboard protocol, and GNOME cannot run here: keyvox's client looks
-    for a protocol name sway does not list, and a stand-in wtype answers exactly as the real one does there
-    (the OS boundary faked, nothing else)."""
+    """GNOME's compositor has no virtual-keyboard protocol, and GNOME cannot run here. Faked: a stand-in wtype
+    that answers exactly as the real one does there, and the compositor's list of protocols. Sway always
+    offers the protocol and its list cannot be edited, so keyvox's client is told to look for a name sway
+    does not list (``MANAGER``, the one name it checks that list for): what a compositor without it looks
+    like to keyvox. ``SEAT`` is keyvox's process-wide memory of that answer, cleared here and restored after."""
     from keyvox.desktop.output import virtual_keyboard
     from keyvox.desktop.output.chain import OutputChain
     from keyvox.desktop.output.wayland import NO_VIRTUAL_KEYBOARD, SEAT, build
