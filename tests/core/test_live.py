@@ -21,11 +21,12 @@ from keyvox.core.live import (
     spoken_words,
     words_found,
 )
-from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions, PipelineState
+from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions
 from keyvox.engines.base import Transcription
 from keyvox.engines.spoken import drop_repeated_context as drop_repeated_start
 from keyvox.engines.whisper_window import looks_repetitive, window_frames
 from keyvox.text.chain import TextProcessor
+from keyvox.vocabulary import DaemonState
 
 
 @pytest.mark.parametrize(
@@ -235,7 +236,7 @@ def test_partial_text_is_reported_while_the_key_is_held(tiny_en, manifest):
     first_words = reference.split()[:3]
     assert any(word.lower() in partials[0][1].lower() for word in first_words), partials
     assert states[0] == "recording" and states[-1] == "idle" and "processing" in states
-    assert all(isinstance(state, PipelineState) for state in states)
+    assert all(isinstance(state, DaemonState) for state in states)
 
 
 def test_the_live_detector_uses_the_engines_threshold(tiny_en):
