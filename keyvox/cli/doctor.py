@@ -164,16 +164,11 @@ def _audio() -> dict[str, Any]:
 
 
 def _display() -> dict[str, Any]:
+    from keyvox.platform.session import find_session
+
     env = {key: os.environ.get(key) or None for key in ("WAYLAND_DISPLAY", "DISPLAY", "XDG_SESSION_TYPE")}
-    if env["WAYLAND_DISPLAY"] or env["XDG_SESSION_TYPE"] == "wayland":
-        server = "wayland"
-    elif env["DISPLAY"] or env["XDG_SESSION_TYPE"] == "x11":
-        server = "x11"
-    elif sys.platform in ("win32", "darwin"):
-        server = sys.platform
-    else:
-        server = None
-    return {"server": server, **env}
+    session = find_session(env)
+    return {"server": session.value if session else None, **env}
 
 
 def _wayland_hints() -> list[str]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keyvox.errors import KeyvoxError
+from keyvox.platform.session import Session, detect_session
 
 UNIT_NAME = "keyvox.service"
 DESKTOP_NAME = "keyvox.desktop"
@@ -58,9 +59,10 @@ class Entry:
 
 
 def detect_kind() -> str:
-    if sys.platform == "win32":
+    session = detect_session()
+    if session is Session.WINDOWS:
         return "windows"
-    if sys.platform == "darwin":
+    if session is Session.MACOS:
         return "macos"
     return "systemd" if systemd_user_session() else "xdg"
 

@@ -76,7 +76,9 @@ def run_daemon(loaded: LoadedConfig) -> int:
 
 def check_display(backend: str) -> None:
     """Fail before the model loads when the X display is missing or unreachable."""
-    if not sys.platform.startswith("linux") or backend != "pynput":
+    from keyvox.platform.session import detect_session
+
+    if not detect_session().is_linux or backend != "pynput":
         return
     name = os.environ.get("DISPLAY")
     if not name:

@@ -21,15 +21,15 @@ from keyvox.desktop.output.methods import (
     focused_window_id,
     press_backspace,
 )
-from keyvox.platform.session import detect_session
+from keyvox.platform.session import Session, detect_session
 
 log = logging.getLogger(__name__)
 
 
-def build_methods(method: str, *, session: str | None = None, type_delay_ms: int = 0) -> list:
-    """The methods to try, in order, for ``[output] method`` on this session (x11, wayland, windows, macos)."""
+def build_methods(method: str, *, session: Session | None = None, type_delay_ms: int = 0) -> list:
+    """The methods to try, in order, for ``[output] method`` on this session (default: this process's)."""
     session = session or detect_session()
-    if session == "x11":
+    if session is Session.X11:
         typing = [XTestType(type_delay_ms), XdotoolType(type_delay_ms)]
         paste, paste_restore = X11Paste(False), X11Paste(True)
         return {
@@ -38,7 +38,7 @@ def build_methods(method: str, *, session: str | None = None, type_delay_ms: int
             "clipboard-restore": [paste_restore],
             "auto": [*typing, paste_restore],
         }[method]
-    if session == "wayland":
+    if session is Session.WAYLAND:
         from keyvox.desktop.output import wayland
 
         return wayland.build(method)
