@@ -18,14 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) == 1 and argv[0] in CONTROL_WORDS:
         from keyvox.desktop.hotkey.control import send_command
-        from keyvox.errors import KeyvoxError
+        from keyvox.errors import ExitCode, KeyvoxError, report_error
 
         try:
             send_command(argv[0])
         except KeyvoxError as exc:
-            print(f"keyvox: error: {exc}", file=sys.stderr)
-            return 2
-        return 0
+            report_error(exc)
+            return ExitCode.USER_ERROR
+        return ExitCode.OK
     from keyvox.cli.main import main as full_main
 
     return full_main(argv)
