@@ -18,7 +18,7 @@ from keyvox.config.schema import LoadedConfig
 from keyvox.core.presence import Presence
 from keyvox.desktop.sounds import Sounds
 from keyvox.desktop.status import StatusLine
-from keyvox.errors import KeyvoxError
+from keyvox.errors import KeyvoxError, error_line
 from keyvox.platform.heap import limit_arenas
 from keyvox.platform.native_stderr import quiet_native_stderr
 from keyvox.vocabulary import DaemonState, Notice, NoticeKind
@@ -321,9 +321,9 @@ class Daemon:
                     audio=result.audio,
                 )
             except Exception as exc:  # a full disk must not stop dictation; the text is already typed
-                self.status.message(f"keyvox: error: history not saved ({exc})", error=True)
+                self.status.message(error_line(f"history not saved ({exc})"), error=True)
         if result.error:
-            self.status.message(f"keyvox: error: {result.error}", error=True)
+            self.status.message(error_line(result.error), error=True)
         elif result.text:
             latency = f"{result.latency_s:.2f}"
             self.status.message(

@@ -21,6 +21,7 @@ from keyvox.desktop.output.methods import (
     focused_window_id,
     press_backspace,
 )
+from keyvox.errors import error_line
 from keyvox.platform.session import Session, detect_session
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ class OutputChain:
         kept = clipboard.write_clipboard(text)
         where = "it is on the clipboard" if kept else "the clipboard is unavailable too"
         self.report(
-            f"keyvox: error: could not insert the text ({'; '.join(failures) or 'no method'}); {where}: {text}"
+            error_line(f"could not insert the text ({'; '.join(failures) or 'no method'}); {where}: {text}")
         )
         if self.on_fallback is not None:
             self.on_fallback(
@@ -111,7 +112,7 @@ class OutputChain:
         try:
             press_backspace(count, detect_session())
         except OutputFailed as exc:
-            self.report(f"keyvox: error: could not delete the last insertion ({exc})")
+            self.report(error_line(f"could not delete the last insertion ({exc})"))
 
     def focused_window(self) -> str | None:
         """An id of the focused window where the desktop tells it (X11, sway, Hyprland), else None."""
