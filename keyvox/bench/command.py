@@ -15,7 +15,7 @@ from pathlib import Path
 from keyvox import __version__
 from keyvox.config.load import load_config
 from keyvox.config.schema import Config, LoadedConfig
-from keyvox.errors import KeyvoxError
+from keyvox.errors import ExitCode, KeyvoxError, report_warning
 
 
 def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
@@ -118,8 +118,8 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
 
         write_plot(result, args.plot)
     if run.interrupted:
-        return 130
-    return 1 if result["summary"]["errors"] else 0
+        return ExitCode.INTERRUPTED
+    return ExitCode.FAILED if result["summary"]["errors"] else ExitCode.OK
 
 
 def load_other_config(path: str) -> LoadedConfig:
@@ -130,7 +130,7 @@ def load_other_config(path: str) -> LoadedConfig:
         )
     other = load_config(path)
     for warning in other.warnings:
-        print(f"keyvox: warning: {warning}", file=sys.stderr)
+        report_warning(warning)
     return other
 
 
@@ -157,10 +157,9 @@ def warn_languages(clips, config: Config) -> None:
         return
     other = sum(1 for clip in clips if clip.lang and clip.lang != language)
     if other:
-        print(
-            f'keyvox: warning: {other} of {len(clips)} clips are not in [model] language = "{language}" '
-            "(choose them with --lang, or use --language auto --model base)",
-            file=sys.stderr,
+        report_warning(
+            f'{other} of {len(clips)} clips are not in [model] language = "{language}" '
+            "(choose them with --lang, or use --language auto --model base)"
         )
 
 

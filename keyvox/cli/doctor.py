@@ -12,7 +12,6 @@ import importlib.metadata
 import os
 import platform
 import shutil
-import sys
 
 from keyvox import __version__
 from keyvox.cli.doctor_report import (
@@ -161,16 +160,11 @@ def _audio() -> AudioCheck:
 
 
 def _display() -> DisplayCheck:
+    from keyvox.platform.session import find_session
+
     env = {key: os.environ.get(key) or None for key in ("WAYLAND_DISPLAY", "DISPLAY", "XDG_SESSION_TYPE")}
-    if env["WAYLAND_DISPLAY"] or env["XDG_SESSION_TYPE"] == "wayland":
-        server = "wayland"
-    elif env["DISPLAY"] or env["XDG_SESSION_TYPE"] == "x11":
-        server = "x11"
-    elif sys.platform in ("win32", "darwin"):
-        server = sys.platform
-    else:
-        server = None
-    return DisplayCheck(server, env)
+    session = find_session(env)
+    return DisplayCheck(session.value if session else None, env)
 
 
 def _wayland_hints() -> list[str]:

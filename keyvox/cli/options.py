@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from typing import TYPE_CHECKING
 
-from keyvox.config.load import apply_overrides, load_config
-from keyvox.config.schema import LoadedConfig
+from keyvox.errors import report_warning
+
+if TYPE_CHECKING:
+    from keyvox.config.schema import LoadedConfig
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -29,9 +31,12 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 def load(args: argparse.Namespace) -> LoadedConfig:
     """Load the config, print its warnings, and apply any model flags."""
+    # Imported here, not above: the config schema pulls in numpy, and `keyvox --help` needs no config.
+    from keyvox.config.load import apply_overrides, load_config
+
     loaded = load_config(args.config)
     for warning in loaded.warnings:
-        print(f"keyvox: warning: {warning}", file=sys.stderr)
+        report_warning(warning)
     overrides = {k: v for k, v in vars(args).items() if k.startswith("model.")}
     if overrides:
         apply_overrides(loaded, overrides)

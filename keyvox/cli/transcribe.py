@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyvox.errors import KeyvoxError
+from keyvox.cli.options import add_model_options, load
+from keyvox.errors import ExitCode, KeyvoxError, report_error
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,7 @@ class Failure:
         return f"{self.file}: {self.reason}"
 
 
-def add_transcribe_commands(commands) -> None:
-    from keyvox.cli.options import add_model_options
-
+def register(commands) -> None:
     transcribe = commands.add_parser(
         "transcribe",
         help="transcribe audio files and print the text",
@@ -85,8 +84,6 @@ def check_file(file: str) -> Failure | None:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from keyvox.cli.options import load
-
     files = list(args.files)
     if args.sample:
         from keyvox.samples import SAMPLE
@@ -100,12 +97,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     loaded = load(args)
     failures = {file: failure for file in dict.fromkeys(files) if (failure := check_file(file))}
     for failure in failures.values():
-        print(f"keyvox: error: {failure.message}", file=sys.stderr)
+        report_error(failure.message)
     labelled = len(files) > 1
     if len(failures) == len(set(files)):
         for file in files:
             _print_failure(failures[file], args.json)
-        return 1
+        return ExitCode.FAILED
 
     from keyvox.audio.files import load_audio
     from keyvox.engines.factory import create_transcriber
@@ -125,7 +122,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 audio = load_audio(file)
             except KeyvoxError as exc:
                 failure = Failure(file, str(exc).removeprefix(f"{Path(file)}: "))
-                print(f"keyvox: error: {failure.message}", file=sys.stderr)
+                report_error(failure.message)
         if failure is not None:
             failed = True
             _print_failure(failure, args.json)
@@ -145,7 +142,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False), flush=True)
         else:
             print(f"{file}: {text}" if labelled else text, flush=True)
-    return 1 if failed else 0
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
 def _print_failure(failure: Failure, as_json: bool) -> None:

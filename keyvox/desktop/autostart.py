@@ -17,7 +17,6 @@ neither systemd nor the supervisor restarts after that status, nor after a confi
 
 from __future__ import annotations
 
-import argparse
 import os
 import plistlib
 import subprocess
@@ -26,13 +25,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyvox.errors import KeyvoxError
+from keyvox.errors import ExitCode, KeyvoxError
+from keyvox.platform.session import Session, detect_session
 
 UNIT_NAME = "keyvox.service"
 DESKTOP_NAME = "keyvox.desktop"
 AGENT_LABEL = "io.keyvox.Keyvox"
 KINDS = ("systemd", "xdg", "windows", "macos")
-NO_RESTART_CODES = (0, 2, 130)
+NO_RESTART_CODES = (ExitCode.OK, ExitCode.USER_ERROR, ExitCode.INTERRUPTED)
 """Exit statuses after which keyvox must not be restarted: a clean stop, a user error (bad config, another
 instance running), Ctrl+C."""
 RESTART_DELAY_S = 5.0
@@ -58,9 +58,10 @@ class Entry:
 
 
 def detect_kind() -> str:
-    if sys.platform == "win32":
+    session = detect_session()
+    if session is Session.WINDOWS:
         return "windows"
-    if sys.platform == "darwin":
+    if session is Session.MACOS:
         return "macos"
     return "systemd" if systemd_user_session() else "xdg"
 
@@ -149,8 +150,8 @@ ExecStart={" ".join(_systemd_quote(word) for word in command)}
 Environment=PYTHONUNBUFFERED=1
 Restart=on-failure
 RestartSec={RESTART_DELAY_S:g}
-# 2: a config error or keyvox already running; restarting would not help.
-RestartPreventExitStatus=2
+# {ExitCode.USER_ERROR:d}: a config error or keyvox already running; restarting would not help.
+RestartPreventExitStatus={ExitCode.USER_ERROR:d}
 
 [Install]
 WantedBy=graphical-session.target
@@ -266,10 +267,10 @@ def run_supervised(config: str | os.PathLike | None = None, *, log: Path | None 
                     env={**os.environ, "PYTHONUNBUFFERED": "1"},
                 ).returncode
             except KeyboardInterrupt:
-                return 130
+                return ExitCode.INTERRUPTED
             out.write(f"--- keyvox exited with status {code}\n".encode())
         if code in NO_RESTART_CODES or code < 0:  # < 0: stopped by a signal (logout, kill): not a crash
-            return code if code >= 0 else 0
+            return code if code >= 0 else ExitCode.OK
         now = time.monotonic()
         crashes = [t for t in crashes if now - t < RESTART_WINDOW_S] + [now]
         if len(crashes) >= RESTART_BURST:
@@ -287,59 +288,3 @@ def _rotate(log: Path) -> None:
             os.replace(log, log.with_name(log.name + ".1"))
     except FileNotFoundError:
         pass
-
-
-# --- the command line -----------------------------------------------------------------------------------
-
-
-def add_autostart_commands(commands) -> None:
-    """``keyvox autostart enable|disable|status|run``."""
-    parser = commands.add_parser(
-        "autostart",
-        help="start keyvox at login (systemd user unit, XDG autostart, "
-        "Windows Startup folder or macOS LaunchAgent)",
-    )
-    actions = parser.add_subparsers(title="autostart commands", metavar="ACTION", required=True)
-    enable_parser = actions.add_parser(
-        "enable", help="start keyvox at every login (with this --config, if given)"
-    )
-    enable_parser.set_defaults(handler=_cmd_enable)
-    actions.add_parser("disable", help="stop starting keyvox at login").set_defaults(handler=_cmd_disable)
-    actions.add_parser("status", help="say whether keyvox starts at login, and from which file").set_defaults(
-        handler=_cmd_status
-    )
-    actions.add_parser(
-        "run",
-        help="run keyvox, restarting it after a crash and logging to a file (what the "
-        "login entry runs where the system does not do this itself)",
-    ).set_defaults(handler=_cmd_run)
-
-
-def _cmd_enable(args: argparse.Namespace) -> int:
-    path = enable(args.config)
-    kind = detect_kind()
-    print(f"keyvox will start at login: {path}")
-    if kind == "systemd":
-        print(
-            "start it now: systemctl --user daemon-reload && systemctl --user start keyvox; "
-            "its log: journalctl --user -u keyvox"
-        )
-    else:
-        print(f"its log: {log_file()}")
-    return 0
-
-
-def _cmd_disable(args: argparse.Namespace) -> int:
-    path = entry().path
-    print(f"removed {path}" if disable() else f"keyvox was not set to start at login (no {path})")
-    return 0
-
-
-def _cmd_status(args: argparse.Namespace) -> int:
-    path = entry().path
-    print(f"enabled: {path}" if is_enabled() else f"disabled (no {path})")
-    return 0
-
-
-def _cmd_run(args: argparse.Namespace) -> int:
-    return run_supervised(args.config)

@@ -12,10 +12,10 @@ import logging
 import queue
 import shutil
 import subprocess
-import sys
 import threading
 
 from keyvox.core.presence import Observer
+from keyvox.platform.session import Session, detect_session
 from keyvox.vocabulary import Notice, NoticeKind
 
 log = logging.getLogger(__name__)
@@ -72,9 +72,10 @@ class Notifier(Observer):
 
     def _send(self, notice: Notice) -> None:
         summary = SUMMARIES.get(notice.kind, SUMMARIES[NoticeKind.ERROR])
-        if sys.platform == "darwin":
+        session = detect_session()
+        if session is Session.MACOS:
             notify_macos(summary, notice.message)
-        elif sys.platform.startswith("linux"):
+        elif session.is_linux:
             replaces = self._microphone_id if notice.kind is NoticeKind.MICROPHONE_BACK else 0
             sent = self._notify_freedesktop(summary, notice.message, URGENCY.get(notice.kind, 1), replaces)
             if notice.kind is NoticeKind.MICROPHONE_LOST:

@@ -8,7 +8,6 @@ connection open and gets one more line at every change. With ``--json`` each lin
 
 from __future__ import annotations
 
-import argparse
 import json
 import socket
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 from keyvox.core.presence import Observer
 from keyvox.desktop.hotkey.control import Query, socket_path
 from keyvox.desktop.status import STATE_SYMBOLS
-from keyvox.errors import KeyvoxError
+from keyvox.errors import ExitCode, KeyvoxError
 from keyvox.vocabulary import DaemonState
 
 STOPPED = "stopped"
@@ -134,13 +133,14 @@ def show(snap: dict, as_json: bool) -> None:
     print(json.dumps(snap, ensure_ascii=False) if as_json else snap["state"], flush=True)
 
 
-def status_command(args: argparse.Namespace) -> int:
+def print_status(*, follow: bool, as_json: bool) -> int:
+    """``keyvox status``: print the daemon's state once, or (``follow``) at every change for as long as it runs."""
     path = socket_path()
-    if not args.follow:
+    if not follow:
         try:
             for snap in read_status(path, follow=False):
-                show(snap, args.json)
-                return 0
+                show(snap, as_json)
+                return ExitCode.OK
         except OSError:
             raise KeyvoxError(f"keyvox is not running (no daemon at {path}); start it with: keyvox") from None
         raise KeyvoxError(f"the keyvox daemon at {path} sent no status")
@@ -149,33 +149,14 @@ def status_command(args: argparse.Namespace) -> int:
         try:
             for snap in read_status(path, follow=True):
                 if snap != previous:
-                    show(snap, args.json)
+                    show(snap, as_json)
                     previous = snap
         except BrokenPipeError:  # the reader went away (`keyvox status --follow | head -1`)
-            return 0
+            return ExitCode.OK
         except OSError:
             pass
         stopped = snapshot(None)
         if stopped != previous:
-            show(stopped, args.json)
+            show(stopped, as_json)
             previous = stopped
         time.sleep(RECONNECT_S)
-
-
-def add_status_commands(commands) -> None:
-    status = commands.add_parser(
-        "status",
-        help="print the running keyvox's state (idle, recording, processing, "
-        "paused, error) for panels and scripts",
-    )
-    status.add_argument(
-        "--follow",
-        action="store_true",
-        help='keep running and print a line at every change ("stopped" while no keyvox runs)',
-    )
-    status.add_argument(
-        "--json",
-        action="store_true",
-        help='one JSON object per line, ready for a waybar custom module ("return-type": "json")',
-    )
-    status.set_defaults(handler=status_command)

@@ -35,6 +35,7 @@ from keyvox.desktop.sounds import Sounds
 from keyvox.desktop.status import StatusLine
 from keyvox.engines.base import Transcriber
 from keyvox.errors import KeyvoxError
+from keyvox.platform.session import detect_session
 from keyvox.vocabulary import Notice, NoticeKind
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
 
 def check_display(listener: str) -> None:
     """Fail before the model loads when the X display is missing or unreachable."""
-    if not sys.platform.startswith("linux") or listener != "pynput":
+    if not detect_session().is_linux or listener != "pynput":
         return
     name = os.environ.get("DISPLAY")
     if not name:

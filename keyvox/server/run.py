@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from keyvox.config.schema import Config, LoadedConfig
 from keyvox.core.engine_worker import EngineWorker
 from keyvox.engines.base import Transcriber
-from keyvox.errors import KeyvoxError
+from keyvox.errors import ExitCode, KeyvoxError
 from keyvox.server.app import ServerSettings, create_app
 from keyvox.server.events import EventHub
 from keyvox.server.limits import is_loopback
@@ -138,4 +138,4 @@ def serve(
         file=sys.stderr,
     )
     uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on")).run(sockets=[sock])
-    return 0
+    return ExitCode.OK

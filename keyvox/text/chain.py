@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from keyvox.config.schema import Config, LoadedConfig
 from keyvox.engines.base import Transcription
+from keyvox.errors import warning_line
 from keyvox.text.dictionary import Dictionary
 from keyvox.text.fillers import remove_fillers
 from keyvox.text.hallucination import collapse_loops, guard
@@ -91,7 +92,7 @@ class TextProcessor:
                 return False
             stale = restart_needed(self.config, loaded.config)
             if stale:
-                watcher.report(f"changes to [{'], ['.join(stale)}] take effect after a restart")
+                watcher.report(warning_line(f"changes to [{'], ['.join(stale)}] take effect after a restart"))
             self.apply_config(
                 dataclasses.replace(self.config, text=loaded.config.text, dictionary=loaded.config.dictionary)
             )

@@ -15,14 +15,15 @@ from pathlib import Path
 
 from keyvox.config.load import load_config_file
 from keyvox.config.schema import Config, LoadedConfig
-from keyvox.errors import KeyvoxError
+from keyvox.errors import KeyvoxError, error_line, warning_line
 
 # Sections a running TextProcessor can take over; the rest need a restart.
 LIVE_SECTIONS = ("text", "dictionary")
 
 
-def print_line(message: str) -> None:
-    print(f"keyvox: {message}", file=sys.stderr, flush=True)
+def print_line(line: str) -> None:
+    """Where a watcher's lines go without a daemon's status line: stderr."""
+    print(line, file=sys.stderr, flush=True)
 
 
 class ConfigWatcher:
@@ -54,15 +55,15 @@ class ConfigWatcher:
             return None
         self._stamp = stamp
         if stamp is None:
-            self.report(f"error: {self.path}: config file is gone; keeping the current settings")
+            self.report(error_line(f"{self.path}: config file is gone; keeping the current settings"))
             return None
         try:
             loaded = load_config_file(self.path)
         except KeyvoxError as exc:
-            self.report(f"error: {exc} (keeping the previous settings until the file is fixed)")
+            self.report(error_line(f"{exc} (keeping the previous settings until the file is fixed)"))
             return None
         for warning in loaded.warnings:
-            self.report(f"warning: {warning}")
+            self.report(warning_line(warning))
         return loaded
 
     def _stat(self) -> tuple[int, int, int] | None:

@@ -52,18 +52,25 @@ def test_watcher_reads_edits_and_reports_a_broken_edit_once(tmp_path):
     for _step in range(3):
         clock.now += 1
         assert watcher.poll() is None
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "keeping the previous settings" in lines[0]
+    assert (
+        len(lines) == 1
+        and lines[0].startswith("keyvox: error: ")
+        and "keeping the previous settings" in lines[0]
+    )
     assert str(path) in lines[0]
 
     write(path, "version = 1\n[text]\ncapitalize = false\ncapitalise = true\n")
     clock.now += 1
     assert watcher.poll().config.text.capitalize is False
-    assert lines[1] == f'warning: {path}: unknown key [text] capitalise ignored (did you mean "capitalize"?)'
+    assert (
+        lines[1]
+        == f'keyvox: warning: {path}: unknown key [text] capitalise ignored (did you mean "capitalize"?)'
+    )
 
     path.unlink()
     clock.now += 1
     assert watcher.poll() is None
-    assert "gone" in lines[2] and len(lines) == 3
+    assert lines[2].startswith("keyvox: error: ") and "gone" in lines[2] and len(lines) == 3
 
 
 def test_processor_takes_over_text_and_dictionary_only(tmp_path):
@@ -84,7 +91,7 @@ def test_processor_takes_over_text_and_dictionary_only(tmp_path):
     assert chain.reload_if_changed()
     assert chain.vocabulary == ["GitHub"]
     assert chain.process(heard) == "I use GitHub period"
-    assert lines == ["changes to [model] take effect after a restart"]
+    assert lines == ["keyvox: warning: changes to [model] take effect after a restart"]
     assert chain.config.model.beam_size == 5  # not applied while running
 
     write(path, "version = 1\n[text]\nhot_reload = false\n")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from keyvox.config.schema import GuiConfig
 from keyvox.desktop.gui.qt_platform import qt_arguments
+from keyvox.platform.session import has_display
 
 if TYPE_CHECKING:
     from keyvox.desktop.gui.controls import DaemonLink
@@ -38,13 +39,6 @@ _PROBE = (
     "app = QApplication(sys.argv)\n"
     "print('ok', app.platformName(), flush=True)\n"
 )
-
-
-def display_available() -> bool:
-    """Linux needs an X or Wayland display for any window; Windows and macOS always have their desktop."""
-    if not sys.platform.startswith("linux"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def toolkit_installed() -> bool:
@@ -121,7 +115,7 @@ def prepare_gui(options: GuiConfig, report: Callable[[str], None]) -> GuiLaunche
     if not toolkit_installed():
         report(INSTALL_HINT)
         return None
-    if not display_available():
+    if not has_display():
         report("tray and overlay off: no display (DISPLAY and WAYLAND_DISPLAY are unset)")
         return None
     return GuiLauncher(options, report)

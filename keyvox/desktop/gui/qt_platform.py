@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
+
+from keyvox.platform.session import xwayland_available
 
 
 def qt_arguments() -> list[str]:
@@ -11,11 +12,6 @@ def qt_arguments() -> list[str]:
     from ever taking the keyboard focus (plain Wayland clients cannot ask for that; compositors such as sway
     focus every new window). The tray is unaffected: it talks D-Bus. ``QT_QPA_PLATFORM`` still wins."""
     arguments = ["keyvox"]
-    if (
-        sys.platform.startswith("linux")
-        and os.environ.get("WAYLAND_DISPLAY")
-        and os.environ.get("DISPLAY")
-        and not os.environ.get("QT_QPA_PLATFORM")
-    ):
+    if xwayland_available() and not os.environ.get("QT_QPA_PLATFORM"):
         arguments += ["-platform", "xcb"]
     return arguments

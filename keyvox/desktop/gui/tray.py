@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from keyvox.desktop.gui.controls import LANGUAGES, Controls
 from keyvox.desktop.gui.icons import state_icon
-from keyvox.errors import KeyvoxError
+from keyvox.errors import KeyvoxError, error_line
 from keyvox.vocabulary import DaemonState, Notice
 
 log = logging.getLogger(__name__)
@@ -183,19 +183,19 @@ class Tray:
         try:
             self.controls.use_microphone(wanted)
         except KeyvoxError as exc:
-            self.report(f"keyvox: error: {exc}")
+            self.report(error_line(exc))
 
     def _set_language(self, code: str) -> None:
         try:
             self.controls.set_language(code)
         except KeyvoxError as exc:
-            self.report(f"keyvox: error: {exc}")
+            self.report(error_line(exc))
 
     def _open_config(self) -> None:
         try:
             path = self.controls.config_file()
         except Exception as exc:  # a read-only config folder: say so, keep running
-            self.report(f"keyvox: error: cannot create the config file ({exc})")
+            self.report(error_line(f"cannot create the config file ({exc})"))
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self.report(f"config file: {path} (no program to open it was found)")
@@ -204,4 +204,4 @@ class Tray:
         try:
             self.controls.set_autostart(on)
         except Exception as exc:
-            self.report(f"keyvox: error: start at login not changed ({exc})")
+            self.report(error_line(f"start at login not changed ({exc})"))

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 from keyvox.desktop.hotkey.machine import PushToTalk
-from keyvox.platform.session import is_wayland
+from keyvox.platform.session import Session, detect_session
 
 
 def choose_backend(requested: str) -> str:
     """``pynput``, ``evdev`` or ``command`` for ``[hotkey] backend`` (``auto`` picks by session)."""
     if requested != "auto":
         return requested
-    if sys.platform.startswith("linux") and is_wayland():
+    if detect_session() is Session.WAYLAND:
         return "evdev"
     return "pynput"
 

@@ -21,15 +21,18 @@ from keyvox.desktop.output.methods import (
     focused_window_id,
     press_backspace,
 )
-from keyvox.platform.session import detect_session
+from keyvox.errors import error_line
+from keyvox.platform.session import Session, detect_session
 
 log = logging.getLogger(__name__)
 
 
-def build_methods(method: str, *, session: str | None = None, type_delay_ms: int = 0) -> list[OutputMethod]:
-    """The methods to try, in order, for ``[output] method`` on this session (x11, wayland, windows, macos)."""
+def build_methods(
+    method: str, *, session: Session | None = None, type_delay_ms: int = 0
+) -> list[OutputMethod]:
+    """The methods to try, in order, for ``[output] method`` on this session (default: this process's)."""
     session = session or detect_session()
-    if session == "x11":
+    if session is Session.X11:
         typing = [XTestType(type_delay_ms), XdotoolType(type_delay_ms)]
         paste, paste_restore = X11Paste(False), X11Paste(True)
         return {
@@ -38,7 +41,7 @@ def build_methods(method: str, *, session: str | None = None, type_delay_ms: int
             "clipboard-restore": [paste_restore],
             "auto": [*typing, paste_restore],
         }[method]
-    if session == "wayland":
+    if session is Session.WAYLAND:
         from keyvox.desktop.output import wayland
 
         return wayland.build(method)
@@ -92,7 +95,7 @@ class OutputChain:
         kept = clipboard.write_clipboard(text)
         where = "it is on the clipboard" if kept else "the clipboard is unavailable too"
         self.report(
-            f"keyvox: error: could not insert the text ({'; '.join(failures) or 'no method'}); {where}: {text}"
+            error_line(f"could not insert the text ({'; '.join(failures) or 'no method'}); {where}: {text}")
         )
         if self.on_fallback is not None:
             self.on_fallback(
@@ -108,7 +111,7 @@ class OutputChain:
         try:
             press_backspace(count, detect_session())
         except OutputFailed as exc:
-            self.report(f"keyvox: error: could not delete the last insertion ({exc})")
+            self.report(error_line(f"could not delete the last insertion ({exc})"))
 
     def focused_window(self) -> str | None:
         """An id of the focused window where the desktop tells it (X11, sway, Hyprland), else None."""

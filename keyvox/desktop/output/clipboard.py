@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 
-from keyvox.platform.session import is_wayland
+from keyvox.platform.session import Session, detect_session
 
 TIMEOUT_S = 2.0
 
 
 def _commands(selection: str = "clipboard") -> tuple[list[list[str]], list[list[str]]]:
     """(readers, writers) for this desktop, best first; ``selection`` may be ``primary`` on X11."""
-    if sys.platform == "darwin":
+    session = detect_session()
+    if session is Session.MACOS:
         return [["pbpaste"]], [["pbcopy"]]
-    if sys.platform == "win32":
+    if session is Session.WINDOWS:
         return (
             [["powershell", "-NoProfile", "-Command", "Get-Clipboard -Raw"]],
             [["powershell", "-NoProfile", "-Command", "$input | Set-Clipboard"]],
         )
-    if is_wayland():
+    if session is Session.WAYLAND:
         return [["wl-paste", "--no-newline"]], [["wl-copy"]]
     return (
         [["xclip", "-selection", selection, "-o"], ["xsel", f"--{selection}", "--output"]],

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import threading
 
 from keyvox.desktop.output import clipboard
 from keyvox.desktop.output.base import OutputFailed
+from keyvox.platform.session import Session, detect_session
 
 
 def _run(cmd: list[str], timeout: float, stdin: bytes | None = None) -> None:
@@ -151,7 +151,7 @@ class PynputPaste:
             raise OutputFailed("cannot write the clipboard")
         try:
             keyboard = Controller()
-            with keyboard.pressed(Key.cmd if sys.platform == "darwin" else Key.ctrl):
+            with keyboard.pressed(Key.cmd if detect_session() is Session.MACOS else Key.ctrl):
                 keyboard.tap("v")
             time.sleep(0.3)  # no paste receipt on these systems: give the application time to read it
         finally:
@@ -159,15 +159,15 @@ class PynputPaste:
                 clipboard.write_clipboard(previous)
 
 
-def press_backspace(count: int, session: str) -> None:
+def press_backspace(count: int, session: Session) -> None:
     """Delete ``count`` characters before the cursor in the focused window."""
     if count <= 0:
         return
-    if session == "x11" and shutil.which("xdotool"):
+    if session is Session.X11 and shutil.which("xdotool"):
         _run(
             ["xdotool", "key", "--repeat", str(count), "--delay", "4", "BackSpace"], timeout=10 + count * 0.05
         )
-    elif session == "wayland":
+    elif session is Session.WAYLAND:
         from keyvox.desktop.output.wayland import press_backspace as wayland_backspace
 
         wayland_backspace(count)
@@ -181,13 +181,13 @@ def press_backspace(count: int, session: str) -> None:
             keyboard.tap(Key.backspace)
 
 
-def focused_window_id(session: str) -> str | None:
-    if session == "wayland":
+def focused_window_id(session: Session) -> str | None:
+    if session is Session.WAYLAND:
         from keyvox.desktop.output.compositor import focused_window
 
         window = focused_window()
         return window.id if window is not None else None
-    if session != "x11" or not shutil.which("xdotool"):
+    if session is not Session.X11 or not shutil.which("xdotool"):
         return None
     try:
         # getwindowfocus asks the X server itself, so it works without a window manager too.

@@ -347,9 +347,9 @@ def press_backspace(count: int) -> None:
 
 def doctor_hints() -> list[str]:
     """What typing, the hotkey and context do on this Wayland desktop, with the fix where one is needed."""
-    from keyvox.platform.session import is_wayland
+    from keyvox.platform.session import Session, detect_session
 
-    if not sys.platform.startswith("linux") or not is_wayland():
+    if detect_session() is not Session.WAYLAND:
         return []
     desktop = compositor.desktop_name() or "unknown"
     lines = [f"Wayland desktop: {desktop}"]

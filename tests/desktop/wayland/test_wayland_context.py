@@ -40,8 +40,9 @@ def test_no_compositor_ipc_means_no_context(tmp_path, monkeypatch):
     assert compositor.focused_window() is None
     assert compositor.desktop_name() == "gnome"
     from keyvox.desktop.output.methods import focused_window_id
+    from keyvox.platform.session import Session
 
-    assert focused_window_id("wayland") is None
+    assert focused_window_id(Session.WAYLAND) is None
 
 
 def test_stale_swaysock_gives_no_context(tmp_path, monkeypatch):

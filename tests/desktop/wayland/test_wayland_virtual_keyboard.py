@@ -94,10 +94,11 @@ def test_gtk3_window_gets_every_character(gtk3_window):
 def test_backspace_takes_back_characters(wayland, window, as_client):
     from keyvox.desktop.output.methods import press_backspace
     from keyvox.desktop.output.virtual_keyboard import type_text
+    from keyvox.platform.session import Session
 
     type_text("keep this, drop that")
     window.wait_for_text(timeout=10, settle=0.2)
-    press_backspace(len(", drop that"), "wayland")
+    press_backspace(len(", drop that"), Session.WAYLAND)
     assert window.wait_for_text(timeout=10, settle=0.3) == "keep this"
 
 

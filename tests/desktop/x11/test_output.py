@@ -6,6 +6,7 @@ import pytest
 
 from keyvox.desktop.output.chain import OutputChain, build_methods
 from keyvox.desktop.output.methods import CommandType
+from keyvox.platform.session import Session
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +22,7 @@ def on_desktop(desktop, monkeypatch):
 
 @pytest.mark.parametrize("method", ["type", "clipboard-restore", "auto"])
 def test_unicode_reaches_the_window(on_desktop, window, method):
-    chain = OutputChain(build_methods(method, session="x11"))
+    chain = OutputChain(build_methods(method, session=Session.X11))
     chain.deliver(SAMPLE)
     assert window.wait_for_text() == SAMPLE
 
