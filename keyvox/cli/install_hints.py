@@ -206,7 +206,7 @@ def fixes(report: DoctorReport) -> list[Fix]:
                 installer.command(desktop_python),
             )
         )
-    if report["display"]["server"] in DESKTOP_NEEDS:  # a Linux desktop, or none yet; not Windows or macOS
+    if report.display.server in DESKTOP_NEEDS:  # a Linux desktop, or none yet; not Windows or macOS
         missing = [
             tool
             for tool in DESKTOP_NEEDS[report.display.server]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -89,16 +90,28 @@ def test_recording_stops_at_the_length_limit(desktop, window, manifest):
     assert typed and "table" not in typed.lower(), typed  # the end of the sentence was past the limit
 
 
-def test_devices_resolve_by_index_and_by_part_of_a_name(desktop, monkeypatch):
-    from keyvox.audio.capture import list_input_devices, resolve_device
-
-    for name, value in desktop.env.items():
-        monkeypatch.setenv(name, value)
-    devices = {d.name: d.index for d in list_input_devices()}
-    assert resolve_device("") is None
-    assert resolve_device("PULS") == devices["pulse"]
-    assert resolve_device(devices["pulse"]) == devices["pulse"]
-    assert resolve_device(str(devices["default"])) == devices["default"]
+def test_devices_resolve_by_index_and_by_part_of_a_name(desktop):
+    """In a fresh process on the rig's audio server, as the daemon starts: PortAudio lists the devices once,
+    when it is first loaded, so this test's own process may have loaded it before the rig existed."""
+    script = (
+        "import json\n"
+        "from keyvox.audio.capture import list_input_devices, resolve_device\n"
+        "devices = {d.name: d.index for d in list_input_devices()}\n"
+        "print(json.dumps([devices, resolve_device(''), resolve_device('PULS'),\n"
+        "                  resolve_device(devices['pulse']), resolve_device(str(devices['default']))]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, **desktop.env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    devices, default, by_name, by_index, by_number_text = json.loads(done.stdout)
+    assert default is None
+    assert by_name == by_index == devices["pulse"]
+    assert by_number_text == devices["default"]
 
 
 def test_unreachable_display_is_one_line_error(desktop, tmp_path):
