@@ -15,11 +15,13 @@ from keyvox.vocabulary import Command
 def register(commands) -> None:
     for command in Command:
         control = commands.add_parser(command.value, help=command.help)
-        control.set_defaults(handler=cmd_control, command=command)
+        control.set_defaults(handler=cmd_control, command=command, mode=None)
+        if command in (Command.TOGGLE, Command.PRESS):
+            control.add_argument("--mode", help="dictate in this [[mode]] (see `keyvox modes`)")
 
 
 def cmd_control(args: argparse.Namespace) -> int:
     from keyvox.desktop.hotkey.control import send_command
 
-    send_command(args.command)
+    send_command(args.command, mode=args.mode)
     return ExitCode.OK

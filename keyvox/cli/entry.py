@@ -18,12 +18,14 @@ CONTROL_WORDS = frozenset(command.value for command in Command)
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) == 1 and argv[0] in CONTROL_WORDS:
+    # ``keyvox press --mode NAME`` is a key-down binding too: the same fast path.
+    with_mode = len(argv) == 3 and argv[1] == "--mode" and argv[0] in (Command.TOGGLE, Command.PRESS)
+    if (len(argv) == 1 and argv[0] in CONTROL_WORDS) or with_mode:
         from keyvox.desktop.hotkey.control import send_command
         from keyvox.errors import ExitCode, KeyvoxError, report_error
 
         try:
-            send_command(Command(argv[0]))
+            send_command(Command(argv[0]), mode=argv[2] if with_mode else None)
         except KeyvoxError as exc:
             report_error(exc)
             return ExitCode.USER_ERROR

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from keyvox.config.migrate import migrate
+from keyvox.config.mode_choice import validate_modes
+from keyvox.config.modes import check_language, read_modes, read_snippets
 from keyvox.config.schema import (
     CONFIG_NAME,
     FREEFORM_SECTIONS,
@@ -93,11 +95,19 @@ def parse_config(text: str, path: Path) -> LoadedConfig:
                 f"{path}: unknown section [{section}] ignored{_did_you_mean(section, [*SECTIONS, *FREEFORM_SECTIONS])}"
             )
             continue
+        if section == "mode":
+            config.modes = read_modes(table, path)
+            sources["mode"] = origin
+            continue
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {section} must be a section ([{section}]), not a single value")
         if section == "dictionary":
             config.dictionary = _read_dictionary(table, path)
             sources["dictionary"] = origin
+            continue
+        if section == "snippets":
+            config.snippets = read_snippets(table, f"{path}: [snippets]")
+            sources["snippets"] = origin
             continue
         target = getattr(config, section)
         known = {f.name: f for f in dataclasses.fields(target)}
@@ -192,14 +202,24 @@ def validate(config: Config, path: Path) -> None:
             f"{path}: [model] language = {toml_value(model.language)} cannot be used with the English-only "
             f'model {model.name} (set language = "en", or pick a multilingual model such as base)'
         )
+    if not all(isinstance(code, str) for code in model.languages):
+        raise ConfigError(f'{path}: [model] languages must be a list of ISO codes, e.g. ["en", "es"]')
+    for code in model.languages:
+        check_language(code, f"{path}: [model] languages", model.name)
+    if model.languages and language not in ("", "auto") and language not in model.languages:
+        raise ConfigError(
+            f"{path}: [model] language = {toml_value(model.language)} is not among languages "
+            f'{model.languages} (set language = "auto" to detect among them)'
+        )
     if model.backend == "remote" and not config.remote.url.strip():
         raise ConfigError(
             f'{path}: [model] backend = "remote" needs [remote] url (e.g. url = "http://gpu-box:8765/v1")'
         )
     from keyvox.config.keys import parse_key_spec
 
-    parse_key_spec(config.hotkey.key, setting=f"{path}: [hotkey] key")
-    parse_key_spec(config.hotkey.cancel_key, setting=f"{path}: [hotkey] cancel_key")
+    main = parse_key_spec(config.hotkey.key, setting=f"{path}: [hotkey] key")
+    cancel = parse_key_spec(config.hotkey.cancel_key, setting=f"{path}: [hotkey] cancel_key")
+    validate_modes(config, path, main_keys=(main.human, cancel.human))
     if config.audio.min_duration_s >= config.audio.max_duration_s:
         raise ConfigError(
             f"{path}: [audio] min_duration_s = {format_number(config.audio.min_duration_s)} must be below "

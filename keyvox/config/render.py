@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from keyvox.config.load import load_config_file
+from keyvox.config.mode_choice import render_modes
 from keyvox.config.schema import CONFIG_VERSION, SECTIONS, Config, toml_key, toml_value
 from keyvox.errors import ConfigError
 
@@ -45,7 +46,28 @@ def render_config(
         lines += ['# github = "GitHub"', '# "node js" = "Node.js"', '# kubernetes = "Kubernetes"']
     if sources and config.dictionary:
         lines.append(f"# dictionary from {sources.get('dictionary', 'default')}")
-    return "\n".join(lines) + "\n"
+    lines += ["", '# Say exactly the phrase (or "insert" and the phrase) to type the text instead.']
+    lines.append("[snippets]")
+    if config.snippets:
+        lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in config.snippets.items()]
+    elif commented:
+        lines.append('# "my address" = "1 Main Street\\nSpringfield"')
+    if commented and not config.modes:
+        lines += ["", *MODE_EXAMPLE]
+    return "\n".join(lines + render_modes(config.modes)) + "\n"
+
+
+MODE_EXAMPLE = [
+    "# Modes: settings for one application or one key; the first that matches applies (see docs/modes.md).",
+    "# [[mode]]",
+    '# name = "terminal"',
+    '# apps = ["xterm", "kitty", "org.gnome.Terminal"]',
+    '# style = "code"',
+    "# [[mode]]",
+    '# name = "spanish"',
+    '# key = "alt_r"',
+    '# language = "es"',
+]
 
 
 def write_default_config(path: Path, *, force: bool = False) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from keyvox.audio.vad import SPEECH_THRESHOLD
+from keyvox.config.modes import ModeConfig
 from keyvox.engines.registry import BACKENDS
 
 CONFIG_NAME = "config.toml"
@@ -64,6 +65,12 @@ class ModelConfig:
         "en",
         'Spoken language as an ISO code (en, fr, de, ...), or "auto" to detect it '
         'on every utterance. English-only models (*.en) need "en".',
+    )
+    languages: list[str] = option(  # noqa: RUF009 (option() gives a list default its own factory)
+        [],
+        'With language = "auto": detection chooses among these only, e.g. ["en", "es"]; one language '
+        "locks it. Empty: any language the model knows.",
+        types=(list,),
     )
     beam_size: int = option(5, "Beam search width: 1 is fastest, 5 is more accurate.", minimum=1, maximum=20)
     vad_filter: bool = option(
@@ -197,6 +204,12 @@ class TextConfig:
         "Add a leading space when continuing earlier dictation in the same window, never before punctuation.",
     )
     trailing_space: bool = option(False, "Add a space after each insertion.")
+    style: str = option(
+        "prose",
+        "prose: sentences. code: no capital at the start, no final period, fillers kept. raw: the "
+        "engine's text as it is, but for the hallucination guard. Modes set it per app or key.",
+        choices=("prose", "code", "raw"),
+    )
     remove_fillers: bool = option(False, "English only: drop hesitation sounds (uh, um, erm, er, hmm).")
     hallucination_guard: bool = option(
         True,
@@ -335,14 +348,18 @@ class Config:
     gui: GuiConfig = field(default_factory=GuiConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
+    snippets: dict[str, str] = field(default_factory=dict)
+    """Trigger phrase = text typed instead when an utterance says exactly the phrase (keyvox/text/snippets.py)."""
+    modes: list[ModeConfig] = field(default_factory=list)
+    """``[[mode]]`` tables: settings for one key or one application (keyvox/config/modes.py)."""
 
 
 SECTIONS: dict[str, type] = {
     f.name: f.default_factory
     for f in dataclasses.fields(Config)  # type: ignore[misc]
-    if f.name not in ("version", "dictionary")
+    if f.name not in ("version", "dictionary", "snippets", "modes")
 }
-FREEFORM_SECTIONS = ("dictionary",)
+FREEFORM_SECTIONS = ("dictionary", "snippets", "mode")
 
 
 @dataclass
@@ -362,7 +379,7 @@ class LoadedConfig:
 
 def all_keys() -> list[str]:
     keys = [f"{section}.{f.name}" for section, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
-    return keys + ["dictionary"]
+    return keys + ["dictionary", "snippets", "mode"]
 
 
 def toml_value(value: Any) -> str:
@@ -372,6 +389,8 @@ def toml_value(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, list):
+        return f"[{', '.join(toml_value(item) for item in value)}]"
     return str(value)
 
 

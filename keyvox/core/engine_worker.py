@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from keyvox.engines.base import Transcriber, Transcription
+from keyvox.engines.base import LanguageChoice, Transcriber, Transcription
 from keyvox.platform.heap import release_free_memory
 
 log = logging.getLogger(__name__)
@@ -95,13 +95,14 @@ class EngineWorker:
             language=language,
         )
 
-    def set_language(self, code: str | None) -> None:
+    def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
         """The engine's own language from the next job on (None detects it), changed on the engine thread."""
-        self.submit(lambda engine: engine.set_language(code), priority=Priority.DICTATION).result()
+        self.submit(lambda engine: engine.set_language(code, among), priority=Priority.DICTATION).result()
 
-    def for_dictation(self) -> DictationTranscriber:
-        """A ``Transcriber`` for the pipeline whose every call waits for this worker at dictation priority."""
-        return DictationTranscriber(self)
+    def for_dictation(self, language: LanguageChoice | None = None) -> DictationTranscriber:
+        """A ``Transcriber`` for the pipeline whose every call waits for this worker at dictation priority,
+        in ``language`` when given (a mode's), else in the engine's own."""
+        return DictationTranscriber(self, language)
 
     def close(self, timeout: float = 5.0) -> None:
         """Finish what is queued, then stop the thread; later submissions raise ``EngineStopped``."""
@@ -135,23 +136,35 @@ def speaking(transcriber: Transcriber, language: str | None) -> Iterator[None]:
     """Use ``language`` for one job when the engine is set to detect the language (``language`` None).
 
     Only the engine thread calls this, and it restores the setting before the next job starts."""
-    swap = bool(language) and transcriber.language is None
+    with choosing(
+        transcriber, LanguageChoice(language) if language and transcriber.language is None else None
+    ):
+        yield
+
+
+@contextlib.contextmanager
+def choosing(transcriber: Transcriber, choice: LanguageChoice | None) -> Iterator[None]:
+    """Use ``choice`` (a mode's language) for one job, whatever the engine is set to; None keeps the
+    engine's. Only the engine thread calls this, and it restores the setting before the next job."""
+    before = LanguageChoice(transcriber.language, transcriber.languages)
+    swap = choice is not None and choice != before
     if swap:
-        transcriber.set_language(language)
+        transcriber.set_language(choice.code, choice.among)
     try:
         yield
     finally:
         if swap:
-            transcriber.set_language(None)
+            transcriber.set_language(before.code, before.among)
 
 
 class DictationTranscriber:
     """The pipeline's view of the engine: the ``Transcriber`` protocol, each call run on the engine thread at
     dictation priority (the calling thread waits for it), and what the engine is and can do read from it."""
 
-    def __init__(self, worker: EngineWorker) -> None:
+    def __init__(self, worker: EngineWorker, choice: LanguageChoice | None = None) -> None:
         self._worker = worker
         self._engine = worker.transcriber
+        self._choice = choice
 
     @property
     def backend(self) -> str:
@@ -191,7 +204,11 @@ class DictationTranscriber:
 
     @property
     def language(self) -> str | None:
-        return self._engine.language
+        return self._choice.code if self._choice is not None else self._engine.language
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self._choice.among if self._choice is not None else self._engine.languages
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text
@@ -199,12 +216,16 @@ class DictationTranscriber:
     def transcribe_detailed(
         self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
     ) -> Transcription:
-        return self._worker.transcribe(
-            audio, priority=Priority.DICTATION, context=context, vocabulary=vocabulary
-        ).result()
+        choice = self._choice
 
-    def set_language(self, code: str | None) -> None:
-        self._worker.set_language(code)
+        def work(engine: Transcriber) -> Transcription:
+            with choosing(engine, choice):
+                return engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+
+        return self._worker.submit(work, priority=Priority.DICTATION).result()
+
+    def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
+        self._worker.set_language(code, among)
 
     def warm_up(self) -> None:
         self._worker.submit(lambda engine: engine.warm_up(), priority=Priority.DICTATION).result()

@@ -19,8 +19,11 @@ from typing import Protocol
 import numpy as np
 
 from keyvox.audio.format import SAMPLE_RATE
+from keyvox.config.mode_choice import apply_mode
+from keyvox.config.modes import ModeConfig
+from keyvox.config.schema import Config
 from keyvox.core.live import LiveDecoder
-from keyvox.engines.base import Transcriber, Transcription
+from keyvox.engines.base import LanguageChoice, Transcriber, Transcription
 from keyvox.platform.heap import release_free_memory
 from keyvox.text.chain import TextProcessor
 from keyvox.vocabulary import DaemonState
@@ -39,6 +42,10 @@ class TextSink(Protocol):
 
     def focused_window(self) -> str | None: ...
 
+    def press_submit(self, keys: str) -> None:
+        """Press ``keys`` (``enter``, ``ctrl+enter``, ``shift+enter``) after the text: a mode's ``submit``."""
+        ...
+
 
 class BaseSink:
     """A ``TextSink`` with the defaults for one that has no window (a list, a socket)."""
@@ -52,6 +59,9 @@ class BaseSink:
     def focused_window(self) -> str | None:
         """An id of the window the text goes to, when the sink can tell (spacing follows it)."""
         return None
+
+    def press_submit(self, keys: str) -> None:
+        """A plain sink has no window to press keys in."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class UtteranceResult:
     """The utterance's audio, for history's ``store_audio``."""
     window: str | None = None
     """The window the text went to, where the desktop tells it (an X11 window id), else None."""
+    mode: str | None = None
+    """The ``[[mode]]`` the utterance was dictated in; None: the top-level settings."""
 
     @property
     def latency_s(self) -> float:
@@ -141,6 +153,9 @@ class Utterance:
         options: PipelineOptions,
         live: LiveDecoder | None,
         *,
+        transcriber: Transcriber,
+        settings: Config | None = None,
+        mode: ModeConfig | None = None,
         on_step: Callable[[Utterance], None],
         on_finish: Callable[[Utterance, float], None],
         on_close: Callable[[], None],
@@ -155,6 +170,11 @@ class Utterance:
         self.closed = False
         self.started_at = time.perf_counter()
         self.live = live
+        self.transcriber = transcriber
+        """The engine in the utterance's language (a mode may choose another)."""
+        self.settings = settings
+        """The config this utterance runs with when a mode applies (else None: the text chain's own)."""
+        self.mode = mode
         self._on_step, self._on_finish, self._on_close = on_step, on_finish, on_close
         self._step_every = max(1, int(options.live_step_s * SAMPLE_RATE))
         self._step_at = self._step_every
@@ -229,8 +249,15 @@ class Pipeline:
         on_result: Callable[[UtteranceResult], None] | None = None,
         on_state: Callable[[DaemonState], None] | None = None,
         on_partial: Callable[[str], None] | None = None,
+        in_language: Callable[[LanguageChoice], Transcriber] | None = None,
+        sinks_by_method: dict[str, TextSink] | None = None,
     ) -> None:
         self.transcriber = transcriber
+        self.in_language = in_language
+        """The engine in another language, for a mode that sets one (``EngineWorker.for_dictation``); None:
+        modes keep the engine's language."""
+        self.sinks_by_method = sinks_by_method or {}
+        """Sinks for the ``[output] method`` a mode sets; any other method goes to ``sink``."""
         self.chain = chain
         self.sink = sink
         self.options = options or PipelineOptions()
@@ -255,17 +282,23 @@ class Pipeline:
 
     # --- called from the hotkey / audio threads -------------------------------------------------
 
-    def start_utterance(self) -> Utterance:
+    def start_utterance(self, mode: ModeConfig | None = None) -> Utterance:
+        """A new recording, in ``mode`` when one applies (chosen at key-down: its key, or the window)."""
         self.chain.reload_if_changed()  # a [dictionary] edit biases this utterance's decoding already
+        settings = apply_mode(self.chain.config, mode) if mode is not None else None
+        transcriber = self._transcriber_for(settings)
         live = None
-        if self.options.live_decoding and self.transcriber.supports_live_decoding:
-            live = LiveDecoder(self.transcriber, self.chain.vocabulary)
+        if self.options.live_decoding and transcriber.supports_live_decoding:
+            live = LiveDecoder(transcriber, self.chain.vocabulary_for(settings))
         with self._lock:
             self._count += 1
             self._recording = Utterance(
                 self._count,
                 self.options,
                 live,
+                transcriber=transcriber,
+                settings=settings,
+                mode=mode,
                 on_step=self._queue_step,
                 on_finish=self._submit,
                 on_close=self._notify_state,
@@ -306,6 +339,15 @@ class Pipeline:
         self._worker.join(timeout)
 
     # --- internals ------------------------------------------------------------------------------
+
+    def _transcriber_for(self, settings: Config | None) -> Transcriber:
+        """The engine in the language ``settings`` ask for; the pipeline's own when they ask for none."""
+        if settings is None or self.in_language is None:
+            return self.transcriber
+        model, own = settings.model, self.chain.config.model
+        if (model.language, model.languages) == (own.language, own.languages):
+            return self.transcriber
+        return self.in_language(LanguageChoice.of(model.language, model.languages))
 
     def _queue_step(self, utterance: Utterance) -> None:
         self._queue.put(LiveStep(utterance))
@@ -381,12 +423,17 @@ class Pipeline:
 
     def _process(self, utterance: Utterance, released_at: float) -> UtteranceResult:
         audio = utterance.audio()
-        result = UtteranceResult("", None, audio.shape[0] / SAMPLE_RATE, released_at, audio=audio)
+        mode = utterance.mode
+        result = UtteranceResult(
+            "", None, audio.shape[0] / SAMPLE_RATE, released_at, audio=audio, mode=mode.name if mode else None
+        )
         try:
             if utterance.live is not None:
                 raw = utterance.live.finish(audio)
             else:
-                raw = self.transcriber.transcribe_detailed(audio, vocabulary=self.chain.vocabulary)
+                raw = utterance.transcriber.transcribe_detailed(
+                    audio, vocabulary=self.chain.vocabulary_for(utterance.settings)
+                )
         except Exception as exc:  # the daemon outlives a failing engine; the error is reported, not raised
             log.error("transcription failed: %s", exc)
             result.error = f"transcription failed: {exc}"
@@ -394,13 +441,16 @@ class Pipeline:
         result.raw = raw
         result.transcribed_at = time.perf_counter()
         window = result.window = self._focused_window()
-        edit = self.chain.process_edit(raw, window_id=window)
+        edit = self.chain.process_edit(raw, window_id=window, settings=utterance.settings)
+        sink = self.sinks_by_method.get(mode.output, self.sink) if mode is not None else self.sink
         if edit.delete_chars:
-            self.sink.delete_chars(edit.delete_chars)  # "scratch that"
+            sink.delete_chars(edit.delete_chars)  # "scratch that"
         result.text = edit.insert_text
         if result.text:
-            self.sink.deliver(result.text)
+            sink.deliver(result.text)
             self.last_text = result.text
+            if mode is not None and mode.submit:
+                sink.press_submit(mode.submit)
         self.chain.record_edit(edit, window)
         result.delivered_at = time.perf_counter()
         return result

@@ -19,7 +19,8 @@ from keyvox.audio.capture import Recorder
 from keyvox.config.schema import AudioConfig, LoadedConfig
 from keyvox.core.pipeline import Pipeline, Utterance
 from keyvox.core.state import StateTracker
-from keyvox.desktop.hotkey.machine import Action, PushToTalk
+from keyvox.desktop.hotkey.machine import Action, Posted, PushToTalk, StartInMode
+from keyvox.desktop.mode_picker import ModePicker
 from keyvox.desktop.runtime import build_runtime
 from keyvox.desktop.sounds import Sounds
 from keyvox.desktop.status import StatusLine
@@ -42,6 +43,7 @@ def run_daemon(loaded: LoadedConfig) -> int:
                 tracker=runtime.tracker,
                 sounds=runtime.sounds,
                 status=runtime.status,
+                modes=runtime.modes,
             )
             runtime.control.serve()
             runtime.status.message(
@@ -83,7 +85,7 @@ class Daemon:
     def __init__(
         self,
         audio: AudioConfig,
-        actions: queue.Queue[Action],
+        actions: queue.Queue[Posted],
         *,
         machine: PushToTalk,
         recorder: Recorder,
@@ -91,8 +93,10 @@ class Daemon:
         tracker: StateTracker,
         sounds: Sounds,
         status: StatusLine,
+        modes: ModePicker | None = None,
     ) -> None:
         self.audio = audio
+        self.modes = modes
         self.actions = actions
         self.machine = machine
         self.recorder = recorder
@@ -124,19 +128,15 @@ class Daemon:
         self.status.close()
         return 0
 
-    def handle(self, action: Action) -> None:
+    def handle(self, action: Posted) -> None:
         if action is Action.PAUSE:
             self._set_paused(True)
         elif action is Action.RESUME:
             self._set_paused(False)
-        elif action is Action.START and self.tracker.paused:
+        elif (action is Action.START or isinstance(action, StartInMode)) and self.tracker.paused:
             self.status.message("paused: not recording (resume from the tray or with `keyvox resume`)")
-        elif action is Action.START:
-            if self.utterance is not None:  # a stale one (e.g. stopped by its length limit): finish it first
-                self._finish()
-            self.utterance = self.pipeline.start_utterance()
-            self.recorder.attach(self.utterance)
-            self.sounds.start()
+        elif action is Action.START or isinstance(action, StartInMode):
+            self._start(action.mode if isinstance(action, StartInMode) else None)
         elif action is Action.STOP:
             self._finish()
         elif action is Action.CANCEL and self.utterance is not None:
@@ -158,6 +158,18 @@ class Daemon:
         return self._stop.is_set()
 
     # --- internals -----------------------------------------------------------------------------
+
+    def _start(self, key_mode: str | None) -> None:
+        if self.utterance is not None:  # a stale one (e.g. stopped by its length limit): finish it first
+            self._finish()
+        mode = self.modes.pick(key_mode) if self.modes is not None else None
+        if key_mode is not None and mode is None:
+            self.status.message(f'no mode named "{key_mode}": dictating with the main settings')
+        self.utterance = self.pipeline.start_utterance(mode)
+        self.recorder.attach(self.utterance)
+        self.sounds.start()
+        if mode is not None:
+            self.status.message(f"[mode] {mode.name}")
 
     def _finish(self) -> None:
         if self.utterance is None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from keyvox.audio.capture import Recorder
 from keyvox.config.keys import KeySpec, parse_key_spec
+from keyvox.config.modes import ModeConfig
 from keyvox.config.schema import Config, HotkeyConfig, LoadedConfig
 from keyvox.core.engine_worker import EngineWorker
 from keyvox.core.pipeline import Pipeline, PipelineOptions
@@ -27,7 +28,8 @@ from keyvox.desktop.dbus_control import DBusControl, DBusUnavailable
 from keyvox.desktop.gui.launch import GuiLauncher, prepare_gui
 from keyvox.desktop.hotkey.control import ControlServer
 from keyvox.desktop.hotkey.listen import choose_backend, make_listener
-from keyvox.desktop.hotkey.machine import Action, PushToTalk
+from keyvox.desktop.hotkey.machine import Posted, PushToTalk
+from keyvox.desktop.mode_picker import ModePicker
 from keyvox.desktop.notify import Notifier
 from keyvox.desktop.panel import StatusFeed
 from keyvox.desktop.reports import MicrophoneReport, ResultReport
@@ -53,14 +55,21 @@ class HotkeyPlan:
     key: KeySpec
     cancel: KeySpec
     listener: str
+    mode_keys: tuple[tuple[KeySpec, str], ...] = ()
+    """The modes' own push-to-talk keys, each with its mode's name."""
 
     @classmethod
-    def from_config(cls, hotkey: HotkeyConfig) -> HotkeyPlan:
+    def from_config(cls, hotkey: HotkeyConfig, modes: list[ModeConfig] | None = None) -> HotkeyPlan:
         """Raises a one-line error for a bad key, or for an X display the listener cannot reach."""
         plan = cls(
             parse_key_spec(hotkey.key),
             parse_key_spec(hotkey.cancel_key, setting="[hotkey] cancel_key"),
             choose_backend(hotkey.backend),
+            tuple(
+                (parse_key_spec(m.key, setting=f'[[mode]] "{m.name}" key'), m.name)
+                for m in modes or []
+                if m.key
+            ),
         )
         check_display(plan.listener)
         return plan
@@ -74,7 +83,7 @@ class Runtime:
 
     loaded: LoadedConfig
     hotkey: HotkeyPlan
-    actions: queue.Queue[Action]
+    actions: queue.Queue[Posted]
     """What the key machine decided, for the action loop."""
     machine: PushToTalk
     control: ControlServer
@@ -88,6 +97,7 @@ class Runtime:
     engine: EngineWorker
     history: History | None
     pipeline: Pipeline
+    modes: ModePicker
     closing: ExitStack
 
     def gui_link(self, daemon: Daemon) -> DaemonLink:
@@ -123,15 +133,16 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
     """Build and start every part of a daemon run; raises a one-line ``KeyvoxError`` when one cannot start
     (another keyvox runs, no microphone, no model), after closing what was already built."""
     config = loaded.config
-    hotkey = HotkeyPlan.from_config(config.hotkey)
+    hotkey = HotkeyPlan.from_config(config.hotkey, config.modes)
     with ExitStack() as stack:
-        actions: queue.Queue[Action] = queue.Queue()
+        actions: queue.Queue[Posted] = queue.Queue()
         machine = PushToTalk(
             hotkey.key,
             mode=config.hotkey.mode,
             double_tap_s=config.hotkey.double_tap_s,
             cancel=hotkey.cancel,
             post=actions.put,
+            mode_keys=hotkey.mode_keys,
         )
         feed = StatusFeed()
         control = ControlServer(machine.command, feed)
@@ -186,6 +197,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
             ),
         )
         stack.callback(pipeline.close, timeout=0.5)
+        modes = ModePicker(lambda: pipeline.chain.config.modes)
         listener = make_listener(hotkey.listener, machine)
         if listener is not None:
             listener.start()
@@ -207,6 +219,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
         engine=engine,
         history=history,
         pipeline=pipeline,
+        modes=modes,
         closing=closing,
     )
 
@@ -292,12 +305,17 @@ def _pipeline(
 
     config = loaded.config
     report = lambda line: status.message(line, error=True)
-    sink = OutputChain(
-        build_methods(config.output.method, type_delay_ms=config.output.type_delay_ms),
-        wait_for_keys=machine.hotkey_up,
-        report=report,
-        on_fallback=lambda line: presence.on_notice(Notice(NoticeKind.INSERT_FAILED, line)),
-    )
+
+    def output(method: str) -> OutputChain:
+        return OutputChain(
+            build_methods(method, type_delay_ms=config.output.type_delay_ms),
+            wait_for_keys=machine.hotkey_up,
+            report=report,
+            on_fallback=lambda line: presence.on_notice(Notice(NoticeKind.INSERT_FAILED, line)),
+        )
+
+    sink = output(config.output.method)
+    by_method = {mode.output: output(mode.output) for mode in config.modes if mode.output}
     return Pipeline(
         engine.for_dictation(),
         TextProcessor.from_loaded(loaded, report=report),
@@ -306,6 +324,8 @@ def _pipeline(
         on_result=results.on_result,
         on_state=tracker.on_pipeline_state,
         on_partial=presence.on_partial,
+        in_language=engine.for_dictation,
+        sinks_by_method=by_method,
     )
 
 

@@ -70,6 +70,9 @@ class Transcriber(Protocol):
     """Speech probability above which the engine's voice-activity detector counts a frame as speech."""
     language: str | None
     """The spoken language as an ISO code; None detects it on every utterance."""
+    languages: tuple[str, ...]
+    """When ``language`` is None, detection chooses among these only; empty: any the model knows. Engines
+    that cannot rank languages (Qwen3-ASR, remote servers) detect freely and only honour a lock."""
 
     def transcribe(self, audio: np.ndarray) -> str: ...
 
@@ -77,13 +80,31 @@ class Transcriber(Protocol):
         self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
     ) -> Transcription: ...
 
-    def set_language(self, code: str | None) -> None:
-        """Use another spoken language from the next utterance on (None detects it)."""
+    def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
+        """Use another spoken language from the next utterance on (None detects it, among ``among``)."""
         ...
 
     def warm_up(self) -> None:
         """Run the engine once so the first real utterance does not pay for lazy initialisation."""
         ...
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """The language for one utterance or request: locked to ``code``, or detected among ``among``."""
+
+    code: str | None = None
+    among: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, language: str, languages: Sequence[str] = ()) -> LanguageChoice:
+        """From config values: ``language`` "auto" or "" detects (among ``languages``); a single listed
+        language is a lock."""
+        code = None if language in ("", "auto") else language
+        among = tuple(languages)
+        if code is None and len(among) == 1:
+            code, among = among[0], ()
+        return cls(code, () if code else among)
 
 
 class EngineClass(Protocol):
@@ -114,6 +135,8 @@ class BaseTranscriber:
     """Speech probability above which a frame counts as speech (``[model] vad_threshold``)."""
     language: str | None = None
     """The spoken language as an ISO code; None detects it on every utterance."""
+    languages: tuple[str, ...] = ()
+    """When ``language`` is None, detection chooses among these only; empty: any."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text
@@ -126,9 +149,10 @@ class BaseTranscriber:
     def warm_up(self) -> None:
         """Run the engine once so the first real utterance does not pay for lazy initialisation."""
 
-    def set_language(self, code: str | None) -> None:
-        """Use another spoken language from the next utterance on (the tray's language menu, a server request)."""
-        self.language = code
+    def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
+        """Use another spoken language from the next utterance on (the tray's language menu, a server request,
+        a mode)."""
+        self.language, self.languages = code, tuple(among)
 
 
 def as_model_input(audio: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from keyvox.engines.base import EngineClass, Transcriber
+from keyvox.engines.base import EngineClass, LanguageChoice, Transcriber
 from keyvox.engines.registry import (
     AUTO,
     BACKENDS,
@@ -105,6 +105,9 @@ def create_transcriber(config: Config, *, announce: Callable[[str], None] | None
     )
     engine: EngineClass = getattr(importlib.import_module(spec.module), spec.class_name)
     transcriber = engine.from_config(concrete)
+    if config.model.languages:
+        choice_of_language = LanguageChoice.of(config.model.language, config.model.languages)
+        transcriber.set_language(choice_of_language.code, choice_of_language.among)
     transcriber.warm_up()
     return transcriber
 

@@ -15,9 +15,12 @@ from keyvox.engines.base import BaseTranscriber, Segment, Transcription, as_mode
 from keyvox.engines.long_audio import WHISPER_TARGET_PIECE_S, transcribe_in_pieces
 from keyvox.engines.models import resolve_whisper_model
 from keyvox.engines.whisper_window import (
+    FULL_WINDOW_FRAMES,
+    HOP,
     MAX_WINDOW_AUDIO_S,
     RETRY_WINDOW_FRAMES,
     decode_window,
+    detect_language,
     untrustworthy,
 )
 from keyvox.errors import ConfigError
@@ -127,6 +130,15 @@ class FasterWhisperTranscriber(BaseTranscriber):
             model_cache=config.paths.model_cache,
         )
 
+    def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
+        unknown = [c for c in (code, *among) if c and c not in self.model.supported_languages]
+        if unknown:
+            raise ConfigError(
+                f'[model] languages: "{unknown[0]}" is not a language {self.model_name} knows '
+                f"(choose among {', '.join(self.model.supported_languages[:12])}, ...)"
+            )
+        super().set_language(code, among)
+
     def warm_up(self) -> None:
         # Load Silero and run encoder and decoder once at the window size short utterances use.
         noise = np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE).astype(np.float32)
@@ -148,7 +160,12 @@ class FasterWhisperTranscriber(BaseTranscriber):
         prompt = build_prompt(context, vocabulary)
         if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
             window = decode_window(
-                self.model, speech, language=self.language, beam_size=self.beam_size, prompt=prompt
+                self.model,
+                speech,
+                language=self.language,
+                among=self.languages,
+                beam_size=self.beam_size,
+                prompt=prompt,
             )
             seconds = speech.shape[0] / SAMPLE_RATE
             if untrustworthy(
@@ -157,20 +174,21 @@ class FasterWhisperTranscriber(BaseTranscriber):
                 window = decode_window(
                     self.model,
                     speech,
-                    language=self.language,
+                    language=window.language,
                     beam_size=self.beam_size,
                     prompt=prompt,
                     min_frames=RETRY_WINDOW_FRAMES,
                 )
                 if untrustworthy(window.text, seconds):
-                    return self._decode_guarded(speech, duration, prompt)
+                    return self._decode_guarded(speech, duration, prompt, window.language)
             segment = Segment(
                 start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob, window.avg_logprob
             )
             return Transcription(window.text, window.language, duration, [segment])
+        language = self.language or self._detect(speech)  # one language for the whole recording
         return transcribe_in_pieces(
             speech,
-            lambda piece, before: self._decode_piece(piece, before, vocabulary),
+            lambda piece, before: self._decode_piece(piece, before, vocabulary, language),
             max_piece_s=MAX_WINDOW_AUDIO_S,
             target_piece_s=WHISPER_TARGET_PIECE_S,
             context=context,
@@ -179,17 +197,25 @@ class FasterWhisperTranscriber(BaseTranscriber):
             duration_s=duration,
         )
 
-    def _decode_piece(self, piece: np.ndarray, before: str, vocabulary: Sequence[str]) -> Transcription:
+    def _detect(self, audio: np.ndarray) -> str | None:
+        """The language of the first window of long audio, among ``languages``; None leaves faster-whisper
+        to detect it per piece, as before, when nothing restricts it."""
+        if not self.languages:
+            return None
+        features = self.model.feature_extractor(audio[: FULL_WINDOW_FRAMES * HOP])[:, :FULL_WINDOW_FRAMES]
+        return detect_language(self.model.model, self.model.encode(features), self.languages)
+
+    def _decode_piece(
+        self, piece: np.ndarray, before: str, vocabulary: Sequence[str], language: str | None
+    ) -> Transcription:
         """One piece of long audio (at most one window), with the text before it as context."""
         prompt = build_prompt(before, vocabulary)
-        window = decode_window(
-            self.model, piece, language=self.language, beam_size=self.beam_size, prompt=prompt
-        )
+        window = decode_window(self.model, piece, language=language, beam_size=self.beam_size, prompt=prompt)
         duration = piece.shape[0] / SAMPLE_RATE
         if untrustworthy(window.text, duration):
             # A loop often feeds on the text before it: the second try keeps only the dictionary's spellings
             # (6-minute file: WER 0.225, against 0.404 with the text before).
-            return self._decode_guarded(piece, duration, build_prompt("", vocabulary))
+            return self._decode_guarded(piece, duration, build_prompt("", vocabulary), window.language)
         return Transcription(
             window.text,
             window.language,
@@ -197,12 +223,14 @@ class FasterWhisperTranscriber(BaseTranscriber):
             [Segment(0.0, duration, window.text, window.no_speech_prob, window.avg_logprob)],
         )
 
-    def _decode_guarded(self, speech: np.ndarray, duration: float, prompt: str) -> Transcription:
+    def _decode_guarded(
+        self, speech: np.ndarray, duration: float, prompt: str, language: str | None
+    ) -> Transcription:
         """One window's audio whose fast decode repeated itself, decoded again by faster-whisper's own
         loop with its temperature fallback against loops (one window: nothing after it to skip to)."""
         segments, info = self.model.transcribe(
             speech,
-            language=self.language,
+            language=language,
             beam_size=self.beam_size,
             vad_filter=False,
             initial_prompt=prompt or None,

@@ -94,8 +94,9 @@ class QwenAsrTranscriber(BaseTranscriber):
         self.model = self._load(device, cpu_threads, max_batch_size)
         self.description = f"{self.backend} {model_name} {self.compute_type} on {self.device}"
 
-    def set_language(self, code: str | None) -> None:
+    def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
         self.language, self.language_name = code, language_name(code)  # the prompt names the language
+        self.languages = tuple(among)
 
     def _load(self, device: str, cpu_threads: int, max_batch_size: int):
         import torch

@@ -115,8 +115,9 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
         self.sampling = SamplingParams(temperature=0.0, max_tokens=max_new_tokens or MAX_NEW_TOKENS)
         self.description = f"{self.backend} {model_name} {self.compute_type} on {self.device}"
 
-    def set_language(self, code: str | None) -> None:
+    def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
         self.language, self.language_name = code, language_name(code)  # the prompt names the language
+        self.languages = tuple(among)
 
     @classmethod
     def from_config(cls, config: Config) -> QwenAsrVllmTranscriber:

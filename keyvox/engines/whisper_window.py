@@ -101,12 +101,25 @@ def max_new_tokens(samples: int) -> int:
     return int(8 + MAX_TOKENS_PER_S * samples / SAMPLE_RATE)
 
 
+def detect_language(ct2, encoded, among: tuple[str, ...] = ()) -> str:
+    """The most likely language of an encoded window, chosen among ``among`` when it lists any.
+
+    CTranslate2 ranks every language the model knows, so a restriction is a filter on that ranking (on
+    the shared non-English clips, base detected Spanish as Malay and Galician without one)."""
+    if not ct2.is_multilingual:
+        return "en"
+    ranked = [token.strip("<|>") for token, _probability in ct2.detect_language(encoded)[0]]
+    allowed = [code for code in ranked if code in among] if among else ranked
+    return (allowed or ranked)[0]
+
+
 def decode_window(
     model,
     audio: np.ndarray,
     *,
     language: str | None,
     beam_size: int,
+    among: tuple[str, ...] = (),
     prompt: str = "",
     min_frames: int = MIN_WINDOW_FRAMES,
 ) -> WindowResult:
@@ -126,7 +139,7 @@ def decode_window(
 
     ct2 = model.model
     if language is None:
-        language = ct2.detect_language(encoded)[0][0][0].strip("<|>") if ct2.is_multilingual else "en"
+        language = detect_language(ct2, encoded, among)
     tokenizer = Tokenizer(model.hf_tokenizer, ct2.is_multilingual, task="transcribe", language=language)
     previous = tokenizer.encode(" " + prompt.strip()) if prompt.strip() else []
     prompt_tokens = model.get_prompt(tokenizer, previous, without_timestamps=True)

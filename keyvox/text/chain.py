@@ -1,7 +1,8 @@
 """The text chain between the engine and the window: a series of small, separately testable steps.
 
-Order: hallucination guard -> filler removal -> dictionary (its output shielded from the next step) ->
-spoken punctuation and "scratch that" -> spacing and capitalisation for the cursor. Each step is a plain
+Order: hallucination guard -> a snippet, when the utterance says exactly its trigger -> filler removal
+-> dictionary (its output shielded from the next step) -> spoken punctuation and "scratch that" ->
+the style's finish (code) -> spacing and capitalisation for the cursor. Each step is a plain
 function in its own module; this module only strings them together, remembers what was typed (for
 context), and takes over config edits.
 """
@@ -24,6 +25,8 @@ from keyvox.text.hallucination import collapse_loops, guard
 from keyvox.text.insertion import Edit, InsertionContext, fit_to_context, tidy_spacing
 from keyvox.text.punctuation import apply_spoken_punctuation, split_scratch
 from keyvox.text.reload import ConfigWatcher, print_line, restart_needed
+from keyvox.text.snippets import expand_snippet
+from keyvox.text.style import Style, finish_code, styled_options
 
 __all__ = ["Edit", "InsertionContext", "TextProcessor"]
 
@@ -73,6 +76,7 @@ class TextProcessor:
         with self._lock:
             self.config = config
             self.dictionary = Dictionary(config.dictionary)
+            self._mode_dictionaries: dict[tuple, Dictionary] = {}
             self._vocabulary = tuple(self.dictionary.vocabulary)
 
     def watch(
@@ -94,11 +98,31 @@ class TextProcessor:
             if stale:
                 watcher.report(warning_line(f"changes to [{'], ['.join(stale)}] take effect after a restart"))
             self.apply_config(
-                dataclasses.replace(self.config, text=loaded.config.text, dictionary=loaded.config.dictionary)
+                dataclasses.replace(
+                    self.config,
+                    text=loaded.config.text,
+                    dictionary=loaded.config.dictionary,
+                    snippets=loaded.config.snippets,
+                    modes=loaded.config.modes,
+                )
             )
             if not loaded.config.text.hot_reload:
                 self._watcher = None
             return True
+
+    def dictionary_for(self, settings: Config) -> Dictionary:
+        """The dictionary of ``settings`` (a mode adds entries); the processor's own when it is the same."""
+        with self._lock:
+            if settings.dictionary == self.config.dictionary:
+                return self.dictionary
+            key = tuple(settings.dictionary.items())
+            if key not in self._mode_dictionaries:
+                self._mode_dictionaries[key] = Dictionary(settings.dictionary)
+            return self._mode_dictionaries[key]
+
+    def vocabulary_for(self, settings: Config | None) -> list[str]:
+        """Spellings to bias the engine towards for an utterance run with ``settings``."""
+        return self.vocabulary if settings is None else list(self.dictionary_for(settings).vocabulary)
 
     @property
     def vocabulary(self) -> list[str]:
@@ -125,13 +149,16 @@ class TextProcessor:
         context: InsertionContext | None = None,
         *,
         window_id: Hashable | None = None,
+        settings: Config | None = None,
     ) -> Edit:
         """What to delete and type for ``transcription``. Without ``context``, the recorded insertions
-        in ``window_id`` (within ``context_seconds``) are the context."""
+        in ``window_id`` (within ``context_seconds``) are the context. ``settings``: the config one
+        utterance runs with (a mode's, keyvox/config/mode_choice.py), else the processor's own."""
         self.reload_if_changed()
         with self._lock:
-            options = self.config.text
-            dictionary = self.dictionary
+            config = settings or self.config
+            options = styled_options(config.text)
+            dictionary = self.dictionary if settings is None else self.dictionary_for(config)
             if context is None:
                 context = self.context_for(window_id)
         text = (
@@ -141,6 +168,9 @@ class TextProcessor:
         )
         if options.hallucination_guard:
             text = collapse_loops(text)
+        snippet = expand_snippet(text, config.snippets) if config.snippets else None
+        if snippet is not None:
+            return Edit(0, snippet)  # typed exactly as written, whatever came before
         english = self._is_english(transcription)
         if options.remove_fillers and english:  # "um" and "er" are real words in German
             text = remove_fillers(text)
@@ -155,6 +185,8 @@ class TextProcessor:
         retract = min(retract, len(recent))
         deleted = sum(len(piece) for piece in recent[len(recent) - retract :])
         remaining = dataclasses.replace(context, recent=recent[: len(recent) - retract])
+        if options.style == Style.CODE:
+            text = finish_code(text)
         text = fit_to_context(
             text,
             remaining.before,

@@ -18,7 +18,7 @@ from keyvox.config.schema import Config, LoadedConfig
 from keyvox.errors import KeyvoxError, error_line, warning_line
 
 # Sections a running TextProcessor can take over; the rest need a restart.
-LIVE_SECTIONS = ("text", "dictionary")
+LIVE_SECTIONS = ("text", "dictionary", "snippets", "modes")
 
 
 def print_line(line: str) -> None:

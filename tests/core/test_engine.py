@@ -20,6 +20,7 @@ class LanguageRecorder:
         self.inner = inner
         self.description = inner.description
         self.language = None
+        self.languages = ()
         self.seen: list[tuple[str, str | None]] = []
         self.set_by: list[str] = []
         """Threads that changed the language."""
@@ -32,9 +33,9 @@ class LanguageRecorder:
         self.warmed_up_on.append(threading.current_thread().name)
         self.inner.warm_up()
 
-    def set_language(self, code):
+    def set_language(self, code, among=()):
         self.set_by.append(threading.current_thread().name)
-        self.language = code
+        self.language, self.languages = code, among
 
     def transcribe(self, audio):
         return self.transcribe_detailed(audio).text

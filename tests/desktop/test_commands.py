@@ -26,8 +26,10 @@ class Received:
 
     def __init__(self) -> None:
         self.commands: queue.Queue[Command] = queue.Queue()
+        self.modes: list[str | None] = []
 
-    def __call__(self, command: Command) -> None:
+    def __call__(self, command: Command, mode: str | None = None) -> None:
+        self.modes.append(mode)
         self.commands.put(command)
 
     def next(self) -> Command:
@@ -46,6 +48,10 @@ def test_every_command_goes_from_the_fast_path_over_the_socket(tmp_path, monkeyp
             assert entry.main([command.value]) == 0, capsys.readouterr().err
             got = received.next()
             assert got is command, got
+        # A compositor binding for a mode's key: ``keyvox press --mode NAME`` takes the fast path too.
+        assert entry.main(["press", "--mode", "spanish"]) == 0, capsys.readouterr().err
+        assert received.next() is Command.PRESS and received.modes[-1] == "spanish"
+        assert set(received.modes[:-1]) == {None}
     finally:
         server.close()
     assert entry.main(["toggle"]) == 2  # nobody listens now: one error line, from the fast path

@@ -166,13 +166,13 @@ def test_control_socket_commands_and_single_instance(tmp_path: Path):
     received: list[Command] = []
     got = threading.Event()
     path = tmp_path / "keyvox.sock"
-    server = ControlServer(lambda command: (received.append(command), got.set()), StatusFeed(), path)
+    server = ControlServer(lambda command, mode: (received.append(command), got.set()), StatusFeed(), path)
     server.claim()
     server.serve()
     try:
         send_command(Command.TOGGLE, path)
         assert got.wait(2) and received == [Command.TOGGLE]
-        second = ControlServer(lambda command: None, StatusFeed(), path)
+        second = ControlServer(lambda command, mode: None, StatusFeed(), path)
         with pytest.raises(KeyvoxError, match="already running"):
             second.claim()
     finally:
@@ -194,7 +194,7 @@ def test_stale_socket_is_replaced(tmp_path: Path):
         send_command(Command.TOGGLE, path)
     received: list[Command] = []
     got = threading.Event()
-    server = ControlServer(lambda command: (received.append(command), got.set()), StatusFeed(), path)
+    server = ControlServer(lambda command, mode: (received.append(command), got.set()), StatusFeed(), path)
     server.claim()  # no "already running": the stale file is taken over
     server.serve()
     try:

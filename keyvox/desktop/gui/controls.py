@@ -85,6 +85,8 @@ class Controls:
         self._history = history
         self._recorder = recorder
         self._transcriber = transcriber
+        self._configured_among = transcriber.languages
+        """``[model] languages``: what "auto" in the language menu detects among."""
         self._engine = engine
         self._config_path = config_path
         self._autostart = _load_autostart()
@@ -169,7 +171,10 @@ class Controls:
 
     def set_language(self, code: str) -> None:
         """From the next utterance on; raises a one-line ``KeyvoxError`` for a code the engine refuses."""
-        self._engine.set_language(None if code == "auto" else code)  # never while a decode runs
+        if code == "auto":  # never while a decode runs
+            self._engine.set_language(None, self._configured_among)
+        else:
+            self._engine.set_language(code)
 
     # --- files and login ----------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 A unix socket in the user's runtime folder doubles as the single-instance lock: a second daemon finds
 it answering and stops with a one-line error. Compositor key bindings (Wayland) run ``keyvox toggle``,
-which sends one word over the socket: a ``Command``, or a ``Query``.
+which sends one word over the socket: a ``Command`` (then, for ``toggle`` and ``press``, optionally a
+space and the name of the mode to dictate in), or a ``Query``.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class ControlServer:
     status requests to ``feed``."""
 
     def __init__(
-        self, handler: Callable[[Command], None], feed: StatusSource, path: Path | None = None
+        self, handler: Callable[[Command, str | None], None], feed: StatusSource, path: Path | None = None
     ) -> None:
         self.path = path or socket_path()
         self.handler = handler
@@ -109,10 +110,11 @@ class ControlServer:
             if word in (Query.STATUS, Query.STATUS_FOLLOW):
                 self.feed.serve(conn, follow=word == Query.STATUS_FOLLOW)  # owns the connection from here on
                 continue
+            word, _, mode = word.partition(" ")
             with conn:
                 try:
                     if word in COMMAND_WORDS:
-                        self.handler(Command(word))
+                        self.handler(Command(word), mode or None)
                         conn.sendall(b"ok\n")
                     elif word == Query.PING:
                         conn.sendall(f"pid {os.getpid()}\n".encode())
@@ -138,10 +140,11 @@ def _exchange(path: Path, word: str) -> str:
         return sock.recv(64).decode("ascii", "replace").strip()
 
 
-def send_command(command: Command, path: Path | None = None) -> None:
-    """Tell the running daemon to ``toggle``, ``press``, ``release``, ``pause`` or ``resume``."""
+def send_command(command: Command, path: Path | None = None, *, mode: str | None = None) -> None:
+    """Tell the running daemon to ``toggle``, ``press``, ``release``, ``pause`` or ``resume`` (``toggle`` and
+    ``press`` in ``mode`` when given)."""
     path = path or socket_path()
-    word = command.value
+    word = command.value if not mode else f"{command.value} {mode}"
     try:
         reply = _exchange(path, word)
     except (FileNotFoundError, ConnectionRefusedError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 
 from keyvox.config.keys import KeySpec
@@ -30,6 +31,17 @@ class Action(Enum):
     RESUME = "resume"
 
 
+@dataclass(frozen=True)
+class StartInMode:
+    """Start recording in the named mode (its own key, or ``keyvox press --mode NAME``)."""
+
+    mode: str
+
+
+Posted = Action | StartInMode
+"""What the machine posts to the daemon's queue."""
+
+
 class PushToTalk:
     """Hold or toggle push-to-talk with autorepeat filtering, double-tap and cancel."""
 
@@ -40,10 +52,15 @@ class PushToTalk:
         mode: str = "hold",
         double_tap_s: float = 0.35,
         cancel: KeySpec | None = None,
-        post: Callable[[Action], None],
+        post: Callable[[Posted], None],
         clock: Callable[[], float] = time.monotonic,
+        mode_keys: tuple[tuple[KeySpec, str], ...] = (),
     ) -> None:
-        self.spec = spec
+        self.main_spec = self.spec = spec
+        self.mode_keys = mode_keys
+        """More push-to-talk keys, each with the mode it always dictates in."""
+        self._mode: str | None = None
+        """The mode of the key that started the recording in progress (None: the main key)."""
         self.mode = mode
         self.double_tap_s = double_tap_s
         self.cancel_spec = cancel
@@ -77,6 +94,8 @@ class PushToTalk:
                 self.recording = False
                 self._swallow_release = self._combo_down
                 return
+            if not self._combo_down and not self.recording:
+                self._pick_key(key)
             if not self._combo_down and self.spec.involves(key) and self.spec.matches(self._pressed):
                 self._combo_down = True
                 self.hotkey_up.clear()
@@ -92,16 +111,15 @@ class PushToTalk:
 
     # --- from ``keyvox toggle|press|...``, D-Bus and the tray ---------------------------------------
 
-    def command(self, command: Command) -> None:
-        """Drive recording without a key (``toggle``, ``press``, ``release``), or pause and resume it."""
+    def command(self, command: Command, mode: str | None = None) -> None:
+        """Drive recording without a key (``toggle``, ``press``, ``release``, in ``mode`` when given), or
+        pause and resume it."""
         with self._lock:
-            if command is Command.TOGGLE:
-                self._emit(Action.STOP if self.recording else Action.START)
-                self.recording = not self.recording
-            elif command is Command.PRESS and not self.recording:
-                self._emit(Action.START)
+            if command in (Command.TOGGLE, Command.PRESS) and not self.recording:
+                self._mode = mode
+                self._emit(self._start_action())
                 self.recording = True
-            elif command is Command.RELEASE and self.recording:
+            elif command is Command.TOGGLE or (command is Command.RELEASE and self.recording):
                 self._emit(Action.STOP)
                 self.recording = False
             elif command is Command.PAUSE:
@@ -155,8 +173,21 @@ class PushToTalk:
 
     def _start(self, now: float) -> None:
         self._pressed_at = now
-        self._emit(Action.START)
+        self._emit(self._start_action())
         self.recording = True
 
-    def _emit(self, action: Action) -> None:
+    def _start_action(self) -> Posted:
+        return StartInMode(self._mode) if self._mode is not None else Action.START
+
+    def _pick_key(self, key: str) -> None:
+        """Between recordings, the key going down decides which binding is live: the main key or a mode's."""
+        if self.main_spec.involves(key) and self.main_spec.matches(self._pressed):
+            self.spec, self._mode = self.main_spec, None
+            return
+        for spec, mode in self.mode_keys:
+            if spec.involves(key) and spec.matches(self._pressed):
+                self.spec, self._mode = spec, mode
+                return
+
+    def _emit(self, action: Posted) -> None:
         self._post(action)

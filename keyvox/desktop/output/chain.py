@@ -20,6 +20,7 @@ from keyvox.desktop.output.methods import (
     XTestType,
     focused_window_id,
     press_backspace,
+    press_submit_keys,
 )
 from keyvox.errors import error_line
 from keyvox.platform.session import Session, detect_session
@@ -112,6 +113,15 @@ class OutputChain:
             press_backspace(count, detect_session())
         except OutputFailed as exc:
             self.report(error_line(f"could not delete the last insertion ({exc})"))
+
+    def press_submit(self, keys: str) -> None:
+        """Press a mode's ``submit`` keys once the text is in (Enter sends a chat message or a command)."""
+        if self.wait_for_keys is not None:
+            self.wait_for_keys.wait(self.wait_limit_s)
+        try:
+            press_submit_keys(keys, detect_session())
+        except OutputFailed as exc:
+            self.report(error_line(f"could not press {keys} after the text ({exc})"))
 
     def focused_window(self) -> str | None:
         """An id of the focused window where the desktop tells it (X11, sway, Hyprland), else None."""

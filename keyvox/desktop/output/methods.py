@@ -181,6 +181,29 @@ def press_backspace(count: int, session: Session) -> None:
             keyboard.tap(Key.backspace)
 
 
+def press_submit_keys(keys: str, session: Session) -> None:
+    """Press a mode's ``submit`` keys (``enter``, ``ctrl+enter``, ``shift+enter``) in the focused window."""
+    *modifiers, _enter = keys.split("+")
+    if session is Session.X11 and shutil.which("xdotool"):
+        _run(["xdotool", "key", "+".join([*modifiers, "Return"])], timeout=10)
+    elif session is Session.WAYLAND:
+        from keyvox.desktop.output.wayland import press_combo
+
+        press_combo("Return", tuple(modifiers))
+    else:
+        try:
+            from pynput.keyboard import Controller, Key
+        except Exception as exc:  # pynput needs a display or accessibility permission
+            raise OutputFailed(f"pynput: {exc}") from None
+        keyboard = Controller()
+        held = [{"ctrl": Key.ctrl, "shift": Key.shift}[mod] for mod in modifiers]
+        for key in held:
+            keyboard.press(key)
+        keyboard.tap(Key.enter)
+        for key in reversed(held):
+            keyboard.release(key)
+
+
 def focused_window_id(session: Session) -> str | None:
     if session is Session.WAYLAND:
         from keyvox.desktop.output.compositor import focused_window

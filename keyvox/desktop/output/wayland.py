@@ -342,6 +342,26 @@ def press_backspace(count: int) -> None:
     run_wtype([*PRIMING, *(["-k", "BackSpace"] * count)], TYPE_TIMEOUT_S + count * TYPE_TIMEOUT_PER_CHAR_S)
 
 
+def press_combo(key: str, modifiers: tuple[str, ...]) -> None:
+    """Press ``key`` (an X keysym name, ``Return``) with ``modifiers`` (``ctrl``, ``shift``) held."""
+    if SEAT.no_virtual_keyboard:
+        raise NoVirtualKeyboard(no_virtual_keyboard_line())
+    if not modifiers:
+        try:
+            virtual_keyboard.press_keys(key, 1)
+            return
+        except virtual_keyboard.NoProtocol:
+            raise no_virtual_keyboard() from None
+        except OutputFailed:
+            if shutil.which("wtype") is None:
+                raise
+    if shutil.which("wtype") is None:
+        raise OutputFailed("pressing a key with a modifier needs wtype on Wayland")
+    held = [arg for mod in modifiers for arg in ("-M", mod)]
+    freed = [arg for mod in modifiers for arg in ("-m", mod)]
+    run_wtype([*PRIMING, *held, "-k", key, *freed], TYPE_TIMEOUT_S)
+
+
 # --- keyvox doctor ----------------------------------------------------------------------------------
 
 

@@ -1,8 +1,10 @@
-"""What history records about the window the text went to: its application and title, where the desktop
-tells it (X11); elsewhere nothing.
+"""The application and title of a window, where the desktop tells them (X11; sway and Hyprland through
+their IPC): what history records about the window the text went to, and what modes are chosen by.
 """
 
 from __future__ import annotations
+
+from keyvox.platform.session import Session
 
 PARENT_STEPS = 8
 """The focused window is often a child of the application's top-level window (Tk, GTK): walk up this far."""
@@ -10,6 +12,25 @@ PARENT_STEPS = 8
 
 def describe_window(window_id: str | int | None) -> str | None:
     """``"App — title"`` for an X11 window id (its WM_CLASS class and its title); None when unknown."""
+    found = app_and_title(window_id)
+    return " — ".join(part for part in found if part) or None if found else None
+
+
+def focused_app(session: Session) -> tuple[str, str]:
+    """The focused window's application (X11 WM_CLASS class, Wayland app_id) and title; empty when the
+    desktop does not tell."""
+    from keyvox.desktop.output.methods import focused_window_id
+
+    if session is Session.WAYLAND:
+        from keyvox.desktop.output.compositor import focused_window
+
+        window = focused_window()
+        return (window.app, window.title) if window is not None else ("", "")
+    return app_and_title(focused_window_id(session)) or ("", "")
+
+
+def app_and_title(window_id: str | int | None) -> tuple[str, str] | None:
+    """An X11 window's WM_CLASS class and title (either may be empty); None when unknown."""
     if window_id in (None, ""):
         return None
     try:
@@ -37,8 +58,7 @@ def describe_window(window_id: str | int | None) -> str | None:
             if not parent or parent == root:
                 break
             window = parent
-        parts = [part for part in (app, title) if part]
-        return " — ".join(parts) or None
+        return (app or "", title or "") if app or title else None
     except Exception:  # the window closed meanwhile: history keeps the text without it
         return None
     finally:
