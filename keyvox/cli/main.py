@@ -14,6 +14,7 @@ from keyvox.cli import (
     doctor_cmd,
     history_cmd,
     models,
+    modes_cmd,
     retry,
     run,
     serve,
@@ -42,6 +43,7 @@ history:
 COMMANDS = (
     transcribe,
     text_cmd,
+    modes_cmd,
     config_cmd,
     bench,
     models,

@@ -29,14 +29,24 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cpu-threads", dest="model.cpu_threads", type=int, metavar="N")
 
 
+def add_mode_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mode", metavar="NAME", help="apply this [[mode]]'s language and text settings (see `keyvox modes`)"
+    )
+
+
 def load(args: argparse.Namespace) -> LoadedConfig:
-    """Load the config, print its warnings, and apply any model flags."""
+    """Load the config, print its warnings, and apply any model flags and ``--mode``."""
     # Imported here, not above: the config schema pulls in numpy, and `keyvox --help` needs no config.
     from keyvox.config.load import apply_overrides, load_config
+    from keyvox.config.mode_choice import apply_mode, find_mode
 
     loaded = load_config(args.config)
     for warning in loaded.warnings:
         report_warning(warning)
+    mode = vars(args).get("mode")  # only the commands that add_mode_option have it
+    if mode:
+        loaded.config = apply_mode(loaded.config, find_mode(loaded.config, mode))
     overrides = {k: v for k, v in vars(args).items() if k.startswith("model.")}
     if overrides:
         apply_overrides(loaded, overrides)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from keyvox.cli.options import load
+from keyvox.cli.options import add_mode_option, load
 from keyvox.errors import ExitCode
 
 
@@ -17,6 +17,7 @@ def register(commands) -> None:
     )
     text.add_argument("words", nargs="+", metavar="TEXT", help="text as the engine would write it")
     text.add_argument("--language", default=None, help="language of the text (default: [model] language)")
+    add_mode_option(text)
     text.set_defaults(handler=cmd_text)
 
 

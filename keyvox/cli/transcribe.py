@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyvox.cli.options import add_model_options, load
+from keyvox.cli.options import add_mode_option, add_model_options, load
 from keyvox.errors import ExitCode, KeyvoxError, report_error
 
 
@@ -52,6 +52,7 @@ def register(commands) -> None:
     transcribe.add_argument(
         "--raw", action="store_true", help="print the engine's text without the text chain"
     )
+    add_mode_option(transcribe)
     add_model_options(transcribe)
     transcribe.set_defaults(handler=cmd_transcribe)
 

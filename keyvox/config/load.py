@@ -120,6 +120,8 @@ def parse_config(text: str, path: Path) -> LoadedConfig:
             setattr(target, key, _check_value(path, section, known[key], value))
             sources[f"{section}.{key}"] = origin
 
+    if config.model.languages and sources["model.language"] == "default":
+        config.model.language = "auto"  # a list of languages to choose among asks for detection
     validate(config, path)
     return LoadedConfig(config, path, sources, warnings)
 
@@ -191,6 +193,10 @@ def validate(config: Config, path: Path) -> None:
             f"{path}: [model] device = {toml_value(model.device)} is not valid for {label} "
             f"(choose {', '.join(devices)})"
         )
+    if not all(isinstance(code, str) for code in model.languages):
+        raise ConfigError(f'{path}: [model] languages must be a list of ISO codes, e.g. ["en", "es"]')
+    for code in model.languages:
+        check_language(code, f"{path}: [model] languages", model.name)
     language = model.language.strip().lower()
     if language not in ("", "auto") and not (language.isalpha() and 2 <= len(language) <= 3):
         raise ConfigError(
@@ -202,10 +208,6 @@ def validate(config: Config, path: Path) -> None:
             f"{path}: [model] language = {toml_value(model.language)} cannot be used with the English-only "
             f'model {model.name} (set language = "en", or pick a multilingual model such as base)'
         )
-    if not all(isinstance(code, str) for code in model.languages):
-        raise ConfigError(f'{path}: [model] languages must be a list of ISO codes, e.g. ["en", "es"]')
-    for code in model.languages:
-        check_language(code, f"{path}: [model] languages", model.name)
     if model.languages and language not in ("", "auto") and language not in model.languages:
         raise ConfigError(
             f"{path}: [model] language = {toml_value(model.language)} is not among languages "

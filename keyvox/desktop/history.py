@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS entries (
     latency_s REAL,
     window TEXT,
     language TEXT,
-    audio_path TEXT
+    audio_path TEXT,
+    mode TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, raw_text, content='entries', content_rowid='id');
@@ -71,6 +72,8 @@ class Entry:
     window: str | None
     language: str | None
     audio_path: str | None
+    mode: str | None = None
+    """The ``[[mode]]`` it was dictated in; None: the main settings."""
 
     @property
     def when(self) -> str:
@@ -97,6 +100,9 @@ class History:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA secure_delete=ON")  # cleared text is overwritten, not just unlinked
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
+            if "mode" not in columns:  # a history from before modes: the column is added, nothing moves
+                self._db.execute("ALTER TABLE entries ADD COLUMN mode TEXT")
         except sqlite3.DatabaseError as exc:
             raise KeyvoxError(
                 f"{self.path}: cannot open the history database ({exc}); move the file away to "
@@ -128,12 +134,13 @@ class History:
         language: str | None = None,
         when: float | None = None,
         audio: np.ndarray | None = None,
+        mode: str | None = None,
     ) -> int:
         """Store one transcript in its own transaction; returns its id once committed."""
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO entries (time, text, raw_text, duration_s, backend, model, latency_s, window, language)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entries (time, text, raw_text, duration_s, backend, model, latency_s, window,"
+                " language, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time() if when is None else when,
                     text,
@@ -144,6 +151,7 @@ class History:
                     latency_s,
                     window,
                     language,
+                    mode,
                 ),
             )
             entry_id = int(cursor.lastrowid)
@@ -176,6 +184,7 @@ class History:
             window=window,
             language=raw.language if raw else None,
             audio=audio,
+            mode=result.mode,
         )
 
     def _save_audio(self, entry_id: int, audio: np.ndarray) -> Path:
@@ -286,6 +295,7 @@ def export(entries: Iterable[Entry], fmt: str) -> str:
             "latency_s",
             "window",
             "language",
+            "mode",
         ]
         writer = csv.DictWriter(buffer, names, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()

@@ -43,7 +43,7 @@ def plan(config: Config, *, backend: str | None = None) -> Choice:
         installed_backends(),
         backend=chosen,
         name=model.name,
-        language=model.language,
+        language=spoken_languages(config),
         device=model.device,
         compute_type=model.compute_type,
     )
@@ -59,6 +59,14 @@ def plan(config: Config, *, backend: str | None = None) -> Choice:
             f"({choice.reason}); choose {', '.join(spec.devices)}"
         )
     return choice
+
+
+def spoken_languages(config: Config) -> str:
+    """The language ``auto`` picks a model for: "en" only when every mode speaks English too (an
+    English-only model cannot dictate a mode's Spanish), else "auto" (a multilingual model)."""
+    codes = {config.model.language, *config.model.languages}
+    codes |= {code for mode in config.modes for code in (mode.language, *mode.languages) if code}
+    return "en" if codes == {"en"} else "auto" if len(codes) > 1 else config.model.language
 
 
 def resolve_backend(config: Config) -> tuple[str, str]:

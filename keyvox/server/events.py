@@ -146,6 +146,7 @@ def result_event(result: UtteranceResult, *, source: str) -> dict:
         "text": result.text,
         "raw_text": raw.text if raw else None,
         "language": raw.language if raw else None,
+        "mode": result.mode,
         "duration_s": round(result.duration_s, 3),
         "latency_s": None if math.isnan(latency) else round(latency, 4),
         "error": result.error,

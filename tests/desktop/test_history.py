@@ -218,3 +218,25 @@ def test_history_command(monkeypatch, capsys):
     assert main(["history", "clear"]) == 0
     assert "forgot 3" in capsys.readouterr().err
     assert main(["history"]) == 0 and capsys.readouterr().out == ""
+
+
+def test_the_mode_is_kept_and_a_history_from_before_modes_opens_with_its_entries(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(  # the table as it was before modes: no mode column
+        "CREATE TABLE entries (id INTEGER PRIMARY KEY, time REAL NOT NULL, text TEXT NOT NULL, raw_text TEXT,"
+        " duration_s REAL, backend TEXT, model TEXT, latency_s REAL, window TEXT, language TEXT, audio_path TEXT);"
+        "INSERT INTO entries (time, text) VALUES (1.0, 'Said before modes.');"
+    )
+    old.commit()
+    old.close()
+    store = History(path)
+    try:
+        raw = Transcription("hola", "es", 1.0)
+        store.record(UtteranceResult("Hola.", raw, 1.0, 10.0, delivered_at=10.2, mode="spanish"))
+        newest, oldest = store.search()
+        assert (newest.text, newest.mode, newest.language) == ("Hola.", "spanish", "es")
+        assert (oldest.text, oldest.mode) == ("Said before modes.", None)
+        assert json.loads(export([newest], "json"))[0]["mode"] == "spanish"
+    finally:
+        store.close()

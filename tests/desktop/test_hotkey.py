@@ -12,7 +12,7 @@ import pytest
 from keyvox.config.keys import parse_key_spec
 from keyvox.config.load import parse_config
 from keyvox.desktop.hotkey.control import ControlServer, send_command
-from keyvox.desktop.hotkey.machine import Action, PushToTalk
+from keyvox.desktop.hotkey.machine import Action, PushToTalk, StartInMode
 from keyvox.desktop.panel import StatusFeed
 from keyvox.errors import ConfigError, KeyvoxError
 from keyvox.vocabulary import Command
@@ -248,3 +248,31 @@ def test_evdev_without_dev_input_points_at_the_compositor_binding():
     with pytest.raises(KeyvoxError) as info:
         EvdevListener(ptt).start()
     assert "no /dev/input" in str(info.value) and "keyvox press" in str(info.value), info.value
+
+
+def test_a_mode_key_dictates_in_its_mode_and_the_main_key_in_none():
+    actions: list = []
+    ptt = PushToTalk(
+        parse_key_spec("ctrl_r"),
+        mode="hold",
+        cancel=parse_key_spec("esc"),
+        post=actions.append,
+        clock=Clock(),
+        mode_keys=((parse_key_spec("alt_r"), "spanish"),),
+    )
+    ptt.key_down("alt_r")
+    ptt.key_down("ctrl_r")  # the other key while recording: not a second start
+    ptt.key_up("ctrl_r")
+    ptt.key_up("alt_r")
+    ptt.key_down("ctrl_r")
+    ptt.key_up("ctrl_r")
+    ptt.command(Command.PRESS, mode="spanish")
+    ptt.command(Command.RELEASE)
+    assert actions == [
+        StartInMode("spanish"),
+        Action.STOP,
+        Action.START,
+        Action.STOP,
+        StartInMode("spanish"),
+        Action.STOP,
+    ]

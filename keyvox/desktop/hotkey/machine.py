@@ -180,12 +180,13 @@ class PushToTalk:
         return StartInMode(self._mode) if self._mode is not None else Action.START
 
     def _pick_key(self, key: str) -> None:
-        """Between recordings, the key going down decides which binding is live: the main key or a mode's."""
-        if self.main_spec.involves(key) and self.main_spec.matches(self._pressed):
-            self.spec, self._mode = self.main_spec, None
-            return
-        for spec, mode in self.mode_keys:
+        """Between recordings, the key going down decides which binding is live: the main key or a mode's.
+        A tap of one key and then another is two recordings, never a double tap."""
+        bindings = ((self.main_spec, None), *self.mode_keys)
+        for spec, mode in bindings:
             if spec.involves(key) and spec.matches(self._pressed):
+                if spec is not self.spec:
+                    self._last_tap_at = None
                 self.spec, self._mode = spec, mode
                 return
 
