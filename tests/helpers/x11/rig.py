@@ -23,9 +23,10 @@ from tests.helpers.paths import REPO
 
 KEYCODES = {
     "ctrl_r": "105",
+    "alt_r": "108",
     "esc": "Escape",
     "f9": "F9",
-}  # 105 is a keycode: Control_R would press both Ctrls
+}  # 105 and 108 are keycodes: Control_R would press both Ctrls
 SINK = "keyvox_sink"
 MIC = "keyvox_mic"
 REQUIRED = ("Xvfb", "pulseaudio", "pacat", "paplay", "xdotool", "xclip")
