@@ -34,6 +34,9 @@ class Observer:
     def on_partial(self, text: str) -> None:
         """Provisional words of the utterance being recorded (the live decoder's current guess)."""
 
+    def on_mode(self, mode: str | None) -> None:
+        """A recording started in this ``[[mode]]`` (None: the main settings), or the pinned mode changed."""
+
     def on_result(self, result: UtteranceResult) -> None:
         """An utterance finished (text delivered, empty, or failed: see ``result.error``)."""
 
@@ -65,6 +68,9 @@ class Presence(Observer):
 
     def on_partial(self, text: str) -> None:
         self._each("on_partial", lambda observer: observer.on_partial(text))
+
+    def on_mode(self, mode: str | None) -> None:
+        self._each("on_mode", lambda observer: observer.on_mode(mode))
 
     def on_result(self, result: UtteranceResult) -> None:
         self._each("on_result", lambda observer: observer.on_result(result))

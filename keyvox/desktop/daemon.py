@@ -168,8 +168,6 @@ class Daemon:
         self.utterance = self.pipeline.start_utterance(mode)
         self.recorder.attach(self.utterance)
         self.sounds.start()
-        if mode is not None:
-            self.status.message(f"[mode] {mode.name}")
 
     def _finish(self) -> None:
         if self.utterance is None:

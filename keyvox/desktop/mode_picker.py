@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from keyvox.config.mode_choice import choose_mode
 from keyvox.config.modes import ModeConfig
+from keyvox.core.presence import Observer
 from keyvox.platform.session import Session, detect_session
 
 log = logging.getLogger(__name__)
@@ -21,11 +22,26 @@ log = logging.getLogger(__name__)
 class ModePicker:
     modes: Callable[[], list[ModeConfig]]
     """The modes as configured now (the text chain's config: edits to them apply without a restart)."""
+    observer: Observer | None = None
+    """Told the mode of every recording (status line, ``keyvox status``, tray, overlay)."""
     session: Session | None = None
     pinned: str | None = None
     """A mode the user pinned (tray): used for every recording until unpinned, unless a mode key says otherwise."""
 
     def pick(self, key_mode: str | None = None) -> ModeConfig | None:
+        mode = self._choose(key_mode)
+        if self.observer is not None:
+            self.observer.on_mode(mode.name if mode is not None else None)
+        return mode
+
+    def pin(self, name: str | None) -> None:
+        """Use ``name`` for every recording from now on; None goes back to choosing by key and window."""
+        self.pinned = name
+
+    def names(self) -> list[str]:
+        return [mode.name for mode in self.modes()]
+
+    def _choose(self, key_mode: str | None) -> ModeConfig | None:
         modes = self.modes()
         if not modes:
             return None

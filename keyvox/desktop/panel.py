@@ -29,13 +29,14 @@ SEND_TIMEOUT_S = 0.2
 """A follower that does not read for this long is dropped, so a stuck panel never slows dictation."""
 
 
-def snapshot(state: DaemonState | None, last_text: str = "") -> dict:
-    """What a panel shows for ``state``; None while no daemon runs."""
+def snapshot(state: DaemonState | None, last_text: str = "", mode: str | None = None) -> dict:
+    """What a panel shows for ``state``; None while no daemon runs. ``mode``: the last recording's mode."""
     if state is None:
         name, text, tooltip = STOPPED, "", "keyvox is not running"
     else:
         name, text = state.value, STATE_SYMBOLS[state]
-        tooltip = f"keyvox: {name}" + (f"\nlast: {last_text}" if last_text else "")
+        tooltip = f"keyvox: {name}" + (f" (mode {mode})" if mode else "")
+        tooltip += f"\nlast: {last_text}" if last_text else ""
     return {
         "text": text,
         "alt": name,
@@ -43,6 +44,7 @@ def snapshot(state: DaemonState | None, last_text: str = "") -> dict:
         "tooltip": tooltip,
         "state": name,
         "last_text": last_text,
+        "mode": mode,
     }
 
 
@@ -53,11 +55,13 @@ class StatusFeed(Observer):
         self._lock = threading.Lock()
         self._state = DaemonState.IDLE
         self._last_text = ""
+        self._mode: str | None = None
         self._followers: list[socket.socket] = []
 
     def line(self) -> bytes:
         with self._lock:
-            return (json.dumps(snapshot(self._state, self._last_text), ensure_ascii=False) + "\n").encode()
+            snap = snapshot(self._state, self._last_text, self._mode)
+        return (json.dumps(snap, ensure_ascii=False) + "\n").encode()
 
     def serve(self, conn: socket.socket, *, follow: bool) -> None:
         """Answer a ``status`` request; a follower's connection is kept (and owned) from here on."""
@@ -78,6 +82,13 @@ class StatusFeed(Observer):
             if self._state is state:
                 return
             self._state = state
+        self._broadcast()
+
+    def on_mode(self, mode: str | None) -> None:
+        with self._lock:
+            if self._mode == mode:
+                return
+            self._mode = mode
         self._broadcast()
 
     def on_result(self, result) -> None:
@@ -130,7 +141,8 @@ def read_status(path: Path, *, follow: bool) -> Iterator[dict]:
 
 
 def show(snap: dict, as_json: bool) -> None:
-    print(json.dumps(snap, ensure_ascii=False) if as_json else snap["state"], flush=True)
+    plain = snap["state"] + (f" (mode {snap['mode']})" if snap.get("mode") else "")
+    print(json.dumps(snap, ensure_ascii=False) if as_json else plain, flush=True)
 
 
 def print_status(*, follow: bool, as_json: bool) -> int:

@@ -115,6 +115,7 @@ class Runtime:
             transcriber=self.transcriber,
             engine=self.engine,
             config_path=self.loaded.path,
+            modes=self.modes,
         )
         return DaemonLink(
             controls=controls,
@@ -197,7 +198,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
             ),
         )
         stack.callback(pipeline.close, timeout=0.5)
-        modes = ModePicker(lambda: pipeline.chain.config.modes)
+        modes = ModePicker(lambda: pipeline.chain.config.modes, presence)
         listener = make_listener(hotkey.listener, machine)
         if listener is not None:
             listener.start()

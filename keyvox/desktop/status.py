@@ -38,6 +38,10 @@ class StatusLine(Observer):
                 self.stream.write(f"[{state.value}]\n")
             self.stream.flush()
 
+    def on_mode(self, mode: str | None) -> None:
+        if mode is not None:
+            self.message(f"[mode] {mode}")
+
     def close(self) -> None:
         """Leave the terminal on a clean line."""
         with self._lock:

@@ -38,6 +38,7 @@ class Topic(Enum):
     STATE = "state"
     LEVEL = "level"
     PARTIAL = "partial"
+    MODE = "mode"
     RESULT = "result"
     NOTICE = "notice"
     FINISHED = "finished"
@@ -111,6 +112,9 @@ class QtPresence(Observer):
     def on_partial(self, text: str) -> None:
         self.inbox.post(Topic.PARTIAL, text)
 
+    def on_mode(self, mode: str | None) -> None:
+        self.inbox.post(Topic.MODE, mode)
+
     def on_result(self, result) -> None:
         self.inbox.post(Topic.RESULT, result)
 
@@ -142,6 +146,7 @@ def run_gui(daemon: DaemonLink, options: GuiConfig) -> int:
         inbox.connect(Topic.STATE, tray.show_state)
         inbox.connect(Topic.RESULT, tray.show_result)
         inbox.connect(Topic.NOTICE, tray.show_notice)
+        inbox.connect(Topic.MODE, tray.show_mode)
     if options.overlay and app.platformName().startswith("wayland"):
         report(
             "overlay off: a Wayland window cannot refuse the keyboard focus, and XWayland (DISPLAY) is not "
@@ -155,6 +160,7 @@ def run_gui(daemon: DaemonLink, options: GuiConfig) -> int:
         inbox.connect(Topic.LEVEL, overlay.show_level)
         inbox.connect(Topic.PARTIAL, overlay.show_partial)
         inbox.connect(Topic.RESULT, overlay.show_result)
+        inbox.connect(Topic.MODE, overlay.show_mode)
     daemon.watch(QtPresence(inbox))
 
     status: list[int] = []

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from keyvox.core.pipeline import Pipeline
     from keyvox.core.state import StateTracker
     from keyvox.desktop.history import History
+    from keyvox.desktop.mode_picker import ModePicker
     from keyvox.engines.base import Transcriber
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Controls:
         transcriber: Transcriber,
         engine: EngineWorker,
         config_path: Path | None,
+        modes: ModePicker | None = None,
     ) -> None:
         self._tracker = tracker
         self._send = send
@@ -89,6 +91,7 @@ class Controls:
         """``[model] languages``: what "auto" in the language menu detects among."""
         self._engine = engine
         self._config_path = config_path
+        self._modes = modes
         self._autostart = _load_autostart()
 
     # --- dictation ------------------------------------------------------------------------------
@@ -175,6 +178,20 @@ class Controls:
             self._engine.set_language(None, self._configured_among)
         else:
             self._engine.set_language(code)
+
+    # --- modes --------------------------------------------------------------------------------------
+
+    def mode_names(self) -> list[str]:
+        return self._modes.names() if self._modes is not None else []
+
+    @property
+    def pinned_mode(self) -> str | None:
+        return self._modes.pinned if self._modes is not None else None
+
+    def pin_mode(self, name: str | None) -> None:
+        """Dictate in ``name`` until unpinned (None: choose by key and window again)."""
+        if self._modes is not None:
+            self._modes.pin(name)
 
     # --- files and login ----------------------------------------------------------------------------
 

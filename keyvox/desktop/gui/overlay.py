@@ -48,6 +48,7 @@ class Overlay(QWidget):
         self.position = position
         self.state = DaemonState.IDLE
         self.text = ""
+        self.mode: str | None = None
         self.level = 0.0
         self._shown_level = 0.0
         self._pending_text: str | None = None
@@ -85,6 +86,10 @@ class Overlay(QWidget):
             return  # the delivered words stay up a moment
         else:  # idle, paused, error: a cancelled, ignored or failed recording leaves nothing to show
             self._vanish()
+
+    def show_mode(self, mode: str | None) -> None:
+        """The mode of the recording that is starting, drawn before the words (nothing for the main settings)."""
+        self.mode = mode
 
     def show_level(self, rms: float) -> None:
         self.level = rms
@@ -126,6 +131,7 @@ class Overlay(QWidget):
         painter.setPen(QColor("#e8eaed"))
         painter.setFont(self._font)
         words = self.text or ("Listening…" if recording else "Transcribing…")
+        words = f"[{self.mode}] {words}" if self.mode else words
         shown = QFontMetrics(self._font).elidedText(words, Qt.TextElideMode.ElideLeft, WIDTH - 56)
         painter.drawText(
             QRectF(40, 8, WIDTH - 56, HEIGHT - 24),

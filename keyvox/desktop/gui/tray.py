@@ -41,6 +41,7 @@ class Tray:
         self.controls = controls
         self.report = report
         self.state = DaemonState.IDLE
+        self.mode: str | None = None
         self._icons = {state: state_icon(state) for state in DaemonState}
         self.icon = QSystemTrayIcon(self._icons[self.state])
         self.menu = QMenu()
@@ -71,6 +72,10 @@ class Tray:
         self.status_item.setText(f"keyvox: {words}")
         self.pause_item.setText("Resume dictation" if state == DaemonState.PAUSED else "Pause dictation")
 
+    def show_mode(self, mode: str | None) -> None:
+        """The last recording's mode: the Mode menu's title says it."""
+        self.mode = mode
+
     def show_result(self, result) -> None:
         if result.error:
             self.show_state(DaemonState.ERROR, result.error)
@@ -95,6 +100,7 @@ class Tray:
         self.recent_menu = menu.addMenu("Recent")
         self.microphone_menu = menu.addMenu("Microphone")
         self.language_menu = menu.addMenu("Language")
+        self.mode_menu = menu.addMenu("Mode")
         menu.addSeparator()
         menu.addAction("Open config file", self._open_config)
         self.autostart_item = menu.addAction("Start at login")
@@ -111,6 +117,7 @@ class Tray:
         self._fill_recent()
         self._fill_microphones()
         self._fill_languages()
+        self._fill_modes()
         if self.controls.autostart_available:
             self.autostart_item.blockSignals(True)
             self.autostart_item.setChecked(self.controls.autostart_enabled())
@@ -154,6 +161,23 @@ class Tray:
             action.triggered.connect(lambda _=False, code=code: self._set_language(code))
             group.addAction(action)
             self.language_menu.addAction(action)
+
+    def _fill_modes(self) -> None:
+        self.mode_menu.clear()
+        names = self.controls.mode_names()
+        self.mode_menu.setEnabled(bool(names))
+        if not names:
+            self.mode_menu.setTitle("Mode (none configured)")
+            return
+        self.mode_menu.setTitle("Mode" + (f": {self.mode}" if self.mode else ""))
+        group = QActionGroup(self.mode_menu)
+        pinned = self.controls.pinned_mode
+        for name in (None, *names):
+            label = "by key and window" if name is None else f"always {name}"
+            action = QAction(label, self.mode_menu, checkable=True, checked=name == pinned)
+            action.triggered.connect(lambda _=False, name=name: self.controls.pin_mode(name))
+            group.addAction(action)
+            self.mode_menu.addAction(action)
 
     # --- actions ----------------------------------------------------------------------------------
 

@@ -3,12 +3,15 @@ its mode's language, style, dictionary and submit key; a snippet typed exactly, 
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from keyvox.desktop.history import History
-from tests.helpers.x11.rig import Terminal, wait_until, wer
+from tests.helpers.x11.rig import REPO, Terminal, wait_until, wer
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +63,8 @@ def entries(desktop) -> list:
 def test_the_terminal_and_the_window_each_get_their_modes_text(desktop, window, keyvox, manifest):
     if shutil.which("xterm") is None:
         pytest.skip("xterm is not installed (scripts/test.sh installs it)")
-    row = clip(
-        manifest, "sense_and_sensibility_01_austen_64kb-0930.wav"
-    )  # he might even have been made amiable himself
+    # "he might even have been made amiable himself"
+    row = clip(manifest, "sense_and_sensibility_01_austen_64kb-0930.wav")
     terminal = Terminal(desktop.workdir, desktop.env)
     try:
         mark = keyvox.mark()
@@ -94,6 +96,14 @@ def test_the_second_key_dictates_in_its_modes_language(desktop, window, keyvox, 
     newest = entries(desktop)[0]
     assert (newest.mode, newest.language) == ("spanish", "es"), newest
     assert newest.text.strip() == typed.strip() and wer(row["text"], typed) <= 0.5, typed
+    status = subprocess.run(
+        [sys.executable, "-m", "keyvox", "status", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**desktop.env, "PYTHONPATH": str(REPO)},
+    )
+    assert json.loads(status.stdout)["mode"] == "spanish", status.stdout + status.stderr
 
 
 def test_a_snippet_is_typed_exactly_over_several_lines(desktop, window, keyvox, manifest):
