@@ -18,7 +18,7 @@ def validate_modes(config: Config, path: Path, *, main_keys: tuple[str, ...]) ->
     for mode in config.modes:
         where = f'{path}: [[mode]] "{mode.name}"'
         for code in [mode.language, *mode.languages]:
-            check_language(code, f"{where}: language", config.model.name)
+            check_language(code, f"{where}: language", mode.model or config.model.name)
         if not mode.key:
             continue
         spec = parse_key_spec(mode.key, setting=f"{where}: key")
@@ -56,7 +56,7 @@ def apply_mode(config: Config, mode: ModeConfig | None) -> Config:
     for switch in TEXT_SWITCHES:
         if getattr(mode, switch) is not None:
             setattr(text, switch, getattr(mode, switch))
-    model = dataclasses.replace(config.model)
+    model = dataclasses.replace(config.model, name=mode.model or config.model.name)
     if mode.language or mode.languages:
         model.language = mode.language or "auto"
         model.languages = list(mode.languages)

@@ -32,6 +32,9 @@ class ModeConfig:
     """Applications this mode is for: X11 WM_CLASS, Wayland app_id (regular expressions, any case)."""
     titles: list[str] = field(default_factory=list)
     """Window titles this mode is for (a browser tab, a document), as regular expressions."""
+    model: str = ""
+    """Another model for this mode (e.g. base for a language tiny.en cannot speak), loaded at start and kept
+    warm beside the main one, on the same engine thread."""
     language: str = ""
     languages: list[str] = field(default_factory=list)
     dictionary: dict[str, str] = field(default_factory=dict)

@@ -50,6 +50,8 @@ class Job:
     language: str | None = field(default=None, compare=False)
     """A language for this job only, when the engine detects the language itself; None keeps the engine's."""
     future: Future = field(default_factory=Future, compare=False)
+    model: str | None = field(default=None, compare=False)
+    """Which of the worker's models runs it (a mode's ``model``); None: the main one."""
 
 
 class EngineStopped(RuntimeError):
@@ -59,8 +61,10 @@ class EngineStopped(RuntimeError):
 class EngineWorker:
     """A priority queue and the one thread that owns ``transcriber``."""
 
-    def __init__(self, transcriber: Transcriber) -> None:
+    def __init__(self, transcriber: Transcriber, others: dict[str, Transcriber] | None = None) -> None:
         self.transcriber = transcriber
+        self.others = others or {}
+        """More loaded models, by name, kept warm for the modes that ask for them."""
         self._queue: queue.PriorityQueue[Job] = queue.PriorityQueue()
         self._numbers = itertools.count()
         self._closed = False
@@ -69,10 +73,15 @@ class EngineWorker:
         self._thread.start()
 
     def submit(
-        self, work: Callable[[Transcriber], Any], *, priority: Priority, language: str | None = None
+        self,
+        work: Callable[[Transcriber], Any],
+        *,
+        priority: Priority,
+        language: str | None = None,
+        model: str | None = None,
     ) -> Future:
-        """Queue ``work(transcriber)``; the future holds its result or its exception."""
-        job = Job(priority, next(self._numbers), work, language)
+        """Queue ``work(transcriber)`` (``model``'s, when given); the future holds its result or its exception."""
+        job = Job(priority, next(self._numbers), work, language, model=model)
         with self._lock:
             if self._closed:
                 raise EngineStopped("the engine worker has stopped")
@@ -99,10 +108,13 @@ class EngineWorker:
         """The engine's own language from the next job on (None detects it), changed on the engine thread."""
         self.submit(lambda engine: engine.set_language(code, among), priority=Priority.DICTATION).result()
 
-    def for_dictation(self, language: LanguageChoice | None = None) -> DictationTranscriber:
+    def for_dictation(
+        self, language: LanguageChoice | None = None, model: str | None = None
+    ) -> DictationTranscriber:
         """A ``Transcriber`` for the pipeline whose every call waits for this worker at dictation priority,
-        in ``language`` when given (a mode's), else in the engine's own."""
-        return DictationTranscriber(self, language)
+        in ``language`` when given (a mode's), else in the engine's own, with ``model`` when it is one of
+        ``others``."""
+        return DictationTranscriber(self, language, model if model in self.others else None)
 
     def close(self, timeout: float = 5.0) -> None:
         """Finish what is queued, then stop the thread; later submissions raise ``EngineStopped``."""
@@ -120,9 +132,10 @@ class EngineWorker:
                 return
             if not job.future.set_running_or_notify_cancel():
                 continue
+            engine = self.others.get(job.model, self.transcriber) if job.model else self.transcriber
             try:
-                with speaking(self.transcriber, job.language):
-                    value = job.work(self.transcriber)
+                with speaking(engine, job.language):
+                    value = job.work(engine)
             except BaseException as exc:  # handed to whoever waits; the worker keeps serving
                 job.future.set_exception(exc)
             else:
@@ -161,9 +174,12 @@ class DictationTranscriber:
     """The pipeline's view of the engine: the ``Transcriber`` protocol, each call run on the engine thread at
     dictation priority (the calling thread waits for it), and what the engine is and can do read from it."""
 
-    def __init__(self, worker: EngineWorker, choice: LanguageChoice | None = None) -> None:
+    def __init__(
+        self, worker: EngineWorker, choice: LanguageChoice | None = None, model: str | None = None
+    ) -> None:
         self._worker = worker
-        self._engine = worker.transcriber
+        self._model = model
+        self._engine = worker.others[model] if model else worker.transcriber
         self._choice = choice
 
     @property
@@ -222,7 +238,7 @@ class DictationTranscriber:
             with choosing(engine, choice):
                 return engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
 
-        return self._worker.submit(work, priority=Priority.DICTATION).result()
+        return self._worker.submit(work, priority=Priority.DICTATION, model=self._model).result()
 
     def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
         self._worker.set_language(code, among)

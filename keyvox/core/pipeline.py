@@ -110,6 +110,8 @@ class UtteranceResult:
     """The window the text went to, where the desktop tells it (an X11 window id), else None."""
     mode: str | None = None
     """The ``[[mode]]`` the utterance was dictated in; None: the top-level settings."""
+    model: str | None = None
+    """The model that transcribed it (a mode may bring its own)."""
 
     @property
     def latency_s(self) -> float:
@@ -249,13 +251,13 @@ class Pipeline:
         on_result: Callable[[UtteranceResult], None] | None = None,
         on_state: Callable[[DaemonState], None] | None = None,
         on_partial: Callable[[str], None] | None = None,
-        in_language: Callable[[LanguageChoice], Transcriber] | None = None,
+        engine_for: Callable[[LanguageChoice | None, str | None], Transcriber] | None = None,
         sinks_by_method: dict[str, TextSink] | None = None,
     ) -> None:
         self.transcriber = transcriber
-        self.in_language = in_language
-        """The engine in another language, for a mode that sets one (``EngineWorker.for_dictation``); None:
-        modes keep the engine's language."""
+        self.engine_for = engine_for
+        """The engine in another language or with another model, for a mode that sets one
+        (``EngineWorker.for_dictation``); None: modes keep the engine as it is."""
         self.sinks_by_method = sinks_by_method or {}
         """Sinks for the ``[output] method`` a mode sets; any other method goes to ``sink``."""
         self.chain = chain
@@ -341,13 +343,17 @@ class Pipeline:
     # --- internals ------------------------------------------------------------------------------
 
     def _transcriber_for(self, settings: Config | None) -> Transcriber:
-        """The engine in the language ``settings`` ask for; the pipeline's own when they ask for none."""
-        if settings is None or self.in_language is None:
+        """The engine in the language and with the model ``settings`` ask for; the pipeline's own when they
+        ask for neither."""
+        if settings is None or self.engine_for is None:
             return self.transcriber
         model, own = settings.model, self.chain.config.model
-        if (model.language, model.languages) == (own.language, own.languages):
+        language = (model.language, model.languages) != (own.language, own.languages)
+        other = model.name if model.name != own.name else None
+        if not language and other is None:
             return self.transcriber
-        return self.in_language(LanguageChoice.of(model.language, model.languages))
+        choice = LanguageChoice.of(model.language, model.languages) if language else None
+        return self.engine_for(choice, other)
 
     def _queue_step(self, utterance: Utterance) -> None:
         self._queue.put(LiveStep(utterance))
@@ -425,7 +431,13 @@ class Pipeline:
         audio = utterance.audio()
         mode = utterance.mode
         result = UtteranceResult(
-            "", None, audio.shape[0] / SAMPLE_RATE, released_at, audio=audio, mode=mode.name if mode else None
+            "",
+            None,
+            audio.shape[0] / SAMPLE_RATE,
+            released_at,
+            audio=audio,
+            mode=mode.name if mode else None,
+            model=utterance.transcriber.model_name,
         )
         try:
             if utterance.live is not None:

@@ -75,7 +75,7 @@ class ResultReport:
             self.history.record(
                 result,
                 backend=self.backend,
-                model=self.model,
+                model=result.model or self.model,
                 window=describe_window(result.window),
                 audio=result.audio,
             )

@@ -9,6 +9,7 @@ any step fail, what was built so far is closed again, newest first, as ``Runtime
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import queue
 import sys
@@ -172,7 +173,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
         recorder.open()
         stack.callback(recorder.close)
         transcriber = _load_model(config, presence)
-        engine = EngineWorker(transcriber)
+        engine = EngineWorker(transcriber, _mode_models(config, transcriber, presence))
         stack.callback(engine.close, timeout=0.5)
         history = _history(config)
         if events is not None:
@@ -284,6 +285,18 @@ def _load_model(config: Config, observer: Observer) -> Transcriber:
         raise
 
 
+def _mode_models(config: Config, main: Transcriber, observer: Observer) -> dict[str, Transcriber]:
+    """The other models modes ask for, loaded now and kept warm (each costs its own memory: see
+    docs/modes.md), by the name the modes give them."""
+    names = {mode.model for mode in config.modes if mode.model and mode.model != main.model_name}
+    return {
+        name: _load_model(
+            dataclasses.replace(config, model=dataclasses.replace(config.model, name=name)), observer
+        )
+        for name in sorted(names)
+    }
+
+
 def _history(config: Config) -> History | None:
     if not config.history.enabled:
         return None
@@ -325,7 +338,7 @@ def _pipeline(
         on_result=results.on_result,
         on_state=tracker.on_pipeline_state,
         on_partial=presence.on_partial,
-        in_language=engine.for_dictation,
+        engine_for=engine.for_dictation,
         sinks_by_method=by_method,
     )
 

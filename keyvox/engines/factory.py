@@ -65,7 +65,10 @@ def spoken_languages(config: Config) -> str:
     """The language ``auto`` picks a model for: "en" only when every mode speaks English too (an
     English-only model cannot dictate a mode's Spanish), else "auto" (a multilingual model)."""
     codes = {config.model.language, *config.model.languages}
-    codes |= {code for mode in config.modes for code in (mode.language, *mode.languages) if code}
+    # (a mode with a model of its own speaks through that one)
+    codes |= {
+        code for mode in config.modes if not mode.model for code in (mode.language, *mode.languages) if code
+    }
     return "en" if codes == {"en"} else "auto" if len(codes) > 1 else config.model.language
 
 

@@ -160,3 +160,22 @@ def test_the_dictation_view_changes_the_language_on_the_engine_thread(tiny_en):
         assert model.set_by == ["keyvox-engine"] and view.language == "de"
     finally:
         engine.close()
+
+
+def test_a_modes_language_and_model_hold_for_its_jobs_only(tiny_en, manifest):
+    from keyvox.engines.base import LanguageChoice
+
+    main, other = LanguageRecorder(tiny_en), LanguageRecorder(tiny_en)  # two engines over one real model
+    engine = EngineWorker(main, {"other": other})
+    audio = load_audio(manifest[0]["path"])
+    try:
+        in_mode = engine.for_dictation(LanguageChoice(None, ("en", "de")), "other")
+        assert in_mode.model_name == tiny_en.model_name and in_mode.languages == ("en", "de")
+        in_mode.transcribe_detailed(audio)
+        engine.for_dictation(LanguageChoice("fr")).transcribe_detailed(audio)
+        engine.for_dictation().transcribe_detailed(audio)
+        engine.for_dictation(model="not loaded").transcribe_detailed(audio)  # not loaded: the main model
+    finally:
+        engine.close()
+    assert other.seen == [("keyvox-engine", None)] and other.languages == ()  # restored after its job
+    assert main.seen == [("keyvox-engine", "fr"), ("keyvox-engine", None), ("keyvox-engine", None)]

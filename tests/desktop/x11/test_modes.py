@@ -1,5 +1,7 @@
 """Modes on the X11 rig: chosen by the focused window at key-down and by their own key, each dictation with
-its mode's language, style, dictionary and submit key; a snippet typed exactly, over several lines."""
+its mode's language, model, style, dictionary and submit key; a snippet typed exactly, over several lines.
+
+The main model is tiny.en (English only); the Spanish mode brings the multilingual base, kept warm beside it."""
 
 from __future__ import annotations
 
@@ -17,9 +19,6 @@ pytestmark = pytest.mark.slow
 
 CONFIG = """
 version = 1
-[model]
-name = "base"
-language = "en"
 [output]
 method = "type"
 [snippets]
@@ -36,6 +35,7 @@ submit = "enter"
 [[mode]]
 name = "spanish"
 key = "alt_r"
+model = "base"
 language = "es"
 """
 
@@ -43,7 +43,7 @@ language = "es"
 @pytest.fixture(scope="module")
 def keyvox(desktop):
     process = desktop.start_keyvox(CONFIG, name="modes")
-    process.wait_for(r"^Ready: hold Right Ctrl to dictate", 180)
+    process.wait_for(r"^Ready: hold Right Ctrl to dictate .*tiny\.en", 180)
     yield process
     assert process.stop() == 0, process.output()
 
@@ -94,7 +94,7 @@ def test_the_second_key_dictates_in_its_modes_language(desktop, window, keyvox, 
     keyvox.wait_for(r"^\[mode\] spanish", 10, since=mark)
     typed = window.wait_for_text()
     newest = entries(desktop)[0]
-    assert (newest.mode, newest.language) == ("spanish", "es"), newest
+    assert (newest.mode, newest.language, newest.model) == ("spanish", "es", "base"), newest
     assert newest.text.strip() == typed.strip() and wer(row["text"], typed) <= 0.5, typed
     status = subprocess.run(
         [sys.executable, "-m", "keyvox", "status", "--json"],
