@@ -238,3 +238,9 @@ def check_qwen_folder(path: Path) -> None:
         ) from None
     if model_type != "qwen3_asr":
         raise ModelNotFound(f'{path}: holds a "{model_type}" model, not Qwen3-ASR (model_type qwen3_asr)')
+
+
+def outside_languages(result: Transcription, language: str | None, among: tuple[str, ...]) -> bool:
+    """True when detection (no lock) said a language ``among`` does not list, or none at all: Qwen3-ASR
+    cannot rank languages, so such a result is decoded again in the list's first language."""
+    return language is None and bool(among) and result.speech_found and result.language not in among

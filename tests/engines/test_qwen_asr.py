@@ -119,6 +119,21 @@ def test_language_auto_lets_the_model_decide(tiny_dir, clips):
     assert result.language is None
 
 
+def test_detection_outside_the_languages_is_decoded_again_in_the_first(tiny_dir, clips, monkeypatch):
+    transcriber = QwenAsrTranscriber(
+        str(tiny_dir), device=DEVICE, compute_type="float32", language="auto", max_new_tokens=TOKENS
+    )
+    transcriber.set_language(None, ("fr", "de"))
+    spy = Spy(transcriber.model)
+    monkeypatch.setattr(transcriber.model, "transcribe", spy)
+    result = transcriber.transcribe_detailed(clips[2])
+    # The untrained model claims no language: the second pass names the list's first one in the prompt.
+    assert result.speech_found
+    assert [call["language"] for call in spy.calls] == [None, "French"]
+    assert result.language == "fr"
+    assert (transcriber.language, transcriber.languages) == (None, ("fr", "de"))  # restored
+
+
 def test_batch_in_one_pass(tiny, clips, monkeypatch):
     spy = Spy(tiny.model)
     monkeypatch.setattr(tiny.model, "transcribe", spy)
