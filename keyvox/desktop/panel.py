@@ -146,7 +146,10 @@ def show(snap: dict, as_json: bool) -> None:
 
 
 def print_status(*, follow: bool, as_json: bool) -> int:
-    """``keyvox status``: print the daemon's state once, or (``follow``) at every change for as long as it runs."""
+    """``keyvox status``: print the daemon's state once, or (``follow``) at every change for as long as it runs.
+
+    With ``as_json`` it always answers: no daemon is the ``stopped`` object (exit status 0), so a panel
+    module shows "not running" instead of nothing; the plain form says so in one error line (status 2)."""
     path = socket_path()
     if not follow:
         try:
@@ -154,6 +157,9 @@ def print_status(*, follow: bool, as_json: bool) -> int:
                 show(snap, as_json)
                 return ExitCode.OK
         except OSError:
+            if as_json:
+                show(snapshot(None), as_json)
+                return ExitCode.OK
             raise KeyvoxError(f"keyvox is not running (no daemon at {path}); start it with: keyvox") from None
         raise KeyvoxError(f"the keyvox daemon at {path} sent no status")
     previous = None

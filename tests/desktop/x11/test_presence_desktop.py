@@ -152,17 +152,21 @@ def test_status_without_a_daemon(bus, tmp_path):
         once.stderr.strip() == f"keyvox: error: keyvox is not running (no daemon at {tmp_path}/keyvox.sock); "
         "start it with: keyvox"
     )
+    stopped = {
+        "text": "",
+        "alt": "stopped",
+        "class": "stopped",
+        "state": "stopped",
+        "tooltip": "keyvox is not running",
+        "last_text": "",
+        "mode": None,
+    }
+    as_json = keyvox_cli(alone, "status", "--json")  # always answers: a panel shows "not running"
+    assert as_json.returncode == 0 and json.loads(as_json.stdout) == stopped, as_json.stderr
     follow = Lines([sys.executable, "-m", "keyvox", "status", "--follow", "--json"], alone)
     try:
         wait_until(lambda: follow.lines, 10, what="a stopped line")
-        assert json.loads(follow.lines[0]) == {
-            "text": "",
-            "alt": "stopped",
-            "class": "stopped",
-            "state": "stopped",
-            "tooltip": "keyvox is not running",
-            "last_text": "",
-        }
+        assert json.loads(follow.lines[0]) == stopped
     finally:
         follow.stop()
 
