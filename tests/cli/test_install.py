@@ -56,7 +56,11 @@ def test_readme_names_one_install_command_and_one_test_command():
         readme_first_command(),
         "bash scripts/test.sh",
     ]
-    assert readme_first_command().startswith('pipx install ".[all]"')
+    # pipx first where it is missing (a fresh Debian or Ubuntu has none), then the install itself
+    assert readme_first_command().startswith(
+        "command -v pipx >/dev/null || { sudo apt-get update && sudo apt-get install -y pipx; } && "
+    )
+    assert 'pipx install ".[all]"' in readme_first_command()
     assert readme_first_command().endswith("keyvox transcribe --sample")
 
 
