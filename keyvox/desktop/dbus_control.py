@@ -13,7 +13,6 @@ build.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable
 
@@ -58,87 +57,106 @@ class DBusUnavailable(Exception):
     """No jeepney, no session bus, or the name is taken; the message says which, in one line."""
 
 
-class DBusControl(Observer):
-    """Owns ``io.keyvox.Keyvox`` on the session bus while the daemon runs; commands go to ``handler``."""
+RECONNECT_S = 2.0
+"""How often a lost session bus is looked for again (a connect attempt costs about a millisecond)."""
 
-    def __init__(self, handler: Callable[[Command], None]) -> None:
+
+class DBusControl(Observer):
+    """Owns ``io.keyvox.Keyvox`` on the session bus while the daemon runs; commands go to ``handler``.
+
+    One thread (``keyvox-dbus``) receives and answers calls. When the bus goes away (the session ends, the
+    bus daemon restarts), it says so in one line through ``report``, keeps looking for the bus every
+    ``RECONNECT_S``, and says so again once the name is back: dictation never notices."""
+
+    def __init__(self, handler: Callable[[Command], None], report: Callable[[str], None] = print) -> None:
         self.handler = handler
+        self.report = report
         self.state = DaemonState.IDLE
-        self._router = None
-        self._calls: queue.Queue = queue.Queue(64)
+        self._connection = None
+        self._send_lock = threading.Lock()
+        self._closing = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Connect and claim the name; raises ``DBusUnavailable`` (the daemon then runs without it)."""
         try:
-            from jeepney import DBusAddress, MatchRule, new_method_call
-            from jeepney.bus_messages import message_bus
-            from jeepney.io.threading import DBusRouter, open_dbus_connection
+            import jeepney  # noqa: F401  (only to say what is missing before anything else)
         except ImportError:
             raise DBusUnavailable(INSTALL_HINT) from None
-        try:
-            connection = open_dbus_connection(bus="SESSION")
-        except KeyError:
-            raise DBusUnavailable(
-                "D-Bus control is off: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
-            ) from None
-        except (OSError, ValueError) as exc:
-            raise DBusUnavailable(f"D-Bus control is off: cannot reach the session bus ({exc})") from None
-        router = DBusRouter(connection)
-        router.filter(MatchRule(type="method_call"), queue=self._calls)
-        reply = router.send_and_get_reply(
-            new_method_call(message_bus, "RequestName", "su", (BUS_NAME, 4)), timeout=5
-        )  # 4: do not queue behind another owner
-        if reply.body != (1,):  # 1: primary owner
-            router.close()
-            connection.close()
-            raise DBusUnavailable(f"D-Bus control is off: {BUS_NAME} is already owned by another program")
-        self._router = router
-        self._address = DBusAddress(OBJECT_PATH, interface=INTERFACE)
-        self._properties = DBusAddress(OBJECT_PATH, interface=PROPERTIES)
-        self._thread = threading.Thread(target=self._serve, name="keyvox-dbus", daemon=True)
+        self._connection = _claim()
+        self._thread = threading.Thread(target=self._run, name="keyvox-dbus", daemon=True)
         self._thread.start()
 
     def on_state(self, state: DaemonState) -> None:
-        from jeepney import new_signal
+        from jeepney import DBusAddress, new_signal
 
         self.state = state
-        router = self._router
-        if router is None:
-            return
-        value = self.state.value
-        router.send(new_signal(self._address, "StateChanged", "s", (value,)))
-        router.send(
+        value = state.value
+        self._send(new_signal(DBusAddress(OBJECT_PATH, interface=INTERFACE), "StateChanged", "s", (value,)))
+        self._send(
             new_signal(
-                self._properties, "PropertiesChanged", "sa{sv}as", (INTERFACE, {"State": ("s", value)}, [])
+                DBusAddress(OBJECT_PATH, interface=PROPERTIES),
+                "PropertiesChanged",
+                "sa{sv}as",
+                (INTERFACE, {"State": ("s", value)}, []),
             )
         )
 
     def close(self) -> None:
-        router, self._router = self._router, None
-        if router is None:
-            return
-        try:
-            self._calls.put_nowait(None)
-        except queue.Full:
-            pass
-        router.close()
-        router.conn.close()
+        self._closing.set()
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            _shut(connection)
+        if self._thread is not None:
+            self._thread.join(1.0)
 
     # --- the bus thread ----------------------------------------------------------------------------
 
-    def _serve(self) -> None:
-        while True:
-            call = self._calls.get()
-            if call is None:
+    def _run(self) -> None:
+        while not self._closing.is_set():
+            connection = self._connection
+            if connection is not None:
+                self._serve(connection)
+            if self._closing.is_set():
                 return
-            router = self._router
-            if router is None:
-                return
+            self._connection = None
+            self.report("keyvox: the D-Bus session bus went away; D-Bus control is off until it is back")
+            self._connection = self._reconnect()
+            if self._connection is not None:
+                self.report("keyvox: D-Bus control is back on the session bus")
+                self.on_state(self.state)
+
+    def _serve(self, connection) -> None:
+        """Answer calls until the connection fails or is closed."""
+        while not self._closing.is_set():
             try:
-                router.send(self._answer(call))
+                call = connection.receive()
+            except (OSError, EOFError, ValueError):  # the bus hung up, or close() shut the socket
+                return
+            if call.header.message_type.name != "method_call":
+                continue
+            try:
+                self._send(self._answer(call), connection)
             except Exception:  # one bad call must not end the service
                 log.exception("D-Bus call failed")
+
+    def _reconnect(self):
+        while not self._closing.wait(RECONNECT_S):
+            try:
+                return _claim()
+            except DBusUnavailable:
+                continue
+        return None
+
+    def _send(self, message, connection=None) -> None:
+        connection = connection or self._connection
+        if connection is None:
+            return  # off until the bus is back: the state is sent again then
+        with self._send_lock:
+            try:
+                connection.send(message)
+            except OSError:  # the bus thread notices too, and reconnects
+                pass
 
     def _answer(self, call):
         from jeepney import HeaderFields, new_error, new_method_return
@@ -168,3 +186,41 @@ class DBusControl(Observer):
             "s",
             (f"{interface}.{member} is not a keyvox method",),
         )
+
+
+def _claim():
+    """A connection to the session bus that owns ``BUS_NAME``; raises ``DBusUnavailable`` in one line."""
+    from jeepney import new_method_call
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    try:
+        connection = open_dbus_connection(bus="SESSION")
+    except KeyError:
+        raise DBusUnavailable(
+            "D-Bus control is off: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
+        ) from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise DBusUnavailable(f"D-Bus control is off: cannot reach the session bus ({exc})") from None
+    try:
+        reply = connection.send_and_get_reply(
+            new_method_call(message_bus, "RequestName", "su", (BUS_NAME, 4)), timeout=5
+        )  # 4: do not queue behind another owner
+    except (OSError, EOFError, TimeoutError) as exc:
+        _shut(connection)
+        raise DBusUnavailable(f"D-Bus control is off: the session bus did not answer ({exc})") from None
+    if reply.body != (1,):  # 1: primary owner
+        _shut(connection)
+        raise DBusUnavailable(f"D-Bus control is off: {BUS_NAME} is already owned by another program")
+    return connection
+
+
+def _shut(connection) -> None:
+    """Close the socket so a thread blocked in ``receive`` wakes up at once."""
+    import socket
+
+    try:
+        connection.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    connection.close()

@@ -266,7 +266,7 @@ def _dbus(config: Config, machine: PushToTalk, status: StatusLine) -> list[Obser
     """D-Bus control on Linux, when ``[desktop] dbus``; a bus that cannot be used is said in one line."""
     if not (config.desktop.dbus and sys.platform.startswith("linux")):
         return []
-    bus = DBusControl(machine.command)
+    bus = DBusControl(machine.command, report=status.message)
     try:
         bus.start()
     except DBusUnavailable as exc:
