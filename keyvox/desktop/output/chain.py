@@ -92,6 +92,11 @@ class OutputChain:
                 log.info("output method %s failed: %s", method.name, exc)
                 if isinstance(exc, PartlyInserted):
                     break
+            except (
+                Exception
+            ) as exc:  # a method's own bug must not lose the text: the next one, or the clipboard
+                failures.append(f"{method.name}: {exc}")
+                log.exception("output method %s broke", method.name)
         self.last_method = None
         kept = clipboard.write_clipboard(text)
         where = "it is on the clipboard" if kept else "the clipboard is unavailable too"

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 
-from keyvox.desktop.output import compositor, virtual_keyboard
+from keyvox.desktop.output import compositor, gnome, virtual_keyboard
 from keyvox.desktop.output.base import OutputFailed, OutputMethod
 
 # The key that absorbs the keymap change, and the pause after it: 144 of 144 texts whole on the sway rig.
@@ -319,7 +319,7 @@ class WaylandCopy:
 
 def build(method: str) -> list[OutputMethod]:
     """The Wayland chain for ``[output] method``."""
-    typers = [VirtualKeyboardType(), WtypeType(), YdotoolType()]
+    typers = [gnome.MutterType(), VirtualKeyboardType(), WtypeType(), YdotoolType()]  # each knows its desktop
     return {
         "type": typers,
         "clipboard": [WaylandPaste(False), WaylandCopy()],
@@ -329,6 +329,9 @@ def build(method: str) -> list[OutputMethod]:
 
 
 def press_backspace(count: int) -> None:
+    if _on_gnome():
+        gnome.press(gnome.BACKSPACE, count)
+        return
     if SEAT.no_virtual_keyboard:
         raise NoVirtualKeyboard(no_virtual_keyboard_line())
     try:
@@ -344,6 +347,10 @@ def press_backspace(count: int) -> None:
 
 def press_combo(key: str, modifiers: tuple[str, ...]) -> None:
     """Press ``key`` (an X keysym name, ``Return``) with ``modifiers`` (``ctrl``, ``shift``) held."""
+    if _on_gnome():
+        mods = tuple({"ctrl": gnome.CTRL, "shift": gnome.SHIFT}[mod] for mod in modifiers)
+        gnome.press({"Return": gnome.RETURN, "BackSpace": gnome.BACKSPACE}[key], 1, mods)
+        return
     if SEAT.no_virtual_keyboard:
         raise NoVirtualKeyboard(no_virtual_keyboard_line())
     if not modifiers:
@@ -362,6 +369,10 @@ def press_combo(key: str, modifiers: tuple[str, ...]) -> None:
     run_wtype([*PRIMING, *held, "-k", key, *freed], TYPE_TIMEOUT_S)
 
 
+def _on_gnome() -> bool:
+    return compositor.desktop_name() == "gnome" and gnome.SESSION.available()
+
+
 # --- keyvox doctor ----------------------------------------------------------------------------------
 
 
@@ -374,11 +385,17 @@ def doctor_hints() -> list[str]:
     desktop = compositor.desktop_name() or "unknown"
     lines = [f"Wayland desktop: {desktop}"]
     has = {tool: shutil.which(tool) is not None for tool in ("wtype", "ydotool", "wl-copy", "wl-paste")}
-    if desktop == "gnome":
+    if desktop == "gnome" and gnome.SESSION.available():
         lines.append(
-            "typing: GNOME has no virtual-keyboard protocol, so wtype cannot type; fix: install ydotool "
-            "(1.0 or later) and run its daemon (`sudo systemctl enable --now ydotool`, or `ydotoold &` "
-            "with access to /dev/uinput); without it keyvox leaves the text on the clipboard"
+            "typing: mutter's remote-desktop service on the session bus (nothing to approve; characters "
+            "outside the keyboard layout go in as GTK's Ctrl+Shift+U entry, which GTK and IBus apps take)"
+        )
+    elif desktop == "gnome":
+        lines.append(
+            "typing: GNOME's remote-desktop service (org.gnome.Mutter.RemoteDesktop) is not on the session "
+            "bus, and GNOME has no virtual-keyboard protocol; fix: install ydotool (1.0 or later) and run "
+            "its daemon (`sudo systemctl enable --now ydotool`); without it keyvox leaves the text on the "
+            "clipboard"
         )
         if has["ydotool"]:
             lines.append("typing: ydotool is installed (ASCII only; ydotoold must be running)")

@@ -20,7 +20,7 @@ def test_doctor_on_the_sway_rig(wayland):
 def test_gnome_names_the_fix(monkeypatch):
     from keyvox.desktop.output.wayland import doctor_hints
 
-    for name in ("SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE", "DISPLAY"):
+    for name in ("SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_RUNTIME_DIR", "/nonexistent")
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
