@@ -232,13 +232,11 @@ class FasterWhisperTranscriber(BaseTranscriber):
         speech = audio[start:end]
         language = self.language or self._detect(speech)
 
-        if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
+        if audio.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
+            # The whole file, silence included: cut to the speech, tiny.en's timestamped decode wrote
+            # "faced cracks in the cross the table" for arctic_a0009's "faced Gregson across the table".
             prompt = build_prompt(context, vocabulary)
-            result = self._decode_timed(
-                speech, prompt, language, task, words, on_segment, start / SAMPLE_RATE
-            )
-            result.duration_s = duration
-            return result
+            return self._decode_timed(audio, prompt, language, task, words, on_segment, 0.0)
         # Pieces get the dictionary's spellings but not the text before them: with it, tiny.en's timestamped
         # decode invented "We'll see you in the next one." in a 0.3 s tail of 40 s of joined English clips.
         spellings = build_prompt("", vocabulary)
