@@ -23,6 +23,7 @@ from keyvox.server.audio_routes import audio_endpoint
 from keyvox.server.events import EventHub
 from keyvox.server.formats import error_response
 from keyvox.server.limits import AuthMiddleware, ModelWorker
+from keyvox.server.openapi import openapi_document
 from keyvox.server.served import Served
 from keyvox.text.chain import TextProcessor
 
@@ -85,6 +86,9 @@ def create_app(
 
     served = Served(transcriber, chain, worker, hub, settings.max_upload_bytes)
 
+    async def openapi(_request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
     async def transcriptions(request: Request) -> Response:
         return await audio_endpoint(request, served, Task.TRANSCRIBE)
 
@@ -98,6 +102,7 @@ def create_app(
         routes=[
             Route("/health", health),
             Route("/v1/models", models),
+            Route("/openapi.json", openapi),
             Route("/v1/audio/transcriptions", transcriptions, methods=["POST"]),
             Route("/v1/audio/translations", translations, methods=["POST"]),
             WebSocketRoute("/v1/events", events),
