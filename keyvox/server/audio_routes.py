@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from keyvox.audio.format import SAMPLE_RATE
+from keyvox.core.engine_worker import EngineStopped
 from keyvox.engines.base import Task, Transcriber, Transcription
 from keyvox.server.compat import AudioRequest, read_request
 from keyvox.server.formats import ApiError, render
@@ -71,9 +72,12 @@ async def _answer(request: Request, served: Served, task: Task) -> Response:
         if fields.stream:
             return stream_transcription(served, slot, audio, fields, language)
         started = time.perf_counter()
-        transcription, text = await served.worker.run(
-            slot, lambda engine: transcribe(engine, served.chain, audio, fields), language
-        )
+        try:
+            transcription, text = await served.worker.run(
+                slot, lambda engine: transcribe(engine, served.chain, audio, fields), language
+            )
+        except EngineStopped:
+            raise _stopped() from None
     finally:
         if not submitted:
             slot.release()
@@ -108,6 +112,16 @@ def transcribe(
             audio, context=fields.prompt, vocabulary=chain.vocabulary
         )
     return transcription, transcription.text if fields.raw else chain.process(transcription)
+
+
+def _stopped() -> ApiError:
+    return ApiError(
+        503,
+        "The model has stopped (the server is shutting down); retry against a running server.",
+        kind="server_error",
+        code="engine_stopped",
+        headers={"Retry-After": "5"},
+    )
 
 
 def _check_task(transcriber: Transcriber, fields: AudioRequest) -> None:

@@ -180,3 +180,22 @@ def test_field_rules_follow_openais(tiny_server, short_clip):
         error = envelope(post(tiny_server, files={"file": ("a.wav", data)}, data=fields), 400)
         assert error["param"] == param, (fields, error)
     assert httpx.get(f"{tiny_server.url}/health").json()["queued"] == 0
+
+
+def test_a_stopped_engine_is_503_and_frees_its_place_in_the_queue(tiny_en, short_clip):
+    from keyvox.core.engine_worker import EngineWorker
+    from keyvox.server.app import ServerSettings, create_app
+    from keyvox.server.run import server_chain, start_in_thread
+
+    engine = EngineWorker(tiny_en)
+    handle = start_in_thread(
+        create_app(tiny_en, server_chain(Config()), ServerSettings(max_queue=1), None, engine)
+    )
+    try:
+        engine.close()  # as when the daemon shuts its model down while a client is still sending
+        for _ in range(3):  # each refusal gives its place back, so the next is refused the same way
+            response = post(handle, files={"file": ("a.wav", short_clip["path"].read_bytes())})
+            assert envelope(response, 503)["code"] == "engine_stopped" and response.headers["retry-after"]
+        assert httpx.get(f"{handle.url}/health").json()["queued"] == 0
+    finally:
+        handle.stop()
