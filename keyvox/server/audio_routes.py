@@ -105,7 +105,7 @@ def transcribe(
             context=fields.prompt,
             vocabulary=chain.vocabulary,
             task=fields.task,
-            words=fields.words and transcriber.supports_word_timestamps,
+            words=fields.words,  # refused beforehand when the engine cannot time words
         )
     else:
         transcription = transcriber.transcribe_detailed(
