@@ -278,6 +278,11 @@ class RemoteConfig:
     model: str = option(
         "whisper-1", "Model name sent with each request (e.g. whisper-1, Qwen/Qwen3-ASR-1.7B)."
     )
+    stream: bool = option(
+        False,
+        "Ask for the answer as server-sent events (stream=true): OpenAI's transcript.text events or "
+        "vLLM's transcription.chunk ones.",
+    )
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from keyvox.engines.base import LanguageChoice, Transcriber, Transcription
+from keyvox.engines.base import LanguageChoice, SegmentSink, Task, Transcriber, Transcription
 from keyvox.platform.heap import release_free_memory
 
 log = logging.getLogger(__name__)
@@ -215,6 +215,14 @@ class DictationTranscriber:
         return self._engine.supports_context
 
     @property
+    def supports_word_timestamps(self) -> bool:
+        return self._engine.supports_word_timestamps
+
+    @property
+    def supports_translation(self) -> bool:
+        return self._engine.supports_translation
+
+    @property
     def vad_threshold(self) -> float:
         return self._engine.vad_threshold
 
@@ -239,6 +247,31 @@ class DictationTranscriber:
                 return engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
 
         return self._worker.submit(work, priority=Priority.DICTATION, model=self._model).result()
+
+    def transcribe_timed(
+        self,
+        audio: np.ndarray,
+        *,
+        context: str = "",
+        vocabulary: Sequence[str] = (),
+        task: Task = Task.TRANSCRIBE,
+        words: bool = False,
+        on_segment: SegmentSink | None = None,
+    ) -> Transcription:
+        choice = self._choice
+
+        def work(engine: Transcriber) -> Transcription:
+            with choosing(engine, choice):
+                return engine.transcribe_timed(
+                    audio,
+                    context=context,
+                    vocabulary=vocabulary,
+                    task=task,
+                    words=words,
+                    on_segment=on_segment,
+                )
+
+        return self._worker.submit(work, priority=Priority.DICTATION).result()
 
     def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
         self._worker.set_language(code, among)

@@ -8,8 +8,9 @@ device, precision) and what it can do, so callers read those instead of guessing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -24,6 +25,17 @@ SAMPLE_RATE = 16_000
 
 
 @dataclass
+class Word:
+    """One word with its time in the recording (from an engine with ``supports_word_timestamps``)."""
+
+    start: float
+    end: float
+    word: str
+    """As the engine wrote it, with its leading space and punctuation."""
+    probability: float = 1.0
+
+
+@dataclass
 class Segment:
     """One stretch of recognised speech."""
 
@@ -32,6 +44,21 @@ class Segment:
     text: str
     no_speech_prob: float = 0.0
     avg_logprob: float = 0.0
+    words: list[Word] = field(default_factory=list)
+    """Filled only by ``transcribe_timed(..., words=True)`` on an engine that can time words."""
+    temperature: float = 0.0
+    compression_ratio: float = 1.0
+
+
+class Task(Enum):
+    """What ``transcribe_timed`` writes: the spoken language, or English (Whisper's translate task)."""
+
+    TRANSCRIBE = "transcribe"
+    TRANSLATE = "translate"
+
+
+SegmentSink = Callable[[Segment], None]
+"""Called on the engine's thread with each segment once it is final (it is never taken back)."""
 
 
 @dataclass
@@ -74,11 +101,30 @@ class Transcriber(Protocol):
     """When ``language`` is None, detection chooses among these only; empty: any the model knows. Engines
     that cannot rank languages (Qwen3-ASR, remote servers) detect freely and only honour a lock."""
 
+    supports_word_timestamps: bool
+    """True when ``transcribe_timed(..., words=True)`` times each word (Whisper's cross-attention)."""
+    supports_translation: bool
+    """True when ``transcribe_timed`` takes ``Task.TRANSLATE`` (a multilingual Whisper model)."""
+
     def transcribe(self, audio: np.ndarray) -> str: ...
 
     def transcribe_detailed(
         self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
     ) -> Transcription: ...
+
+    def transcribe_timed(
+        self,
+        audio: np.ndarray,
+        *,
+        context: str = "",
+        vocabulary: Sequence[str] = (),
+        task: Task = Task.TRANSCRIBE,
+        words: bool = False,
+        on_segment: SegmentSink | None = None,
+    ) -> Transcription:
+        """For files (the server): segments as the engine times them, words when asked and supported,
+        each segment handed to ``on_segment`` as soon as it is final."""
+        ...
 
     def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
         """Use another spoken language from the next utterance on (None detects it, among ``among``)."""
@@ -137,9 +183,31 @@ class BaseTranscriber:
     """The spoken language as an ISO code; None detects it on every utterance."""
     languages: tuple[str, ...] = ()
     """When ``language`` is None, detection chooses among these only; empty: any."""
+    supports_word_timestamps = False
+    """True when ``transcribe_timed(..., words=True)`` times each word."""
+    supports_translation = False
+    """True when ``transcribe_timed`` takes ``Task.TRANSLATE``."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text
+
+    def transcribe_timed(
+        self,
+        audio: np.ndarray,
+        *,
+        context: str = "",
+        vocabulary: Sequence[str] = (),
+        task: Task = Task.TRANSCRIBE,
+        words: bool = False,
+        on_segment: SegmentSink | None = None,
+    ) -> Transcription:
+        """An engine without its own timing: ``transcribe_detailed``'s segments, handed on once decoded."""
+        if task is not Task.TRANSCRIBE:
+            raise ValueError(f"{self.backend} cannot {task.value}")
+        result = self.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+        for segment in result.segments if on_segment else ():
+            on_segment(segment)
+        return result
 
     def transcribe_detailed(
         self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()

@@ -11,7 +11,15 @@ import numpy as np
 from keyvox.audio import vad
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.audio.vad import speech_span
-from keyvox.engines.base import BaseTranscriber, Segment, Transcription, as_model_input
+from keyvox.engines.base import (
+    BaseTranscriber,
+    Segment,
+    SegmentSink,
+    Task,
+    Transcription,
+    Word,
+    as_model_input,
+)
 from keyvox.engines.long_audio import WHISPER_TARGET_PIECE_S, transcribe_in_pieces
 from keyvox.engines.models import resolve_whisper_model
 from keyvox.engines.whisper_window import (
@@ -71,6 +79,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
     backend = "faster-whisper"
     supports_live_decoding = True
     supports_context = True
+    supports_word_timestamps = True
 
     def __init__(
         self,
@@ -110,6 +119,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
                 f'[model] language = "{self.language}" is not supported by {model_name} '
                 f"(choose one of {', '.join(self.model.supported_languages[:12])}, ...)"
             )
+        self.supports_translation = self.model.model.is_multilingual  # English-only models have no task token
         self.description = f"{self.backend} {model_name} {self.compute_type} on {self.device}"
 
     @classmethod
@@ -197,6 +207,101 @@ class FasterWhisperTranscriber(BaseTranscriber):
             duration_s=duration,
         )
 
+    def transcribe_timed(
+        self,
+        audio: np.ndarray,
+        *,
+        context: str = "",
+        vocabulary: Sequence[str] = (),
+        task: Task = Task.TRANSCRIBE,
+        words: bool = False,
+        on_segment: SegmentSink | None = None,
+    ) -> Transcription:
+        """Whisper's own timestamps (and word times from its cross-attention), window by window: audio that
+        fits one window in one decode, longer audio in the pieces of ``transcribe_in_pieces``."""
+        if task is Task.TRANSLATE and not self.supports_translation:
+            raise ValueError(f"{self.model_name} is English-only and cannot translate")
+        audio = as_model_input(audio)
+        duration = audio.shape[0] / SAMPLE_RATE
+        start, end = 0, audio.shape[0]
+        if self.vad_filter:
+            span = speech_span(audio, self.vad_threshold) if audio.size else None
+            if span is None:
+                return Transcription("", self.language, duration, [], speech_found=False)
+            start, end = span
+        speech = audio[start:end]
+        language = self.language or self._detect(speech)
+
+        if audio.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
+            # The whole file, silence included: cut to the speech, tiny.en's timestamped decode wrote
+            # "faced cracks in the cross the table" for arctic_a0009's "faced Gregson across the table".
+            prompt = build_prompt(context, vocabulary)
+            return self._decode_timed(audio, prompt, language, task, words, on_segment, 0.0)
+        # Pieces get the dictionary's spellings but not the text before them: with it, tiny.en's timestamped
+        # decode invented "We'll see you in the next one." in a 0.3 s tail of 40 s of joined English clips.
+        spellings = build_prompt("", vocabulary)
+        return transcribe_in_pieces(
+            speech,
+            lambda piece, _before: self._decode_timed(piece, spellings, language, task, words, None, 0.0),
+            max_piece_s=MAX_WINDOW_AUDIO_S,
+            target_piece_s=WHISPER_TARGET_PIECE_S,
+            context=context,
+            threshold=self.vad_threshold,
+            offset_s=start / SAMPLE_RATE,
+            duration_s=duration,
+            keep_segments=True,
+            on_segment=on_segment,
+            check_ends=False,
+        )
+
+    def _decode_timed(
+        self,
+        piece: np.ndarray,
+        prompt: str,
+        language: str | None,
+        task: Task,
+        words: bool,
+        on_segment: SegmentSink | None,
+        offset: float,
+    ) -> Transcription:
+        """One window with faster-whisper's timestamped decode and its temperature fallback against loops;
+        times are clamped to the piece (the window is padded to 30 s) and moved by ``offset``."""
+        length = piece.shape[0] / SAMPLE_RATE
+        found, info = self.model.transcribe(
+            piece,
+            language=language,
+            task=task.value,
+            beam_size=self.beam_size,
+            vad_filter=False,
+            initial_prompt=prompt or None,
+            condition_on_previous_text=False,
+            word_timestamps=words,
+        )
+        parts = []
+        for s in found:  # a generator: each segment is final once yielded
+            text = s.text.strip()
+            if not text:
+                continue
+            timed = [
+                Word(_at(offset, w.start, length), _at(offset, w.end, length), w.word, w.probability)
+                for w in s.words or ()
+            ]
+            segment = Segment(
+                _at(offset, s.start, length),
+                _at(offset, s.end, length),
+                text,
+                s.no_speech_prob,
+                s.avg_logprob,
+                timed,
+                s.temperature,
+                s.compression_ratio,
+            )
+            parts.append(segment)
+            if on_segment:
+                on_segment(segment)
+        text = " ".join(p.text for p in parts)
+        return Transcription(text, info.language, length, parts, speech_found=bool(parts))
+
     def _detect(self, audio: np.ndarray) -> str | None:
         """The language of the first window of long audio, among ``languages``; None leaves faster-whisper
         to detect it per piece, as before, when nothing restricts it."""
@@ -240,6 +345,11 @@ class FasterWhisperTranscriber(BaseTranscriber):
         parts = [Segment(s.start, s.end, s.text, s.no_speech_prob, s.avg_logprob) for s in segments]
         text = " ".join(s.text.strip() for s in parts).strip()
         return Transcription(text, info.language, duration, parts, speech_found=bool(parts))
+
+
+def _at(offset: float, seconds: float, length: float) -> float:
+    """A time inside the piece (faster-whisper pads it to a 30 s window), on the recording's clock."""
+    return round(offset + min(float(seconds), length), 3)
 
 
 def build_prompt(context: str, vocabulary: Sequence[str]) -> str:

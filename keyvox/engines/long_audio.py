@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from keyvox.audio import vad
 from keyvox.audio.format import SAMPLE_RATE
-from keyvox.engines.base import Segment, Transcription
+from keyvox.engines.base import Segment, SegmentSink, Transcription
 from keyvox.engines.spoken import drop_repeated_context
 
 WHISPER_TARGET_PIECE_S = 15.0
@@ -107,20 +107,32 @@ def transcribe_in_pieces(
     threshold: float = vad.SPEECH_THRESHOLD,
     offset_s: float = 0.0,
     duration_s: float | None = None,
+    keep_segments: bool = False,
+    on_segment: SegmentSink | None = None,
+    check_ends: bool = True,
 ) -> Transcription:
     """Decode ``audio`` piece by piece (see ``split_at_pauses``), each with what came before as context.
 
     ``offset_s`` is where ``audio`` starts in the recording (segments are timed from the recording's
-    start); ``duration_s`` is the recording's length (default: this audio's).
+    start); ``duration_s`` is the recording's length (default: this audio's). ``keep_segments`` keeps the
+    segments each decode timed itself (shifted to the recording's clock, less the words heard twice);
+    otherwise each decoded part is one segment. ``on_segment`` gets each segment as it is joined.
+    ``check_ends`` re-decodes a piece whose decoder dropped its first or last words (``decode_checked``);
+    a decoder that writes timestamps does not drop them, and its checks' short decodes of a lone word
+    invented whole sentences ("Thank you very much for watching") on the joined English clips.
     """
     texts: list[str] = []
     segments: list[Segment] = []
     language: str | None = None
     found = False
     for piece in split_at_pauses(audio, max_piece_s, target_piece_s=target_piece_s, threshold=threshold):
-        for start, result in decode_checked(
-            audio[piece.start : piece.end], decode, context_before(context, texts), threshold=threshold
-        ):
+        piece_audio, before = audio[piece.start : piece.end], context_before(context, texts)
+        decoded = (
+            decode_checked(piece_audio, decode, before, threshold=threshold)
+            if check_ends
+            else [(0, decode(piece_audio, before))]
+        )
+        for start, result in decoded:
             text = result.text.strip()
             if piece.overlaps_previous and start == 0 and texts:
                 text = drop_repeated_start(texts[-1], text)
@@ -130,18 +142,56 @@ def transcribe_in_pieces(
             found = found or result.speech_found
             if text:
                 texts.append(text)
-                begin = piece.start + start
-                segments.append(
-                    Segment(
-                        offset_s + begin / SAMPLE_RATE,
-                        offset_s + (begin + int(result.duration_s * SAMPLE_RATE)) / SAMPLE_RATE,
-                        text,
-                        max((s.no_speech_prob for s in result.segments), default=0.0),
-                        min((s.avg_logprob for s in result.segments), default=0.0),
-                    )
-                )
+                begin = offset_s + (piece.start + start) / SAMPLE_RATE
+                if keep_segments:
+                    dropped = len(result.text.split()) - len(text.split())
+                    parts = shifted(without_first_words(result.segments, dropped), begin, segments)
+                else:
+                    parts = [
+                        Segment(
+                            begin,
+                            begin + int(result.duration_s * SAMPLE_RATE) / SAMPLE_RATE,
+                            text,
+                            max((s.no_speech_prob for s in result.segments), default=0.0),
+                            min((s.avg_logprob for s in result.segments), default=0.0),
+                        )
+                    ]
+                segments.extend(parts)
+                for part in parts if on_segment else ():
+                    on_segment(part)
     duration = audio.shape[0] / SAMPLE_RATE if duration_s is None else duration_s
     return Transcription(" ".join(texts), language, duration, segments, speech_found=found)
+
+
+def without_first_words(segments: list[Segment], count: int) -> list[Segment]:
+    """``segments`` less their first ``count`` words (those the join removed as heard twice)."""
+    kept = []
+    for segment in segments:
+        words = segment.text.split()
+        if count >= len(words):
+            count -= len(words)
+            continue
+        if count:
+            timed = segment.words[count:]
+            start = timed[0].start if timed else segment.start
+            segment = replace(segment, start=start, text=" ".join(words[count:]), words=timed)
+            count = 0
+        kept.append(segment)
+    return kept
+
+
+def shifted(parts: list[Segment], by: float, before: list[Segment]) -> list[Segment]:
+    """``parts`` moved ``by`` seconds; none starts before the segments already joined end (a piece after a
+    hard cut starts ``OVERLAP_S`` early)."""
+    floor = before[-1].end if before else 0.0
+    moved = []
+    for part in parts:
+        start = max(floor, part.start + by)
+        end = max(start, part.end + by)
+        words = [replace(w, start=max(start, w.start + by), end=max(start, w.end + by)) for w in part.words]
+        moved.append(replace(part, start=start, end=end, words=words))
+        floor = end
+    return moved
 
 
 def context_before(context: str, texts: list[str]) -> str:

@@ -122,9 +122,11 @@ class RemoteTranscriber(BaseTranscriber):
         language: str | None = None,
         vad_filter: bool = True,
         vad_threshold: float = SPEECH_THRESHOLD,
+        stream: bool = False,
     ) -> None:
         import httpx
 
+        self.stream = stream
         self.vad_filter = vad_filter
         self.vad_threshold = vad_threshold
         self.url = url.rstrip("/")
@@ -158,6 +160,7 @@ class RemoteTranscriber(BaseTranscriber):
             language=config.model.language,
             vad_filter=config.model.vad_filter,
             vad_threshold=config.model.vad_threshold,
+            stream=remote.stream,
         )
 
     def transcribe_detailed(
@@ -194,30 +197,89 @@ class RemoteTranscriber(BaseTranscriber):
             fields["prompt"] = prompt
         if self.language:
             fields["language"] = self.language
+        upload = {"file": ("audio.wav", encode_wav(audio), "audio/wav")}
         try:
-            response = self._client.post(
-                self.endpoint, data=fields, files={"file": ("audio.wav", encode_wav(audio), "audio/wav")}
-            )
+            if self.stream:
+                text = self._streamed({**fields, "stream": "true"}, upload)
+            else:
+                text = self._answered(self._client.post(self.endpoint, data=fields, files=upload))
         except httpx.TimeoutException:
             raise RemoteError(f"remote server {self.url} did not answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise RemoteError(f"cannot reach remote server {self.url} ({reason})") from None
+        duration = audio.shape[0] / SAMPLE_RATE
+        return Transcription(text.strip(), self.language, duration, [], speech_found=bool(text.strip()))
+
+    def _answered(self, response) -> str:
         if response.status_code >= 400:
             raise RemoteError(
                 f"remote server {self.url} answered {response.status_code}: {_error_message(response)}"
             )
         try:
-            text = str(response.json()["text"])
+            return str(response.json()["text"])
         except (ValueError, KeyError, TypeError):
             raise RemoteError(
                 f'remote server {self.url} sent an answer without "text" (is it OpenAI-compatible?)'
             ) from None
-        duration = audio.shape[0] / SAMPLE_RATE
-        return Transcription(text.strip(), self.language, duration, [], speech_found=bool(text.strip()))
+
+    def _streamed(self, fields: dict, upload: dict) -> str:
+        """The text of a ``stream=true`` answer: OpenAI's ``transcript.text.delta`` ... ``.done`` events, or
+        vLLM's ``transcription.chunk`` deltas ending in ``[DONE]``."""
+        with self._client.stream("POST", self.endpoint, data=fields, files=upload) as response:
+            if response.status_code >= 400:
+                response.read()
+                return self._answered(response)
+            reader = StreamText()
+            for line in response.iter_lines():
+                if reader.read_line(line):
+                    break
+        if reader.error is not None:
+            raise RemoteError(f"remote server {self.url} failed mid-answer: {reader.error}")
+        if reader.text is None:
+            raise RemoteError(f"remote server {self.url} ended its event stream before the text was done")
+        return reader.text
 
     def close(self) -> None:
         self._client.close()
+
+
+class StreamText:
+    """Reads the data lines of a transcription's server-sent events into its text."""
+
+    def __init__(self) -> None:
+        self.deltas: list[str] = []
+        self.text: str | None = None
+        """The whole text, once the stream said it is done."""
+        self.error: str | None = None
+
+    def read_line(self, line: str) -> bool:
+        """Take one line of the stream; True once nothing more is to come."""
+        if not line.startswith("data:"):
+            return False  # event names, comments, the blank lines between events
+        data = line[len("data:") :].strip()
+        if data == "[DONE]":  # vLLM's end, after its last chunk
+            self.text = "".join(self.deltas) if self.text is None else self.text
+            return True
+        try:
+            event = json.loads(data)
+        except ValueError:
+            return False
+        if not isinstance(event, dict):
+            return False
+        if event.get("error"):
+            error = event["error"]
+            self.error = " ".join(str(error.get("message") if isinstance(error, dict) else error).split())
+            return True
+        if event.get("type") == "transcript.text.delta":
+            self.deltas.append(str(event.get("delta") or ""))
+        elif event.get("type") == "transcript.text.done":
+            self.text = str(event.get("text") or "")
+            return True
+        elif event.get("object") == "transcription.chunk":
+            for choice in event.get("choices") or ():
+                self.deltas.append(str((choice.get("delta") or {}).get("content") or ""))
+        return False
 
 
 def _error_message(response) -> str:

@@ -1,12 +1,24 @@
-"""What ``/v1/audio/transcriptions`` answers: OpenAI's five response formats and its error shape."""
+"""What ``/v1/audio/transcriptions`` and ``/translations`` answer: OpenAI's five response formats, its
+usage note and its error shape."""
 
 from __future__ import annotations
 
+import math
+from enum import Enum
+
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from keyvox.engines.base import Transcription
+from keyvox.engines.base import Segment, Task, Transcription
 
-RESPONSE_FORMATS = ("json", "text", "verbose_json", "srt", "vtt")
+
+class ResponseFormat(Enum):
+    """OpenAI's ``response_format`` values."""
+
+    JSON = "json"
+    TEXT = "text"
+    VERBOSE_JSON = "verbose_json"
+    SRT = "srt"
+    VTT = "vtt"
 
 
 class ApiError(Exception):
@@ -49,47 +61,79 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def render(transcription: Transcription, text: str, response_format: str) -> Response:
-    """``text`` is what the text chain made of ``transcription`` (or its raw text)."""
-    if response_format == "json":
-        return JSONResponse({"text": text})
-    if response_format == "text":
+def usage(transcription: Transcription) -> dict:
+    """OpenAI's note for models billed by duration: whole seconds of audio, rounded up."""
+    return {"type": "duration", "seconds": math.ceil(round(transcription.duration_s, 3))}
+
+
+def render(
+    transcription: Transcription,
+    text: str,
+    response_format: ResponseFormat | str,
+    *,
+    task: Task = Task.TRANSCRIBE,
+    segments: bool = True,
+    words: bool = False,
+) -> Response:
+    """``text`` is what the text chain made of ``transcription`` (or its raw text); ``segments`` and
+    ``words`` are the ``verbose_json`` parts asked for (OpenAI's ``timestamp_granularities``)."""
+    response_format = ResponseFormat(response_format)
+    if response_format is ResponseFormat.JSON:
+        return JSONResponse({"text": text, "usage": usage(transcription)})
+    if response_format is ResponseFormat.TEXT:
         return PlainTextResponse(text + "\n")
     cues = _cues(transcription, text)
-    if response_format == "srt":
+    if response_format is ResponseFormat.SRT:
         blocks = [
             f"{i}\n{_stamp(start, ',')} --> {_stamp(end, ',')}\n{words}\n"
             for i, (start, end, words) in enumerate(cues, 1)
         ]
         return PlainTextResponse("\n".join(blocks), media_type="application/x-subrip")
-    if response_format == "vtt":
+    if response_format is ResponseFormat.VTT:
         blocks = [f"{_stamp(start, '.')} --> {_stamp(end, '.')}\n{words}\n" for start, end, words in cues]
         return PlainTextResponse("WEBVTT\n\n" + "\n".join(blocks), media_type="text/vtt")
-    return JSONResponse(verbose_json(transcription, text))
+    return JSONResponse(verbose_json(transcription, text, task=task, segments=segments, words=words))
 
 
-def verbose_json(transcription: Transcription, text: str) -> dict:
-    segments = [
-        {
-            "id": i,
-            "seek": 0,
-            "start": round(s.start, 3),
-            "end": round(s.end, 3),
-            "text": s.text,
-            "tokens": [],
-            "temperature": 0.0,
-            "avg_logprob": s.avg_logprob,
-            "compression_ratio": 1.0,
-            "no_speech_prob": s.no_speech_prob,
-        }
-        for i, s in enumerate(transcription.segments)
-    ]
-    return {
-        "task": "transcribe",
+def verbose_json(
+    transcription: Transcription,
+    text: str,
+    *,
+    task: Task = Task.TRANSCRIBE,
+    segments: bool = True,
+    words: bool = False,
+) -> dict:
+    """OpenAI's ``verbose_json``: segments (unless only words were asked for), words only when asked."""
+    body = {
+        "task": task.value,
         "language": transcription.language or "",
         "duration": transcription.duration_s,
         "text": text,
-        "segments": segments,
+    }
+    if segments:
+        body["segments"] = [_segment(i, s) for i, s in enumerate(transcription.segments)]
+    if words:
+        body["words"] = [
+            {"word": w.word.strip(), "start": round(w.start, 3), "end": round(w.end, 3)}
+            for s in transcription.segments
+            for w in s.words
+        ]
+    body["usage"] = usage(transcription)
+    return body
+
+
+def _segment(number: int, segment: Segment) -> dict:
+    return {
+        "id": number,
+        "seek": int(segment.start * 100),  # Whisper's seek is in 10 ms mel frames
+        "start": round(segment.start, 3),
+        "end": round(segment.end, 3),
+        "text": segment.text,
+        "tokens": [],
+        "temperature": segment.temperature,
+        "avg_logprob": segment.avg_logprob,
+        "compression_ratio": segment.compression_ratio,
+        "no_speech_prob": segment.no_speech_prob,
     }
 
 

@@ -141,11 +141,15 @@ class ModelWorker:
     async def run(self, slot: Slot, work: Callable[[Any], Any], language: str | None = None) -> Any:
         """Run ``work(transcriber)`` on the engine thread; the slot is freed when the work ends, even if the
         client left."""
-        future = self.engine.submit(
-            lambda transcriber: self._timed(work, transcriber),
-            priority=Priority.REQUEST,
-            language=language or None,
-        )
+        try:
+            future = self.engine.submit(
+                lambda transcriber: self._timed(work, transcriber),
+                priority=Priority.REQUEST,
+                language=language or None,
+            )
+        except BaseException:  # the engine worker has stopped: nothing will ever free the slot
+            slot.release()
+            raise
         future.add_done_callback(slot.release)
         return await asyncio.wrap_future(future)
 

@@ -20,22 +20,44 @@ class WatchedTranscriber:
         self.inner = inner
         self.description = inner.description
         self.model_name = inner.model_name
-        self.language = inner.language
+        self.backend = inner.backend
+        self.supports_word_timestamps = inner.supports_word_timestamps
+        self.supports_translation = inner.supports_translation
         self.threads: set[str] = set()
         self.active = 0
         self.most_active = 0
         self._lock = threading.Lock()
 
+    @property
+    def language(self):
+        return self.inner.language
+
+    @property
+    def languages(self):
+        return self.inner.languages
+
+    def set_language(self, code, among=()):
+        self.inner.set_language(code, among)
+
     def transcribe(self, audio):
         return self.transcribe_detailed(audio).text
 
     def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+        with self._watching():
+            return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+
+    def transcribe_timed(self, audio, **options):
+        with self._watching():
+            return self.inner.transcribe_timed(audio, **options)
+
+    @contextmanager
+    def _watching(self):
         with self._lock:
             self.threads.add(threading.current_thread().name)
             self.active += 1
             self.most_active = max(self.most_active, self.active)
         try:
-            return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+            yield
         finally:
             with self._lock:
                 self.active -= 1
