@@ -271,7 +271,7 @@ class DictationTranscriber:
                     on_segment=on_segment,
                 )
 
-        return self._worker.submit(work, priority=Priority.DICTATION).result()
+        return self._worker.submit(work, priority=Priority.DICTATION, model=self._model).result()
 
     def set_language(self, code: str | None, among: tuple[str, ...] = ()) -> None:
         self._worker.set_language(code, among)
