@@ -168,7 +168,8 @@ class BaseTranscriber:
     ``compute_type`` once it has loaded."""
 
     backend: str
-    model_name: str
+    model_name: str = ""
+    """Set by the subclass once loaded; empty in a stand-in without a model."""
     model_path: Path | None = None
     device: str = ""
     compute_type: str = ""

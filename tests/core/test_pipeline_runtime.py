@@ -39,6 +39,8 @@ class BrokenEngine(BaseTranscriber):
     """Stands in for an engine that crashes (a GPU driver fault cannot be produced on demand)."""
 
     description = "broken"
+    backend = "faster-whisper"
+    model_name = "broken"
 
     def __init__(self, real) -> None:
         self.real = real
