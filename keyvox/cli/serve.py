@@ -41,6 +41,4 @@ def register(commands) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from keyvox.server.run import serve
 
-    return serve(
-        load(args), args.host, args.port, args.api_key_env, args.wyoming, args.wyoming_allow_remote
-    )
+    return serve(load(args), args.host, args.port, args.api_key_env, args.wyoming, args.wyoming_allow_remote)

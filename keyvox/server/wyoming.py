@@ -8,7 +8,7 @@ and the connection closes. Decodes queue on the same ``ModelWorker`` as the HTTP
 both fronts share the one engine thread and the one queue limit. A request that cannot be served gets a
 Wyoming ``error`` event and the connection stays usable for another try.
 
-Importing this module needs the ``wyoming`` extra.
+Importing this module needs the ``wyoming`` package (in the ``server`` extra).
 """
 
 from __future__ import annotations
@@ -205,7 +205,9 @@ class Connection:
         except BadAudio as exc:
             await self._fail(ErrorCode.BAD_AUDIO, str(exc))
         except (KeyError, TypeError, ValueError) as exc:
-            await self._fail(ErrorCode.BAD_EVENT, f"malformed {event.type} event ({type(exc).__name__}: {exc})")
+            await self._fail(
+                ErrorCode.BAD_EVENT, f"malformed {event.type} event ({type(exc).__name__}: {exc})"
+            )
         return True
 
     async def _dispatch(self, event: Event) -> bool:

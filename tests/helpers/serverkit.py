@@ -20,6 +20,7 @@ class WatchedTranscriber:
         self.inner = inner
         self.description = inner.description
         self.model_name = inner.model_name
+        self.backend = inner.backend
         self.language = inner.language
         self.threads: set[str] = set()
         self.active = 0
