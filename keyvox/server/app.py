@@ -29,6 +29,7 @@ from keyvox.engines.base import Transcriber
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.formats import RESPONSE_FORMATS, ApiError, error_response, render
 from keyvox.server.limits import AuthMiddleware, ModelWorker, limited_receive, too_large
+from keyvox.server.realtime import RealtimeService, realtime_route
 from keyvox.text.chain import TextProcessor
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,10 @@ def create_app(
             Route("/v1/models", models),
             Route("/v1/audio/transcriptions", transcriptions, methods=["POST"]),
             WebSocketRoute("/v1/events", events),
+            WebSocketRoute(
+                "/v1/realtime",
+                realtime_route(RealtimeService(transcriber, chain, worker, hub, settings.max_upload_bytes)),
+            ),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,

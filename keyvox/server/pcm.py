@@ -114,3 +114,32 @@ class PcmBuffer:
                 runs.append((rate, [samples]))
         parts = [resample(np.concatenate(pieces), rate, SAMPLE_RATE) for rate, pieces in runs]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+@dataclass
+class StreamResampler:
+    """Linear resampling to 16 kHz chunk by chunk, for audio that must be looked at as it arrives (the
+    realtime API's server VAD): each output sample is interpolated where a one-pass resampling would put it,
+    so there is no seam at chunk boundaries."""
+
+    rate: int
+    _tail: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    """Input samples the next output still interpolates between."""
+    _position: float = 0.0
+    """Where the next output sample falls, in input samples from ``_tail[0]``."""
+
+    def feed(self, samples: np.ndarray) -> np.ndarray:
+        if self.rate == SAMPLE_RATE:
+            return samples
+        data = np.concatenate([self._tail, samples])
+        step = self.rate / SAMPLE_RATE
+        last = data.shape[0] - 1
+        if last < 0 or self._position > last:
+            self._tail = data
+            return np.zeros(0, dtype=np.float32)
+        count = int((last - self._position) // step) + 1
+        out = np.interp(self._position + np.arange(count) * step, np.arange(data.shape[0]), data)
+        following = self._position + count * step
+        drop = min(int(following), last)
+        self._tail, self._position = data[drop:], following - drop
+        return out.astype(np.float32)
