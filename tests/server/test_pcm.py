@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from keyvox.server.pcm import BadAudio, PcmBuffer, PcmFormat, checked_format, to_mono
+from keyvox.server.pcm import BadAudio, PcmBuffer, PcmFormat, StreamResampler, checked_format, to_mono
 
 VALUES = np.array([0.0, 0.5, -0.5, -1.0])
 """Exactly representable at every width, so each decoder must give them back exactly."""
@@ -70,3 +70,14 @@ def test_the_buffer_refuses_audio_past_its_limit():
     with pytest.raises(BadAudio, match="longer than"):
         buffer.add(np.zeros(2, dtype="<i2").tobytes(), PcmFormat(16000, 2, 1))
     assert PcmBuffer(limit_bytes=1).empty
+
+
+@pytest.mark.parametrize(("rate", "piece"), [(24000, 2400), (24000, 777), (44100, 1000), (8000, 333)])
+def test_streamed_resampling_has_no_seam_at_chunk_boundaries(rate, piece):
+    """Chunk by chunk gives the samples one interpolation over the whole signal gives, wherever the cuts are."""
+    signal = np.sin(np.arange(rate) / rate * 2 * np.pi * 440).astype(np.float32)
+    resampler = StreamResampler(rate)
+    streamed = np.concatenate([resampler.feed(signal[i : i + piece]) for i in range(0, len(signal), piece)])
+    positions = np.arange(streamed.shape[0]) * rate / 16000
+    assert positions[-1] <= len(signal) - 1 and abs(streamed.shape[0] - 16000) <= 1
+    np.testing.assert_allclose(streamed, np.interp(positions, np.arange(len(signal)), signal), atol=1e-5)
