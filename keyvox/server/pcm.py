@@ -143,3 +143,26 @@ class StreamResampler:
         drop = min(int(following), last)
         self._tail, self._position = data[drop:], following - drop
         return out.astype(np.float32)
+
+
+@dataclass
+class GrowingSamples:
+    """Samples appended piece by piece into one array that doubles when full: a realtime turn gets ten
+    appends a second, and concatenating the whole turn at each would copy it ten times a second."""
+
+    _data: np.ndarray = field(default_factory=lambda: np.zeros(SAMPLE_RATE, dtype=np.float32))
+    size: int = 0
+
+    def append(self, samples: np.ndarray) -> None:
+        needed = self.size + samples.shape[0]
+        if needed > self._data.shape[0]:
+            grown = np.zeros(max(needed, 2 * self._data.shape[0]), dtype=np.float32)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size : needed] = samples
+        self.size = needed
+
+    @property
+    def samples(self) -> np.ndarray:
+        """The samples so far (a view: copy it before appending more if it must not change)."""
+        return self._data[: self.size]

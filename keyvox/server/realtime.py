@@ -31,7 +31,7 @@ from keyvox.engines.base import Transcriber
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.formats import ApiError
 from keyvox.server.limits import ModelWorker
-from keyvox.server.pcm import BadAudio, PcmFormat, StreamResampler, to_mono
+from keyvox.server.pcm import BadAudio, GrowingSamples, PcmFormat, StreamResampler, to_mono
 from keyvox.server.realtime_session import (
     RealtimeFailure,
     SessionConfig,
@@ -98,7 +98,7 @@ class RealtimeConnection:
 
     def _new_buffer(self, start: int) -> None:
         """An empty turn beginning at sample ``start`` of the session (16 kHz), for the ``*_ms`` fields."""
-        self.audio = np.zeros(0, dtype=np.float32)
+        self.buffer = GrowingSamples()
         self.start = start
         self.vad = StreamingVad()
         self.scanned = 0
@@ -146,7 +146,7 @@ class RealtimeConnection:
         elif kind == "input_audio_buffer.commit":
             await self._commit_all()
         elif kind == "input_audio_buffer.clear":
-            self._new_buffer(self.start + self.audio.shape[0])
+            self._new_buffer(self.start + self.buffer.size)
             await self.send({"type": "input_audio_buffer.cleared"})
         else:
             raise RealtimeFailure(f"Unsupported event type '{kind}'.", code="unknown_event", param="type")
@@ -161,9 +161,9 @@ class RealtimeConnection:
             raise RealtimeFailure(
                 f"Invalid 'audio': {reason}.", code="invalid_audio", param="audio"
             ) from None
-        self.audio = np.concatenate([self.audio, self.resampler.feed(samples)])
-        if self.audio.nbytes > self.service.max_audio_bytes:
-            self._new_buffer(self.start + self.audio.shape[0])
+        self.buffer.append(self.resampler.feed(samples))
+        if self.buffer.samples.nbytes > self.service.max_audio_bytes:
+            self._new_buffer(self.start + self.buffer.size)
             raise RealtimeFailure(
                 "The audio buffer is longer than this server takes ([server] max_upload_mb); it was cleared.",
                 code="input_audio_buffer_too_large",
@@ -177,7 +177,8 @@ class RealtimeConnection:
         detection = self.config.turn_detection
         silence = detection.silence_ms * SAMPLE_RATE // 1000
         while True:
-            self.vad.feed(self.audio)
+            audio = self.buffer.samples
+            self.vad.feed(audio)
             probs = self.vad.probs
             cut = None
             for index in range(self.scanned, len(probs)):
@@ -209,20 +210,19 @@ class RealtimeConnection:
                 }
             )
             padding = detection.padding_ms * SAMPLE_RATE // 1000
-            rest = self.audio[cut:]
-            await self._commit(self.audio[max(0, self.speech_at - padding) : cut])
+            await self._commit(audio[max(0, self.speech_at - padding) : cut])
             self._new_buffer(self.start + cut)
-            self.audio = rest
+            self.buffer.append(audio[cut:])
 
     async def _commit_all(self) -> None:
-        if self.audio.shape[0] < MIN_COMMIT_MS * SAMPLE_RATE // 1000:
+        if self.buffer.size < MIN_COMMIT_MS * SAMPLE_RATE // 1000:
             raise RealtimeFailure(
                 f"Error committing input audio buffer: buffer too small. Expected at least {MIN_COMMIT_MS}ms "
-                f"of audio, but buffer only has {self._ms(self.audio.shape[0], absolute=False)}ms of audio.",
+                f"of audio, but buffer only has {self._ms(self.buffer.size, absolute=False)}ms of audio.",
                 code="input_audio_buffer_commit_empty",
             )
-        await self._commit(self.audio)
-        self._new_buffer(self.start + self.audio.shape[0])
+        await self._commit(self.buffer.samples)
+        self._new_buffer(self.start + self.buffer.size)
 
     async def _commit(self, audio: np.ndarray) -> None:
         await self.send(

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from keyvox.server.pcm import BadAudio, PcmBuffer, PcmFormat, StreamResampler, checked_format, to_mono
+from keyvox.server.pcm import (
+    BadAudio,
+    GrowingSamples,
+    PcmBuffer,
+    PcmFormat,
+    StreamResampler,
+    checked_format,
+    to_mono,
+)
 
 VALUES = np.array([0.0, 0.5, -0.5, -1.0])
 """Exactly representable at every width, so each decoder must give them back exactly."""
@@ -81,3 +89,12 @@ def test_streamed_resampling_has_no_seam_at_chunk_boundaries(rate, piece):
     positions = np.arange(streamed.shape[0]) * rate / 16000
     assert positions[-1] <= len(signal) - 1 and abs(streamed.shape[0] - 16000) <= 1
     np.testing.assert_allclose(streamed, np.interp(positions, np.arange(len(signal)), signal), atol=1e-5)
+
+
+def test_growing_samples_keep_every_piece_in_order():
+    store = GrowingSamples()
+    pieces = [np.full(n, n, dtype=np.float32) for n in (10, 16000, 40000, 3)]
+    for piece in pieces:
+        store.append(piece)
+    np.testing.assert_array_equal(store.samples, np.concatenate(pieces))
+    assert store.size == 56013
