@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 TIMEOUT_S = 60.0
 """Per event: generous, so a loaded 2-core CI machine never times out a decode."""
 CHUNK = 2400
-"""100 ms at 24 kHz, the size browser and Home Assistant realtime clients append."""
+"""100 ms at 24 kHz: a microphone callback's worth, as realtime clients append it."""
 MAX_WER = 0.12
 """As in test_server.py: tiny.en makes no error in these ~5 s read clips; one error in 9 words is allowed."""
 KEY = "realtime-test-key"

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow
 TIMEOUT_S = 60.0
 """Per event: generous, so a loaded 2-core CI machine never times out a decode."""
 CHUNK_SAMPLES = 1024
-"""Home Assistant streams 16 kHz 16-bit mono in chunks of about this size."""
+"""Samples per audio-chunk that Wyoming satellites and wyoming-bench send by default."""
 MAX_WER = 0.12
 """As in test_server.py: tiny.en makes no error in these ~5 s read clips; one error in 9 words is allowed."""
 
