@@ -117,9 +117,12 @@ def check_bind(endpoint: Endpoint, allow_remote: bool) -> None:
 
 
 def served_languages(transcriber: Transcriber) -> list[str]:
-    """The languages a request may ask for: the fixed one, else all the engine's model knows."""
+    """The languages a request may ask for: the fixed one, else those detection is restricted to
+    (``[model] languages``), else all the engine's model knows."""
     if transcriber.language:
         return [transcriber.language]
+    if transcriber.languages:
+        return sorted(transcriber.languages)
     if transcriber.backend in QWEN_BACKENDS:
         from keyvox.engines.qwen_common import QWEN_LANGUAGES
 

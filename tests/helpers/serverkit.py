@@ -21,6 +21,7 @@ class WatchedTranscriber:
         self.description = inner.description
         self.model_name = inner.model_name
         self.backend = inner.backend
+        self.languages = inner.languages
         self.language = inner.language
         self.threads: set[str] = set()
         self.active = 0
