@@ -6,6 +6,9 @@ import argparse
 
 from keyvox.cli.options import add_model_options, load
 
+WYOMING_DEFAULT_URI = "tcp://127.0.0.1:10300"
+"""keyvox.server.wyoming.DEFAULT_URI, repeated so the parser need not import the wyoming package."""
+
 
 def register(commands) -> None:
     serve = commands.add_parser("serve", help="run the OpenAI-compatible transcription server")
@@ -17,6 +20,20 @@ def register(commands) -> None:
         help="environment variable holding the API key clients "
         "must send (required to listen beyond loopback)",
     )
+    serve.add_argument(
+        "--wyoming",
+        nargs="?",
+        const=WYOMING_DEFAULT_URI,
+        metavar="URI",
+        help="also serve the Wyoming protocol for Home Assistant, on the same model and queue "
+        f"(default URI: {WYOMING_DEFAULT_URI})",
+    )
+    serve.add_argument(
+        "--wyoming-allow-remote",
+        action="store_true",
+        help="let Wyoming listen beyond loopback; Wyoming has no API key, so anyone who reaches the port "
+        "can use it",
+    )
     add_model_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
@@ -24,4 +41,4 @@ def register(commands) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from keyvox.server.run import serve
 
-    return serve(load(args), args.host, args.port, args.api_key_env)
+    return serve(load(args), args.host, args.port, args.api_key_env, args.wyoming, args.wyoming_allow_remote)

@@ -4,5 +4,6 @@ In the daemon (``[server] enabled = true``) the ``EventHub`` is one of the obser
 ``start_background(config, transcriber, hub, engine)`` serves ``/v1/*`` beside the hotkey through the
 daemon's engine worker; ``handle.stop()`` ends it (docs/server.md).
 
-Importing this package needs the ``server`` extra (starlette, uvicorn, python-multipart).
+Importing this package needs the ``server`` extra (starlette, uvicorn, python-multipart; wyoming for
+``keyvox serve --wyoming``, keyvox/server/wyoming.py).
 """

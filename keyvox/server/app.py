@@ -24,6 +24,7 @@ from keyvox.server.events import EventHub
 from keyvox.server.formats import error_response
 from keyvox.server.limits import AuthMiddleware, ModelWorker
 from keyvox.server.openapi import openapi_document
+from keyvox.server.realtime import RealtimeService, realtime_route
 from keyvox.server.served import Served
 from keyvox.text.chain import TextProcessor
 
@@ -106,6 +107,10 @@ def create_app(
             Route("/v1/audio/transcriptions", transcriptions, methods=["POST"]),
             Route("/v1/audio/translations", translations, methods=["POST"]),
             WebSocketRoute("/v1/events", events),
+            WebSocketRoute(
+                "/v1/realtime",
+                realtime_route(RealtimeService(transcriber, chain, worker, hub, settings.max_upload_bytes)),
+            ),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,

@@ -10,6 +10,7 @@ import ipaddress
 import math
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,21 @@ def bearer_matches(headers: list[tuple[bytes, bytes]], api_key: str) -> bool:
     return hmac.compare_digest(supplied, api_key.encode("utf-8"))
 
 
+KEY_PROTOCOL = "openai-insecure-api-key."
+"""The WebSocket subprotocol prefix browsers use to send the key (they cannot set a header on a WebSocket)."""
+
+
+def websocket_key_matches(scope: dict, api_key: str) -> bool:
+    """The key as realtime clients send it on a WebSocket: the bearer header, an ``openai-insecure-api-key.KEY``
+    subprotocol, or an ``api_key`` query parameter."""
+    if bearer_matches(scope["headers"], api_key):
+        return True
+    offered = [p[len(KEY_PROTOCOL) :] for p in scope.get("subprotocols") or () if p.startswith(KEY_PROTOCOL)]
+    query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_key", [])
+    expected = api_key.encode("utf-8")
+    return any(hmac.compare_digest(candidate.encode("utf-8"), expected) for candidate in offered + query)
+
+
 class AuthMiddleware:
     """Pure ASGI: every HTTP request and WebSocket but ``OPEN_PATHS`` needs the key, when one is set."""
 
@@ -53,6 +69,7 @@ class AuthMiddleware:
             or scope["type"] not in ("http", "websocket")
             or scope["path"] in OPEN_PATHS
             or bearer_matches(scope["headers"], self.api_key)
+            or (scope["type"] == "websocket" and websocket_key_matches(scope, self.api_key))
         ):
             await self.app(scope, receive, send)
             return
