@@ -101,3 +101,31 @@ def test_nothing_is_drawn_between_release_and_delivery(app):
     overlay.show_result(UtteranceResult("Hello there.", None, 1.0, 0.0))
     run_events(app, 0.1)
     assert painted and overlay.text == "Hello there."
+
+
+def test_the_mode_and_a_language_other_than_english_are_shown(app):
+    from keyvox.desktop.gui.tray import Tray
+    from keyvox.engines.base import Transcription
+    from tests.desktop.test_gui_tray_state import StandInControls
+
+    overlay = Overlay("bottom-left")
+    overlay.show_mode("spanish")
+    overlay.show_state(DaemonState.RECORDING)
+    overlay.show_state(DaemonState.PROCESSING)
+    heard = UtteranceResult("Hola.", Transcription("hola", "es", 1.0), 1.0, 0.0)
+    overlay.show_result(heard)
+    assert overlay.text == "[es] Hola." and overlay.mode == "spanish"
+    overlay.show_result(UtteranceResult("Hello.", Transcription("hello", "en", 1.0), 1.0, 0.0))
+    assert overlay.text == "Hello."  # English, the unmarked default, goes without a tag
+    overlay.close()
+
+    class MultilingualControls(StandInControls):
+        language = "auto"
+
+    tray = Tray(MultilingualControls(), report=lambda *args: None)
+    try:
+        tray.show_result(heard)
+        tray._refresh()
+        assert tray.language_menu.title() == "Language (last heard: es)"
+    finally:
+        tray.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,14 @@ def test_panels_get_the_mode_of_the_last_recording():
     feed.on_mode("terminal")
     snap = json.loads(feed.line())
     assert snap["mode"] == "terminal" and "(mode terminal)" in snap["tooltip"]
+
+
+@pytest.mark.skipif(
+    sys.platform not in ("win32", "darwin"), reason="Windows and macOS only (the CI workflow)"
+)
+def test_the_foreground_application_is_read_on_windows_and_macos():
+    from keyvox.desktop.output.window_info import focused_app
+    from keyvox.platform.session import detect_session
+
+    app, title = focused_app(detect_session())  # a CI runner may have no foreground window: then empty
+    assert isinstance(app, str) and isinstance(title, str)

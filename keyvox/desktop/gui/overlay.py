@@ -109,7 +109,9 @@ class Overlay(QWidget):
             return  # the next utterance is already being recorded
         if result.text:
             self._text_timer.stop()
-            self._set_text(result.text)
+            language = result.raw.language if result.raw is not None else None
+            # The language heard, when it is not the unmarked default (a bilingual user sees the switch).
+            self._set_text(f"[{language}] {result.text}" if language and language != "en" else result.text)
         self._hide_timer.start()
 
     # --- drawing ----------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ class Tray:
         self.report = report
         self.state = DaemonState.IDLE
         self.mode: str | None = None
+        self.heard: str | None = None
+        """The language the last utterance was heard in."""
         self._icons = {state: state_icon(state) for state in DaemonState}
         self.icon = QSystemTrayIcon(self._icons[self.state])
         self.menu = QMenu()
@@ -77,6 +79,8 @@ class Tray:
         self.mode = mode
 
     def show_result(self, result) -> None:
+        if result.raw is not None and result.raw.language:
+            self.heard = result.raw.language  # the Language menu's title says it
         if result.error:
             self.show_state(DaemonState.ERROR, result.error)
 
@@ -150,6 +154,8 @@ class Tray:
         if current is None:
             self.language_menu.setTitle("Language (fixed by this model)")
             return
+        heard = f" (last heard: {self.heard})" if self.heard else ""
+        self.language_menu.setTitle(f"Language{heard}")
         group = QActionGroup(self.language_menu)
         for code in dict.fromkeys((current, *LANGUAGES)):
             action = QAction(

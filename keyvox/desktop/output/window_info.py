@@ -17,10 +17,14 @@ def describe_window(window_id: str | int | None) -> str | None:
 
 
 def focused_app(session: Session) -> tuple[str, str]:
-    """The focused window's application (X11 WM_CLASS class, Wayland app_id) and title; empty when the
-    desktop does not tell."""
+    """The focused window's application (X11 WM_CLASS class, Wayland app_id, the executable's name on
+    Windows, the bundle id on macOS) and title; empty when the desktop does not tell."""
     from keyvox.desktop.output.methods import focused_window_id
 
+    if session is Session.WINDOWS:
+        return _windows_foreground()
+    if session is Session.MACOS:
+        return _macos_frontmost()
     if session is Session.WAYLAND:
         from keyvox.desktop.output.compositor import focused_window
 
@@ -80,3 +84,39 @@ def _title(disp, window) -> str | None:
     if isinstance(name, bytes):
         name = name.decode("latin-1")
     return name or None
+
+
+def _windows_foreground() -> tuple[str, str]:
+    """The foreground window's executable name without ``.exe`` (``code``, ``WindowsTerminal``) and title."""
+    import ctypes
+    from ctypes import wintypes
+
+    user32, kernel32 = ctypes.windll.user32, ctypes.windll.kernel32
+    window = user32.GetForegroundWindow()
+    if not window:
+        return "", ""
+    title = ctypes.create_unicode_buffer(512)
+    user32.GetWindowTextW(window, title, 512)
+    pid = wintypes.DWORD()
+    user32.GetWindowThreadProcessId(window, ctypes.byref(pid))
+    process = kernel32.OpenProcess(0x1000, False, pid.value)  # PROCESS_QUERY_LIMITED_INFORMATION
+    name = ""
+    if process:
+        try:
+            path, size = ctypes.create_unicode_buffer(1024), wintypes.DWORD(1024)
+            if kernel32.QueryFullProcessImageNameW(process, 0, path, ctypes.byref(size)):
+                name = path.value.rsplit("\\", 1)[-1].removesuffix(".exe").removesuffix(".EXE")
+        finally:
+            kernel32.CloseHandle(process)
+    return name, title.value
+
+
+def _macos_frontmost() -> tuple[str, str]:
+    """The frontmost application's bundle id (``com.apple.Terminal``) and name (pyobjc comes with pynput
+    on macOS); the window title needs the accessibility permission, so the name stands in for it."""
+    from AppKit import NSWorkspace
+
+    app = NSWorkspace.sharedWorkspace().frontmostApplication()
+    if app is None:
+        return "", ""
+    return str(app.bundleIdentifier() or ""), str(app.localizedName() or "")
