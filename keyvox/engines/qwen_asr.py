@@ -15,11 +15,11 @@ from keyvox.audio.vad import SPEECH_THRESHOLD
 from keyvox.engines.base import BaseTranscriber, Transcription, as_model_input
 from keyvox.engines.qwen_common import (
     language_name,
-    outside_languages,
     require_vad,
     resolve_qwen_model,
     torch_dtype_name,
     transcribe_clips,
+    within_languages,
 )
 from keyvox.engines.registry import QWEN_DEVICES
 from keyvox.errors import BackendUnavailable, ConfigError
@@ -139,15 +139,9 @@ class QwenAsrTranscriber(BaseTranscriber):
     def transcribe_detailed(
         self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
     ) -> Transcription:
-        result = self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]
-        if outside_languages(result, self.language, self.languages):
-            among = self.languages
-            self.set_language(among[0])
-            try:
-                result = self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]
-            finally:
-                self.set_language(None, among)
-        return result
+        return within_languages(
+            self, lambda: self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]
+        )
 
     def transcribe_batch(
         self, audios: Sequence[np.ndarray], *, context: str = "", vocabulary: Sequence[str] = ()

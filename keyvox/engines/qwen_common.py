@@ -240,7 +240,15 @@ def check_qwen_folder(path: Path) -> None:
         raise ModelNotFound(f'{path}: holds a "{model_type}" model, not Qwen3-ASR (model_type qwen3_asr)')
 
 
-def outside_languages(result: Transcription, language: str | None, among: tuple[str, ...]) -> bool:
-    """True when detection (no lock) said a language ``among`` does not list, or none at all: Qwen3-ASR
-    cannot rank languages, so such a result is decoded again in the list's first language."""
-    return language is None and bool(among) and result.speech_found and result.language not in among
+def within_languages(engine, decode: Callable[[], Transcription]) -> Transcription:
+    """``decode()``, and once more in the first of ``engine.languages`` when detection (no lock) said a
+    language the list does not hold, or none at all: Qwen3-ASR cannot rank languages as Whisper does."""
+    result = decode()
+    among = engine.languages
+    if engine.language is None and among and result.speech_found and result.language not in among:
+        engine.set_language(among[0])
+        try:
+            result = decode()
+        finally:
+            engine.set_language(None, among)
+    return result

@@ -329,33 +329,21 @@ def build(method: str) -> list[OutputMethod]:
 
 
 def press_backspace(count: int) -> None:
-    if _on_gnome():
-        gnome.press(gnome.BACKSPACE, count)
-        return
-    if SEAT.no_virtual_keyboard:
-        raise NoVirtualKeyboard(no_virtual_keyboard_line())
-    try:
-        virtual_keyboard.press_keys("BackSpace", count)
-        return
-    except virtual_keyboard.NoProtocol:
-        raise no_virtual_keyboard() from None
-    except OutputFailed:
-        if shutil.which("wtype") is None:
-            raise
-    run_wtype([*PRIMING, *(["-k", "BackSpace"] * count)], TYPE_TIMEOUT_S + count * TYPE_TIMEOUT_PER_CHAR_S)
+    press_combo("BackSpace", (), count)
 
 
-def press_combo(key: str, modifiers: tuple[str, ...]) -> None:
-    """Press ``key`` (an X keysym name, ``Return``) with ``modifiers`` (``ctrl``, ``shift``) held."""
+def press_combo(key: str, modifiers: tuple[str, ...] = (), count: int = 1) -> None:
+    """Press ``key`` (an X keysym name: ``BackSpace``, ``Return``) ``count`` times with ``modifiers``
+    (``ctrl``, ``shift``) held: mutter's session on GNOME, else keyvox's virtual keyboard, else wtype."""
     if _on_gnome():
         mods = tuple({"ctrl": gnome.CTRL, "shift": gnome.SHIFT}[mod] for mod in modifiers)
-        gnome.press({"Return": gnome.RETURN, "BackSpace": gnome.BACKSPACE}[key], 1, mods)
+        gnome.press({"Return": gnome.RETURN, "BackSpace": gnome.BACKSPACE}[key], count, mods)
         return
     if SEAT.no_virtual_keyboard:
         raise NoVirtualKeyboard(no_virtual_keyboard_line())
     if not modifiers:
         try:
-            virtual_keyboard.press_keys(key, 1)
+            virtual_keyboard.press_keys(key, count)
             return
         except virtual_keyboard.NoProtocol:
             raise no_virtual_keyboard() from None
@@ -366,7 +354,8 @@ def press_combo(key: str, modifiers: tuple[str, ...]) -> None:
         raise OutputFailed("pressing a key with a modifier needs wtype on Wayland")
     held = [arg for mod in modifiers for arg in ("-M", mod)]
     freed = [arg for mod in modifiers for arg in ("-m", mod)]
-    run_wtype([*PRIMING, *held, "-k", key, *freed], TYPE_TIMEOUT_S)
+    presses = [*held, *(["-k", key] * count), *freed]
+    run_wtype([*PRIMING, *presses], TYPE_TIMEOUT_S + count * TYPE_TIMEOUT_PER_CHAR_S)
 
 
 def _on_gnome() -> bool:
