@@ -251,7 +251,7 @@ async def run(args) -> dict:
     return {
         "command": "PYTHONPATH=$PWD python3 benchmarks/wyoming_vs_reference.py "
         f"--clips {args.clips} --rounds {args.rounds} --warmup {args.warmup}",
-        "cli_equivalent": f"wyoming-bench stt 127.0.0.1:KEYVOX_PORT 127.0.0.1:REFERENCE_PORT --corpus {corpus} "
+        "cli_equivalent": f"wyoming-bench stt 127.0.0.1:KEYVOX_PORT 127.0.0.1:REFERENCE_PORT --corpus $CORPUS "
         f'--mode both --rounds {args.rounds} --warmup {args.warmup} --config \'{{"language":"en"}}\'',
         "commit": subprocess.run(
             ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
@@ -260,7 +260,8 @@ async def run(args) -> dict:
         "versions": {
             p: version(p) for p in ("wyoming", "wyoming-bench", "wyoming-faster-whisper", "faster-whisper")
         },
-        "settings": settings,
+        # The weights' folder is this machine's; the result names the model (and $CORPUS the corpus folder).
+        "settings": {key: value for key, value in settings.items() if key != "model_dir"},
         "clips": [str(c["path"].relative_to(SPEECH)) for c in clips],
         "audio_s": round(sum(c["duration_s"] for c in clips), 2),
         "servers": results,
