@@ -5,8 +5,8 @@ the release decodes the rest. Every clip of the recording must be heard, and the
 as well as the worse of two baselines: the same clips transcribed one by one, and keyvox's file path
 (long audio split at pauses) on the very audio the daemon recorded, which history keeps
 (``store_audio``). The microphone path (PulseAudio, PortAudio) hears slightly different audio than the
-file, and tiny.en's reading of it moves: on four recordings of one dictation the file path scored WER
-0.038 to 0.061, so neither baseline alone is a fair bar.
+file, and tiny.en's reading of it moves (see ``MAX_WER_ABOVE_ON_THE_RIG``), so neither baseline alone is
+a fair bar.
 """
 
 from __future__ import annotations
@@ -19,13 +19,19 @@ import soundfile
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.bench.wer import normalize
 from keyvox.desktop.history import History
-from tests.engines.test_long_audio import MAX_WER_ABOVE, concatenation, score
+from tests.engines.test_long_audio import concatenation, score
 
 pytestmark = pytest.mark.slow
 
 MIN_SHARE_HEARD = 0.5
 """Each clip must have at least this share of its words typed: a skipped stretch or a cut-off end leaves a
 clip with next to nothing, while tiny.en misreading a run of digits ("oh two one") costs a quarter."""
+MAX_WER_ABOVE_ON_THE_RIG = 0.05
+"""WER above the worse baseline. Live decoding splits the recording elsewhere than the file path does, and
+tiny.en's reading of short commands moves with the split: on seven recordings of this dictation the typed
+text scored 0.038 to 0.075 and the file path on the same audio 0.019 to 0.066, mostly "ten of clubs" read
+as "10 of close" or not (four words, 0.019). A lost sentence fails the per-clip check long before this.
+Accuracy of live decoding against whole decodes is measured by ``keyvox bench`` (benchmarks/README.md)."""
 MAX_DELETED_ABOVE_ON_THE_RIG = 0.025
 """Deleted words above the worse baseline: a run of four read-out digits dropped by tiny.en (1.9 %) is
 not a lost stretch, which costs 5 % or more here."""
@@ -65,7 +71,7 @@ def test_ninety_second_toggle_dictation_lands_whole(desktop, window, tiny_en, ma
         assert keyvox.stop() == 0, keyvox.output()
     history = History(desktop.data_home / "keyvox" / "history.sqlite3")
     try:
-        (entry,) = history.search()
+        entry = history.search()[0]  # the newest: the rig's history holds the session's other dictations too
     finally:
         history.close()
     assert entry.text.strip() == typed.strip()
@@ -82,7 +88,7 @@ def test_ninety_second_toggle_dictation_lands_whole(desktop, window, tiny_en, ma
     )
     assert min(heard_share) >= MIN_SHARE_HEARD, (heard_share, typed)
     assert deleted <= max(base_deleted, file_deleted) + MAX_DELETED_ABOVE_ON_THE_RIG, (deleted, typed)
-    assert wer <= max(base_wer, file_wer) + MAX_WER_ABOVE, (wer, typed)
+    assert wer <= max(base_wer, file_wer) + MAX_WER_ABOVE_ON_THE_RIG, (wer, typed)
 
 
 def shares_heard(references: list[str], hypothesis: str) -> list[float]:
