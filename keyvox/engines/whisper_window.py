@@ -104,8 +104,8 @@ def max_new_tokens(samples: int) -> int:
 def detect_language(ct2, encoded, among: tuple[str, ...] = ()) -> str:
     """The most likely language of an encoded window, chosen among ``among`` when it lists any.
 
-    CTranslate2 ranks every language the model knows, so a restriction is a filter on that ranking (on
-    the shared non-English clips, base detected Spanish as Malay and Galician without one)."""
+    CTranslate2 ranks every language the model knows, so a restriction is a filter on that ranking, not a
+    hint (tests/engines/test_languages.py; benchmarks/languages.py measures it on the shared clips)."""
     if not ct2.is_multilingual:
         return "en"
     ranked = [token.strip("<|>") for token, _probability in ct2.detect_language(encoded)[0]]
