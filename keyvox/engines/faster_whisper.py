@@ -155,17 +155,21 @@ class FasterWhisperTranscriber(BaseTranscriber):
         speech_span(noise, self.vad_threshold)
         decode_window(self.model, noise, language=self.language, beam_size=1)
 
+    def _speech(self, audio: np.ndarray) -> tuple[int, int] | None:
+        """Where the speech is (the whole audio without the VAD filter); None when there is none."""
+        if not self.vad_filter:
+            return 0, audio.shape[0]
+        return speech_span(audio, self.vad_threshold) if audio.size else None
+
     def transcribe_detailed(
         self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
     ) -> Transcription:
         audio = as_model_input(audio)
         duration = audio.shape[0] / SAMPLE_RATE
-        start, end = 0, audio.shape[0]
-        if self.vad_filter:
-            span = speech_span(audio, self.vad_threshold) if audio.size else None
-            if span is None:
-                return Transcription("", self.language, duration, [], speech_found=False)
-            start, end = span
+        span = self._speech(audio)
+        if span is None:
+            return Transcription("", self.language, duration, [], speech_found=False)
+        start, end = span
         speech = audio[start:end]
         prompt = build_prompt(context, vocabulary)
         if speech.shape[0] <= MAX_WINDOW_AUDIO_S * SAMPLE_RATE:
@@ -223,12 +227,10 @@ class FasterWhisperTranscriber(BaseTranscriber):
             raise ValueError(f"{self.model_name} is English-only and cannot translate")
         audio = as_model_input(audio)
         duration = audio.shape[0] / SAMPLE_RATE
-        start, end = 0, audio.shape[0]
-        if self.vad_filter:
-            span = speech_span(audio, self.vad_threshold) if audio.size else None
-            if span is None:
-                return Transcription("", self.language, duration, [], speech_found=False)
-            start, end = span
+        span = self._speech(audio)
+        if span is None:
+            return Transcription("", self.language, duration, [], speech_found=False)
+        start, end = span
         speech = audio[start:end]
         language = self.language or self._detect(speech)
 

@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.helpers.wayland.wayland_rig import SYSTEM_PYTHON, GtkWindow
-from tests.helpers.x11.rig import REPO, Keyvox, Pulse, _stop, wait_until
+from tests.helpers.wayland.wayland_rig import SYSTEM_PYTHON, GtkWindow, stop_all
+from tests.helpers.x11.rig import REPO, Keyvox, Pulse, wait_until
 
 REQUIRED = ("mutter", "dbus-daemon", "pulseaudio", "pacat", "paplay")
 
@@ -108,12 +108,5 @@ class Gnome:
         assert self.keyvox_command("release").returncode == 0
 
     def stop(self) -> None:
-        for part in (self.window, self.mutter, self.bus, self.pulse):
-            try:
-                if isinstance(part, subprocess.Popen):
-                    _stop(part)
-                elif part is not None:
-                    part.stop()
-            except Exception:
-                pass
+        stop_all(self.window, self.mutter, self.bus, self.pulse)
         shutil.rmtree(self.workdir, ignore_errors=True)

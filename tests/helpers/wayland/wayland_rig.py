@@ -264,15 +264,21 @@ class Wayland:
         return found
 
     def stop(self) -> None:
-        for part in (self.window, self.keyboard, self.sway, self.pulse):
-            try:
-                if isinstance(part, subprocess.Popen):
-                    _stop(part)
-                elif part is not None:
-                    part.stop()
-            except Exception:
-                pass
+        stop_all(self.window, self.keyboard, self.sway, self.pulse)
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def stop_all(*parts) -> None:
+    """Stop each part of a rig, newest first as given: a process, or anything with ``stop``; one that is
+    missing or already gone is skipped, so a half-started rig still tears down."""
+    for part in parts:
+        try:
+            if isinstance(part, subprocess.Popen):
+                _stop(part)
+            elif part is not None:
+                part.stop()
+        except Exception:
+            pass
 
 
 class GtkWindow(TextFileWindow):
