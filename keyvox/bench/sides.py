@@ -105,7 +105,9 @@ class KeyvoxSide:
         ``live_decoding``: overrides ``[model] live_decoding``."""
         import dataclasses
 
-        from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions
+        from keyvox.core.pipeline import Pipeline
+        from keyvox.core.sinks import CollectingSink
+        from keyvox.core.utterance import PipelineOptions
         from keyvox.engines.factory import create_transcriber
         from keyvox.text.chain import TextProcessor
 

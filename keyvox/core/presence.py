@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from keyvox.vocabulary import DaemonState, Notice
 
 if TYPE_CHECKING:
-    from keyvox.core.pipeline import UtteranceResult
+    from keyvox.core.utterance import UtteranceResult
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from keyvox.core.presence import Observer
 from keyvox.vocabulary import DaemonState, Notice, NoticeKind
 
 if TYPE_CHECKING:
-    from keyvox.core.pipeline import UtteranceResult
+    from keyvox.core.utterance import UtteranceResult
 
 BUSY = (DaemonState.RECORDING, DaemonState.PROCESSING)
 

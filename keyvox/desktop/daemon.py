@@ -17,8 +17,9 @@ import time
 
 from keyvox.audio.capture import Recorder
 from keyvox.config.schema import AudioConfig, LoadedConfig
-from keyvox.core.pipeline import Pipeline, Utterance
+from keyvox.core.pipeline import Pipeline
 from keyvox.core.state import StateTracker
+from keyvox.core.utterance import Utterance
 from keyvox.desktop.hotkey.machine import Action, Posted, PushToTalk, StartInMode
 from keyvox.desktop.mode_picker import ModePicker
 from keyvox.desktop.runtime import build_runtime

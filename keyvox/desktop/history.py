@@ -27,7 +27,7 @@ from keyvox.errors import KeyvoxError
 from keyvox.platform.dirs import user_data_dir
 
 if TYPE_CHECKING:
-    from keyvox.core.pipeline import UtteranceResult
+    from keyvox.core.utterance import UtteranceResult
 
 EXPORT_FORMATS = ("csv", "json", "txt")
 

@@ -12,7 +12,7 @@ from keyvox.errors import error_line
 from keyvox.vocabulary import Notice
 
 if TYPE_CHECKING:
-    from keyvox.core.pipeline import UtteranceResult
+    from keyvox.core.utterance import UtteranceResult
     from keyvox.desktop.history import History
 
 

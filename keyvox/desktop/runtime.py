@@ -22,9 +22,10 @@ from keyvox.config.keys import KeySpec, parse_key_spec
 from keyvox.config.modes import ModeConfig
 from keyvox.config.schema import Config, HotkeyConfig, LoadedConfig
 from keyvox.core.engine_worker import EngineWorker
-from keyvox.core.pipeline import Pipeline, PipelineOptions
+from keyvox.core.pipeline import Pipeline
 from keyvox.core.presence import Observer, Presence
 from keyvox.core.state import StateTracker
+from keyvox.core.utterance import PipelineOptions
 from keyvox.desktop.dbus_control import DBusControl, DBusUnavailable
 from keyvox.desktop.gui.launch import GuiLauncher, prepare_gui
 from keyvox.desktop.hotkey.control import ControlServer

@@ -18,7 +18,7 @@ from keyvox.core.presence import Observer
 from keyvox.vocabulary import DaemonState, Notice
 
 if TYPE_CHECKING:
-    from keyvox.core.pipeline import UtteranceResult
+    from keyvox.core.utterance import UtteranceResult
 
 QUEUE_SIZE = 256
 PARTIAL_INTERVAL_S = 0.5

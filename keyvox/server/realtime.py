@@ -26,7 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.audio.vad_stream import WINDOW, StreamingVad
-from keyvox.core.pipeline import UtteranceResult
+from keyvox.core.utterance import UtteranceResult
 from keyvox.engines.base import Transcriber
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.formats import ApiError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from keyvox.core.pipeline import UtteranceResult
+from keyvox.core.utterance import UtteranceResult
 from keyvox.engines.base import Transcriber, Transcription
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.limits import ModelWorker

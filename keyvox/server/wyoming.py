@@ -30,7 +30,7 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
 from wyoming.ping import Ping, Pong
 
 from keyvox import __version__
-from keyvox.core.pipeline import UtteranceResult
+from keyvox.core.utterance import UtteranceResult
 from keyvox.engines.base import Transcriber
 from keyvox.errors import KeyvoxError
 from keyvox.server.events import EventHub, result_event

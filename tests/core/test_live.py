@@ -21,7 +21,9 @@ from keyvox.core.live import (
     spoken_words,
     words_found,
 )
-from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions
+from keyvox.core.pipeline import Pipeline
+from keyvox.core.sinks import CollectingSink
+from keyvox.core.utterance import PipelineOptions
 from keyvox.engines.base import Transcription
 from keyvox.engines.spoken import drop_repeated_context as drop_repeated_start
 from keyvox.engines.whisper_window import looks_repetitive, window_frames

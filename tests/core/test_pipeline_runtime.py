@@ -8,7 +8,8 @@ import pytest
 from keyvox.audio.capture import CHUNK_SAMPLES
 from keyvox.audio.files import load_audio
 from keyvox.config.schema import Config
-from keyvox.core.pipeline import CollectingSink, Pipeline
+from keyvox.core.pipeline import Pipeline
+from keyvox.core.sinks import CollectingSink
 from keyvox.engines.base import BaseTranscriber
 from keyvox.text.chain import TextProcessor
 

@@ -16,9 +16,11 @@ import numpy as np
 from keyvox.audio.capture import CHUNK_SAMPLES, Recorder
 from keyvox.config.keys import parse_key_spec
 from keyvox.config.schema import AudioConfig, Config
-from keyvox.core.pipeline import CollectingSink, Pipeline, PipelineOptions
+from keyvox.core.pipeline import Pipeline
 from keyvox.core.presence import Observer, Presence
+from keyvox.core.sinks import CollectingSink
 from keyvox.core.state import StateTracker
+from keyvox.core.utterance import PipelineOptions
 from keyvox.desktop.daemon import Daemon
 from keyvox.desktop.hotkey.machine import Action, PushToTalk
 from keyvox.desktop.reports import ResultReport

@@ -11,7 +11,7 @@ pytest.importorskip("PySide6", reason="the overlay needs keyvox[gui] (PySide6-Es
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from keyvox.core.pipeline import UtteranceResult
+from keyvox.core.utterance import UtteranceResult
 from keyvox.desktop.gui.overlay import PARTIAL_EVERY_S, Overlay
 from keyvox.vocabulary import DaemonState
 

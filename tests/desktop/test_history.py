@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from keyvox.cli.main import main
-from keyvox.core.pipeline import UtteranceResult
+from keyvox.core.utterance import UtteranceResult
 from keyvox.desktop.history import History, default_path, export, fts_query, parse_since
 from keyvox.engines.base import Transcription
 from keyvox.errors import KeyvoxError

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from keyvox.core.pipeline import UtteranceResult
 from keyvox.core.presence import Presence
+from keyvox.core.utterance import UtteranceResult
 from keyvox.server.events import PARTIAL_INTERVAL_S, EventHub
 from keyvox.vocabulary import DaemonState
 from tests.helpers.serverkit import running_server

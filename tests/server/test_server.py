@@ -13,7 +13,8 @@ import pytest
 from keyvox.audio.files import load_audio
 from keyvox.bench.wer import word_errors
 from keyvox.cli.main import main
-from keyvox.core.pipeline import CollectingSink, Pipeline
+from keyvox.core.pipeline import Pipeline
+from keyvox.core.sinks import CollectingSink
 from keyvox.errors import KeyvoxError
 from keyvox.server.events import EventHub
 from keyvox.server.run import api_key_for

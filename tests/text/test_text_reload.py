@@ -7,7 +7,8 @@ import pytest
 from keyvox.audio.files import load_audio
 from keyvox.config.load import load_config_file
 from keyvox.config.schema import Config
-from keyvox.core.pipeline import CollectingSink, Pipeline
+from keyvox.core.pipeline import Pipeline
+from keyvox.core.sinks import CollectingSink
 from keyvox.engines.base import Transcription
 from keyvox.text.chain import TextProcessor
 from keyvox.text.reload import ConfigWatcher, restart_needed
