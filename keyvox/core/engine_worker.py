@@ -219,6 +219,10 @@ class DictationTranscriber:
         return self._engine.supports_word_timestamps
 
     @property
+    def supports_dictation_word_times(self) -> bool:
+        return self._engine.supports_dictation_word_times
+
+    @property
     def supports_translation(self) -> bool:
         return self._engine.supports_translation
 
@@ -238,13 +242,13 @@ class DictationTranscriber:
         return self.transcribe_detailed(audio).text
 
     def transcribe_detailed(
-        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = (), words: bool = False
     ) -> Transcription:
         choice = self._choice
 
         def work(engine: Transcriber) -> Transcription:
             with choosing(engine, choice):
-                return engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+                return engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary, words=words)
 
         return self._worker.submit(work, priority=Priority.DICTATION, model=self._model).result()
 
