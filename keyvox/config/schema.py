@@ -123,6 +123,11 @@ class AudioConfig:
         minimum=0.0,
         maximum=2.0,
     )
+    keep_open: bool = option(
+        True,
+        "Keep the microphone open between recordings, for the pre-roll. false opens it at key-down: an "
+        "idle keyvox then uses no CPU, but the first moment after the key goes down is not heard.",
+    )
     sounds: bool = option(
         False, "Play a short sound when recording starts and stops, and when something fails."
     )

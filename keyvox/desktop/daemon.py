@@ -29,6 +29,9 @@ from keyvox.platform.heap import limit_arenas
 from keyvox.platform.native_stderr import quiet_native_stderr
 from keyvox.vocabulary import DaemonState
 
+LENGTH_CHECK_S = 0.1
+"""While recording, the length limit is checked this often (it stops the recording at most this late)."""
+
 
 def run_daemon(loaded: LoadedConfig) -> int:
     limit_arenas()  # before any thread starts
@@ -112,15 +115,19 @@ class Daemon:
         """Turn posted actions into recorder/pipeline calls until Ctrl+C, SIGTERM or ``request_stop``."""
         # With the GUI this loop runs in a thread and the GUI's main thread handles the signals.
         in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, lambda *_: self._stop.set()) if in_main else None
+        previous = signal.signal(signal.SIGTERM, lambda *_: self.request_stop()) if in_main else None
         try:
             while not self._stop.is_set():
+                # Idle, the loop sleeps until an action arrives; only a recording needs the clock, for its
+                # length limit.
+                wait = LENGTH_CHECK_S if self.utterance is not None else None
                 try:
-                    action = self.actions.get(timeout=0.1)
+                    action = self.actions.get(timeout=wait)
                 except queue.Empty:
                     self._check_length()
                     continue
-                self.handle(action)
+                if action is not Action.QUIT:
+                    self.handle(action)
         except KeyboardInterrupt:
             pass
         finally:
@@ -151,8 +158,9 @@ class Daemon:
             self.pipeline.reinsert_last()
 
     def request_stop(self) -> None:
-        """Ask the action loop to end (Quit in the tray; thread-safe)."""
+        """Ask the action loop to end (Quit in the tray, SIGTERM; thread-safe)."""
         self._stop.set()
+        self.actions.put(Action.QUIT)  # wakes the loop where it waits
 
     @property
     def stopping(self) -> bool:

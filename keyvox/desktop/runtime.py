@@ -170,6 +170,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
             audio.preroll_s,
             on_notice=MicrophoneReport(status, tracker, presence).on_notice,
             on_level=presence.on_level,
+            keep_open=audio.keep_open,
         )
         recorder.open()
         stack.callback(recorder.close)

@@ -29,6 +29,8 @@ class Action(Enum):
     PAUSE = "pause"
     """The hotkey records nothing until resumed; the daemon acts on it, the key logic never does."""
     RESUME = "resume"
+    QUIT = "quit"
+    """End the action loop (the daemon posts it to itself to wake the loop; the key logic never does)."""
 
 
 @dataclass(frozen=True)
