@@ -163,6 +163,7 @@ class ModelWorker:
                 lambda transcriber: self._timed(work, transcriber),
                 priority=Priority.REQUEST,
                 language=language or None,
+                shares_turns=True,  # a long file's pieces interleave with other clients' requests
             )
         except BaseException:  # the engine worker has stopped: nothing will ever free the slot
             slot.release()
