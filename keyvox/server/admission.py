@@ -144,6 +144,7 @@ class ModelWorker:
             value = work(transcriber)
         finally:
             self.metrics.in_flight.dec()
+            self.metrics.processing.observe(time.perf_counter() - started)
             self._measured(started)
         self.metrics.audio.inc(audio_s)
         return value
