@@ -12,6 +12,8 @@ from keyvox.audio.files import load_audio
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.core.engine_worker import EngineWorker, Priority
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def long_audio(manifest):

@@ -17,6 +17,8 @@ from tests.helpers.serverkit import running_server
 
 TRANSCRIPTIONS = "/v1/audio/transcriptions"
 
+pytestmark = pytest.mark.slow
+
 
 def scrape(url: str, **headers) -> dict[tuple[str, tuple], float]:
     """/metrics as {(sample name, sorted labels): value}, read by prometheus-client's parser."""
