@@ -266,6 +266,12 @@ class ServerConfig:
         minimum=1,
         maximum=1000,
     )
+    max_queue_per_client: int = option(
+        0,
+        "Requests one client address may hold of max_queue (more get 429); 0 lets one client take all.",
+        minimum=0,
+        maximum=1000,
+    )
 
 
 @dataclass
