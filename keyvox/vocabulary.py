@@ -31,6 +31,8 @@ class NoticeKind(str, Enum):
     MICROPHONE_BACK = "microphone-back"
     MODEL_FAILED = "model-failed"
     INSERT_FAILED = "insert-failed"
+    COMMAND_NOT_DONE = "command-not-done"
+    """A voice command left the selection as it was (nothing selected, the model's answer rejected)."""
     ERROR = "error"
 
     @property

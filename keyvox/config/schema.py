@@ -336,6 +336,22 @@ class GuiConfig:
 
 
 @dataclass
+class CommandsConfig:
+    """Voice commands on selected text: hold the command key and say what to do (see docs/commands.md)."""
+
+    key: str = option(
+        "",
+        'Key or combination to hold while saying a command ("capitalize that", "delete that", "undo '
+        'that", "make this more formal"); empty: no command key. A [[mode]] may add its own command_key.',
+    )
+    instructions: bool = option(
+        False,
+        "Send instructions that are not spoken edits, with the selection, to the [cleanup] model "
+        "(the mode's, else the top-level one); off: only the spoken edits, fully offline.",
+    )
+
+
+@dataclass
 class Config:
     """The whole configuration, typed and validated."""
 
@@ -351,6 +367,7 @@ class Config:
     history: HistoryConfig = field(default_factory=HistoryConfig)
     desktop: DesktopConfig = field(default_factory=DesktopConfig)
     gui: GuiConfig = field(default_factory=GuiConfig)
+    commands: CommandsConfig = field(default_factory=CommandsConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
     snippets: dict[str, str] = field(default_factory=dict)

@@ -27,6 +27,7 @@ SUMMARIES = {
     NoticeKind.MICROPHONE_BACK: "Microphone back",
     NoticeKind.MODEL_FAILED: "Speech model failed to load",
     NoticeKind.INSERT_FAILED: "Text not inserted: it is on the clipboard",
+    NoticeKind.COMMAND_NOT_DONE: "Command not done: the text is unchanged",
     NoticeKind.ERROR: "Keyvox error",
 }
 URGENCY = {NoticeKind.MODEL_FAILED: 2, NoticeKind.MICROPHONE_LOST: 2, NoticeKind.MICROPHONE_BACK: 0}

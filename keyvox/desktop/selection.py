@@ -1,0 +1,146 @@
+"""The text selected in the focused window, for voice commands (keyvox/core/commands.py).
+
+X11: the PRIMARY selection, which every X11 application sets when text is highlighted, read only when its
+owner is the focused window (PRIMARY outlives the highlight in another window, and a command must never
+act on text the user cannot see selected). Wayland: the primary selection (``wl-paste --primary``).
+Elsewhere, or when those cannot be read: Ctrl+C, with the user's clipboard saved first and put back after.
+Replacing the selection is the output chain's: typed text replaces a selection in every application.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+
+from keyvox.desktop.output import clipboard
+from keyvox.desktop.output.base import OutputFailed
+from keyvox.platform.session import Session, detect_session
+
+COPY_WAIT_S = 0.5
+"""How long a Ctrl+C may take to reach the clipboard; the Tk and GTK rig windows take under 50 ms."""
+
+
+class DesktopSelection:
+    """A ``SelectionReader`` for this desktop session."""
+
+    def __init__(self, session: Session | None = None) -> None:
+        self.session = session or detect_session()
+
+    def read(self) -> str | None:
+        if self.session is Session.X11:
+            owned = primary_in_focused_window()
+            if owned is False:
+                return None
+            text = clipboard.read_clipboard("primary")
+            if text is not None or owned:
+                return text
+        elif self.session is Session.WAYLAND:
+            text = wayland_primary()
+            if text is not None:
+                return text
+        return copy_selection(lambda: press_copy(self.session))
+
+
+def primary_in_focused_window() -> bool | None:
+    """Whether PRIMARY is owned by the focused top-level window; None when X cannot tell."""
+    try:
+        from Xlib import X, display
+    except ImportError:
+        return None
+    try:
+        disp = display.Display()
+    except Exception:
+        return None
+    try:
+        owner = disp.get_selection_owner(disp.intern_atom("PRIMARY"))
+        if owner == X.NONE:
+            return False
+        focus = disp.get_input_focus().focus
+        if not hasattr(focus, "query_tree"):  # PointerRoot or None: no window has the focus
+            return None
+        root = disp.screen().root
+        return _top_level(owner, root) == _top_level(focus, root)
+    except Exception:  # a window that went away meanwhile: let the selection's own reader decide
+        return None
+    finally:
+        disp.close()
+
+
+def _top_level(window, root) -> int:
+    """The id of ``window``'s ancestor just below the root (its frame, under a window manager)."""
+    for _ in range(32):
+        parent = window.query_tree().parent
+        if not parent or parent.id == root.id:
+            return window.id
+        window = parent
+    return window.id
+
+
+def wayland_primary() -> str | None:
+    """The Wayland primary selection's text; None when empty, unsupported or unreadable."""
+    if shutil.which("wl-paste") is None:
+        return None
+    try:
+        done = subprocess.run(
+            ["wl-paste", "--primary", "--no-newline", "--type", "text"],
+            capture_output=True,
+            timeout=clipboard.TIMEOUT_S,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+def copy_selection(press: Callable[[], None], wait_s: float = COPY_WAIT_S) -> str | None:
+    """Copy the selection with ``press`` (Ctrl+C) and read it, the user's clipboard put back afterwards.
+
+    A marker goes on the clipboard first: if it is still there after the copy, nothing was selected."""
+    saved = clipboard.read_clipboard()
+    marker = f"keyvox-selection-probe-{uuid.uuid4()}"
+    if not clipboard.write_clipboard(marker):
+        return None
+    copied = None
+    try:
+        press()
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            now = clipboard.read_clipboard()
+            if now is not None and now != marker:
+                copied = now
+                break
+            time.sleep(0.02)
+    except OutputFailed:
+        copied = None
+    finally:
+        clipboard.write_clipboard(saved or "")  # an empty clipboard stays empty, never holds the marker
+    return copied
+
+
+def press_copy(session: Session) -> None:
+    """Press Ctrl+C (Cmd+C on macOS) in the focused window."""
+    if session is Session.X11:
+        if shutil.which("xdotool") is None:
+            raise OutputFailed("xdotool is not installed")
+        done = subprocess.run(["xdotool", "key", "ctrl+c"], capture_output=True, timeout=5)
+        if done.returncode != 0:
+            raise OutputFailed("xdotool could not press Ctrl+C")
+        return
+    if session is Session.WAYLAND:
+        from keyvox.desktop.output.wayland import press_combo
+
+        try:
+            press_combo("c", ("ctrl",))
+        except (KeyError, OSError) as exc:
+            raise OutputFailed(f"cannot press Ctrl+C here ({exc})") from None
+        return
+    try:
+        from pynput.keyboard import Controller, Key
+
+        keyboard = Controller()
+        with keyboard.pressed(Key.cmd if session is Session.MACOS else Key.ctrl):
+            keyboard.tap("c")
+    except Exception as exc:  # pynput needs a display or accessibility permission
+        raise OutputFailed(f"pynput: {exc}") from None
