@@ -205,7 +205,7 @@ class History:
             language=raw.language if raw else None,
             audio=audio,
             mode=result.mode,
-            command=(done.instruction, done.status.value, done.before) if done else None,
+            command=(done.instruction, done.status.value, done.before or None) if done else None,
         )
 
     def _save_audio(self, entry_id: int, audio: np.ndarray) -> Path:
