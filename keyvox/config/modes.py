@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from keyvox.config.cleanup import read_overrides
 from keyvox.errors import ConfigError
 
 STYLES = ("prose", "code", "raw")
@@ -55,6 +56,8 @@ class ModeConfig:
     """The ``[output] method`` for this mode."""
     submit: str = ""
     """A key pressed after the text lands: enter, ctrl+enter or shift+enter."""
+    cleanup: dict[str, Any] = field(default_factory=dict)
+    """``[mode.cleanup]``: the ``[cleanup]`` keys this mode sets (keyvox/config/cleanup.py), over the top-level ones."""
 
     def matches_window(self, app: str, title: str) -> bool:
         return any(re.search(p, app, re.IGNORECASE) for p in self.apps if app) or any(
@@ -112,6 +115,8 @@ def _checked(where: str, key: str, value: Any) -> Any:
                         f'{where}: {key} "{pattern}" is not a valid regular expression ({exc})'
                     ) from None
         return list(value)
+    if key == "cleanup":
+        return read_overrides(value, f"{where}: [mode.cleanup]")
     if key in _TABLES:
         return (
             read_snippets(value, f"{where}: {key}") if key == "snippets" else _text_table(where, key, value)

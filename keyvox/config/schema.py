@@ -12,27 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from keyvox.audio.vad import SPEECH_THRESHOLD
+from keyvox.config.cleanup import CleanupConfig
+from keyvox.config.declare import option
 from keyvox.config.modes import ModeConfig
 from keyvox.engines.registry import BACKENDS
 
 CONFIG_NAME = "config.toml"
 CONFIG_VERSION = 1
-
-
-def option(
-    default: Any,
-    doc: str,
-    *,
-    choices: tuple | None = None,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    types: tuple[type, ...] | None = None,
-) -> Any:
-    """Declare one config key: its default, its documentation and its allowed values."""
-    meta = {"doc": doc, "choices": choices, "minimum": minimum, "maximum": maximum, "types": types}
-    if isinstance(default, (dict, list)):
-        return field(default_factory=lambda: type(default)(default), metadata=meta)
-    return field(default=default, metadata=meta)
 
 
 @dataclass
@@ -367,6 +353,7 @@ class Config:
     history: HistoryConfig = field(default_factory=HistoryConfig)
     desktop: DesktopConfig = field(default_factory=DesktopConfig)
     gui: GuiConfig = field(default_factory=GuiConfig)
+    cleanup: CleanupConfig = field(default_factory=CleanupConfig)
     commands: CommandsConfig = field(default_factory=CommandsConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
