@@ -176,3 +176,25 @@ def test_an_instruction_without_a_model_is_refused_offline():
     done = runner(doc, TextProcessor(Config())).run("Translate that to Spanish.", doc, "w")
     assert done.status is CommandStatus.NO_MODEL and "[commands] instructions" in done.reason
     assert doc.text == "some text"
+
+
+def test_with_instructions_off_no_connection_is_made_even_to_a_configured_endpoint():
+    """The model path is the only network path of commands: off (the default), nothing is sent anywhere."""
+    from keyvox.core.command_model import editor_for
+    from tests.helpers.scripted_model import ScriptedModel
+
+    model = ScriptedModel()
+    try:
+        config = Config()
+        config.cleanup.endpoint = model.url
+        doc = Document("some text", (0, 9))
+        off = CommandRunner(doc, TextProcessor(config), lambda settings: editor_for(settings or config))
+        assert off.run("Make this more formal.", doc, "w").status is CommandStatus.NO_MODEL
+        assert model.requests == []
+        config.commands.instructions = True
+        model.answers = ["Some text."]
+        on = CommandRunner(doc, TextProcessor(config), lambda settings: editor_for(settings or config))
+        assert on.run("Make this more formal.", doc, "w").status is CommandStatus.REPLACED
+        assert len(model.requests) == 1 and doc.text == "Some text."
+    finally:
+        model.close()
