@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from keyvox.config.schema import Config
 from keyvox.desktop.output import clipboard
 from keyvox.desktop.output.base import OutputFailed
 from keyvox.platform.session import Session, detect_session
@@ -144,3 +145,24 @@ def press_copy(session: Session) -> None:
             keyboard.tap("c")
     except Exception as exc:  # pynput needs a display or accessibility permission
         raise OutputFailed(f"pynput: {exc}") from None
+
+
+def command_lines(config: Config) -> list[str]:
+    """What ``keyvox doctor`` says of voice commands: the keys, how the selection is read on this desktop,
+    and where an instruction would be sent."""
+    keys = [f"[commands] key {config.commands.key}"] if config.commands.key else []
+    keys += [f'mode "{m.name}" command_key {m.command_key}' for m in config.modes if m.command_key]
+    if not keys:
+        return ["off (set [commands] key to use them)"]
+    session = detect_session()
+    how = {
+        Session.X11: "X11 PRIMARY (xclip)" if shutil.which("xclip") else "Ctrl+C (xclip missing for PRIMARY)",
+        Session.WAYLAND: "the primary selection (wl-paste --primary), else Ctrl+C",
+    }.get(session, "Ctrl+C, the clipboard restored after")
+    if not config.commands.instructions:
+        model = "spoken edits only, offline ([commands] instructions is off)"
+    else:
+        cleanup = config.cleanup
+        where = f"the program {cleanup.command}" if cleanup.command.strip() else cleanup.endpoint
+        model = f"instructions go with the selection to {where} (mode overrides in [mode.cleanup])"
+    return [", ".join(keys), f"selection read by {how}", model]
