@@ -39,10 +39,28 @@ class DesktopSelection:
             if text is not None or owned:
                 return text
         elif self.session is Session.WAYLAND:
-            text = wayland_primary()
-            if text is not None:
-                return text
-        return copy_selection(lambda: press_copy(self.session))
+            return self._read_wayland()
+        if focused_is_terminal(self.session):
+            return None  # Ctrl+C in a terminal interrupts its program; terminals set PRIMARY anyway
+        try:
+            return copy_selection(lambda: press_copy(self.session))
+        except OutputFailed:
+            return None
+
+    def _read_wayland(self) -> str | None:
+        """Ctrl+C first: GTK keeps offering the primary selection after the highlight is gone (the sway
+        rig's GTK 4 window does), so only a copy tells "nothing selected" apart. Terminals, where Ctrl+C
+        interrupts, and desktops where keyvox cannot press it (GNOME), use the primary selection."""
+        if not focused_is_terminal(self.session):
+            from keyvox.desktop.output.wayland import save_clipboard
+
+            try:
+                return copy_selection(
+                    lambda: press_copy(self.session), save=lambda: save_clipboard().put_back
+                )
+            except OutputFailed:
+                pass
+        return wayland_primary() or None
 
 
 def primary_in_focused_window() -> bool | None:
@@ -81,7 +99,8 @@ def _top_level(window, root) -> int:
 
 
 def wayland_primary() -> str | None:
-    """The Wayland primary selection's text; None when empty, unsupported or unreadable."""
+    """The Wayland primary selection's text ("" when nothing is selected); None when the compositor has
+    no primary selection or it cannot be read (then Ctrl+C is the way)."""
     if shutil.which("wl-paste") is None:
         return None
     try:
@@ -92,32 +111,61 @@ def wayland_primary() -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+    if done.returncode == 0:
+        return done.stdout.decode("utf-8", "replace")
+    said = done.stderr.decode("utf-8", "replace")
+    # wl-clipboard 2.1's words for "supported, but nothing (textual) is selected"
+    return "" if "No selection" in said or "No suitable type" in said else None
 
 
-def copy_selection(press: Callable[[], None], wait_s: float = COPY_WAIT_S) -> str | None:
-    """Copy the selection with ``press`` (Ctrl+C) and read it, the user's clipboard put back afterwards.
+def copy_selection(
+    press: Callable[[], None],
+    wait_s: float = COPY_WAIT_S,
+    save: Callable[[], Callable[[], None]] | None = None,
+) -> str | None:
+    """Copy the selection with ``press`` (Ctrl+C) and read it, the user's clipboard put back afterwards;
+    ``save`` keeps the clipboard and returns what puts it back (default: its text). Raises
+    ``OutputFailed`` when Ctrl+C cannot be pressed.
 
     A marker goes on the clipboard first: if it is still there after the copy, nothing was selected."""
-    saved = clipboard.read_clipboard()
+    restore = (save or _save_text)()
     marker = f"keyvox-selection-probe-{uuid.uuid4()}"
     if not clipboard.write_clipboard(marker):
         return None
-    copied = None
     try:
         press()
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             now = clipboard.read_clipboard()
             if now is not None and now != marker:
-                copied = now
-                break
+                return now
             time.sleep(0.02)
-    except OutputFailed:
-        copied = None
+        return None
     finally:
-        clipboard.write_clipboard(saved or "")  # an empty clipboard stays empty, never holds the marker
-    return copied
+        restore()
+
+
+def _save_text() -> Callable[[], None]:
+    saved = clipboard.read_clipboard()
+    # An empty clipboard stays empty of text: it never keeps the marker.
+    return lambda: clipboard.write_clipboard(saved or "")
+
+
+def focused_is_terminal(session: Session) -> bool:
+    """Whether the focused window is a terminal emulator, where Ctrl+C is no copy."""
+    try:
+        if session is Session.X11:
+            from keyvox.desktop.output.x11_clipboard import focused_is_terminal as x11_terminal
+
+            return x11_terminal()
+        if session is Session.WAYLAND:
+            from keyvox.desktop.output.compositor import focused_window
+
+            window = focused_window()
+            return window is not None and window.is_terminal
+    except Exception:  # no Xlib, no compositor socket: the window is unknown, so not known to be one
+        return False
+    return False
 
 
 def press_copy(session: Session) -> None:
