@@ -273,3 +273,19 @@ def test_a_command_is_kept_with_its_selection_and_a_history_from_before_commands
         assert json.loads(export([replaced], "json"))[0]["selection"] == "new york"
     finally:
         store.close()
+
+
+def test_keyvox_history_shows_a_command_with_what_it_did(capsys):
+    from keyvox.core.commands import CommandResult, CommandStatus
+
+    store = History()
+    try:
+        raw = Transcription("Capitalize that.", "en", 1.0)
+        done = CommandResult("Capitalize that.", CommandStatus.REPLACED, "new york", "New York")
+        store.record(UtteranceResult("New York", raw, 1.0, 10.0, delivered_at=10.2, command=done))
+    finally:
+        store.close()
+    assert main(["history", "capitalize"]) == 0  # found by what was said
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.endswith('[command "Capitalize that.": replaced] New York'), line
+    assert main(["history", "clear"]) == 0
