@@ -15,6 +15,7 @@ from keyvox.config.modes import ModeConfig
 from keyvox.config.schema import Config
 from keyvox.core.live import LiveDecoder
 from keyvox.engines.base import Transcriber, Transcription
+from keyvox.text.cleanup import CleanupOutcome
 
 INITIAL_BUFFER_S = 30
 
@@ -39,6 +40,10 @@ class UtteranceResult:
     """The ``[[mode]]`` the utterance was dictated in; None: the top-level settings."""
     model: str | None = None
     """The model that transcribed it (a mode may bring its own)."""
+    chain_text: str | None = None
+    """The text chain's text before clean-up by the language model; None when no clean-up ran."""
+    cleanup: CleanupOutcome | None = None
+    """What the clean-up gave (accepted or why not), when one ran; ``text`` is what was typed."""
 
     @property
     def latency_s(self) -> float:

@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS entries (
     window TEXT,
     language TEXT,
     audio_path TEXT,
-    mode TEXT
+    mode TEXT,
+    chain_text TEXT,
+    cleanup TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, raw_text, content='entries', content_rowid='id');
@@ -55,6 +57,8 @@ CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
     INSERT INTO entries_fts(entries_fts, rowid, text, raw_text) VALUES ('delete', old.id, old.text, old.raw_text);
 END;
 """
+ADDED_COLUMNS = ("mode", "chain_text", "cleanup")
+"""Columns added after the first release: modes, then clean-up by a language model."""
 
 
 @dataclass
@@ -74,6 +78,11 @@ class Entry:
     audio_path: str | None
     mode: str | None = None
     """The ``[[mode]]`` it was dictated in; None: the main settings."""
+    chain_text: str | None = None
+    """The text chain's text before the language model's clean-up; None when no clean-up ran."""
+    cleanup: str | None = None
+    """What the clean-up gave: ``accepted`` (``text`` is the model's edit) or why not (``text`` is
+    ``chain_text``); None when none ran."""
 
     @property
     def when(self) -> str:
@@ -101,8 +110,10 @@ class History:
             self._db.execute("PRAGMA secure_delete=ON")  # cleared text is overwritten, not just unlinked
             self._db.executescript(SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
-            if "mode" not in columns:  # a history from before modes: the column is added, nothing moves
-                self._db.execute("ALTER TABLE entries ADD COLUMN mode TEXT")
+            # An older history gets the newer columns, in the order SCHEMA has them; nothing moves.
+            for column in ADDED_COLUMNS:
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE entries ADD COLUMN {column} TEXT")
         except sqlite3.DatabaseError as exc:
             raise KeyvoxError(
                 f"{self.path}: cannot open the history database ({exc}); move the file away to "
@@ -135,12 +146,14 @@ class History:
         when: float | None = None,
         audio: np.ndarray | None = None,
         mode: str | None = None,
+        chain_text: str | None = None,
+        cleanup: str | None = None,
     ) -> int:
         """Store one transcript in its own transaction; returns its id once committed."""
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO entries (time, text, raw_text, duration_s, backend, model, latency_s, window,"
-                " language, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " language, mode, chain_text, cleanup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time() if when is None else when,
                     text,
@@ -152,6 +165,8 @@ class History:
                     window,
                     language,
                     mode,
+                    chain_text,
+                    cleanup,
                 ),
             )
             entry_id = int(cursor.lastrowid)
@@ -185,6 +200,8 @@ class History:
             language=raw.language if raw else None,
             audio=audio,
             mode=result.mode,
+            chain_text=result.chain_text,
+            cleanup=result.cleanup.reason.value if result.cleanup is not None else None,
         )
 
     def _save_audio(self, entry_id: int, audio: np.ndarray) -> Path:
@@ -296,6 +313,8 @@ def export(entries: Iterable[Entry], fmt: str) -> str:
             "window",
             "language",
             "mode",
+            "chain_text",
+            "cleanup",
         ]
         writer = csv.DictWriter(buffer, names, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
