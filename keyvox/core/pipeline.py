@@ -8,6 +8,7 @@ transcribed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -19,6 +20,7 @@ from keyvox.audio.format import SAMPLE_RATE
 from keyvox.config.mode_choice import apply_mode
 from keyvox.config.modes import ModeConfig
 from keyvox.config.schema import Config
+from keyvox.core.cleanup_step import CleanupStep
 from keyvox.core.commands import CommandRunner
 from keyvox.core.live import LiveDecoder
 from keyvox.core.sinks import TextSink
@@ -74,6 +76,7 @@ class Pipeline:
         on_partial: Callable[[str], None] | None = None,
         engine_for: Callable[[LanguageChoice | None, str | None], Transcriber] | None = None,
         sinks_by_method: dict[str, TextSink] | None = None,
+        cleanup: CleanupStep | None = None,
         commands: CommandRunner | None = None,
     ) -> None:
         self.transcriber = transcriber
@@ -85,6 +88,8 @@ class Pipeline:
         self.commands = commands
         """Carries out utterances recorded with the command key; None: they are dictated like any other."""
         self.chain = chain
+        self.cleanup = cleanup or CleanupStep()
+        """The language model's edit of the chain's text, for settings that turn it on."""
         self.sink = sink
         self.options = options or PipelineOptions()
         self.on_result = on_result
@@ -287,6 +292,11 @@ class Pipeline:
             result.delivered_at = time.perf_counter()
             return result
         edit = self.chain.process_edit(raw, window_id=window, settings=utterance.settings)
+        settings = utterance.settings or self.chain.config
+        if settings.cleanup.enabled and edit.insert_text.strip():
+            cleaned = self.cleanup.run(edit.insert_text, settings.cleanup)
+            result.chain_text, result.cleanup = edit.insert_text, cleaned.outcome
+            edit = dataclasses.replace(edit, insert_text=cleaned.text)  # typed once, whichever it is
         if edit.delete_chars:
             sink.delete_chars(edit.delete_chars)  # "scratch that"
         result.text = edit.insert_text

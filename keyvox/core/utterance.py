@@ -16,6 +16,7 @@ from keyvox.config.schema import Config
 from keyvox.core.commands import CommandResult
 from keyvox.core.live import LiveDecoder
 from keyvox.engines.base import Transcriber, Transcription
+from keyvox.text.cleanup import CleanupOutcome
 
 INITIAL_BUFFER_S = 30
 
@@ -40,6 +41,10 @@ class UtteranceResult:
     """The ``[[mode]]`` the utterance was dictated in; None: the top-level settings."""
     model: str | None = None
     """The model that transcribed it (a mode may bring its own)."""
+    chain_text: str | None = None
+    """The text chain's text before clean-up by the language model; None when no clean-up ran."""
+    cleanup: CleanupOutcome | None = None
+    """What the clean-up gave (accepted or why not), when one ran; ``text`` is what was typed."""
     command: CommandResult | None = None
     """For a spoken command (the command key): what it did to the selection; None for dictation."""
 

@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS entries (
     language TEXT,
     audio_path TEXT,
     mode TEXT,
+    chain_text TEXT,
+    cleanup TEXT,
     command TEXT,
     command_status TEXT,
     selection TEXT
@@ -58,9 +60,8 @@ CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
     INSERT INTO entries_fts(entries_fts, rowid, text, raw_text) VALUES ('delete', old.id, old.text, old.raw_text);
 END;
 """
-
-ADDED_COLUMNS = ("mode", "command", "command_status", "selection")
-"""Columns newer than the first history files, in the order they were added."""
+ADDED_COLUMNS = ("mode", "chain_text", "cleanup", "command", "command_status", "selection")
+"""Columns added after the first release: modes, clean-up by a language model, then voice commands."""
 
 
 @dataclass
@@ -80,6 +81,11 @@ class Entry:
     audio_path: str | None
     mode: str | None = None
     """The ``[[mode]]`` it was dictated in; None: the main settings."""
+    chain_text: str | None = None
+    """The text chain's text before the language model's clean-up; None when no clean-up ran."""
+    cleanup: str | None = None
+    """What the clean-up gave: ``accepted`` (``text`` is the model's edit) or why not (``text`` is
+    ``chain_text``); None when none ran."""
     command: str | None = None
     """For a voice command: the instruction as said (``text`` is what replaced the selection)."""
     command_status: str | None = None
@@ -113,7 +119,7 @@ class History:
             self._db.execute("PRAGMA secure_delete=ON")  # cleared text is overwritten, not just unlinked
             self._db.executescript(SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
-            # A history from before modes or commands: the columns are added at the end, nothing moves.
+            # An older history gets the newer columns, in the order SCHEMA has them; nothing moves.
             for column in ADDED_COLUMNS:
                 if column not in columns:
                     self._db.execute(f"ALTER TABLE entries ADD COLUMN {column} TEXT")
@@ -149,6 +155,8 @@ class History:
         when: float | None = None,
         audio: np.ndarray | None = None,
         mode: str | None = None,
+        chain_text: str | None = None,
+        cleanup: str | None = None,
         command: tuple[str, str, str] | None = None,
     ) -> int:
         """Store one transcript in its own transaction; returns its id once committed. ``command``: for a
@@ -156,8 +164,8 @@ class History:
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO entries (time, text, raw_text, duration_s, backend, model, latency_s, window,"
-                " language, mode, command, command_status, selection)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " language, mode, chain_text, cleanup, command, command_status, selection)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time() if when is None else when,
                     text,
@@ -169,6 +177,8 @@ class History:
                     window,
                     language,
                     mode,
+                    chain_text,
+                    cleanup,
                     *(command or (None, None, None)),
                 ),
             )
@@ -205,6 +215,8 @@ class History:
             language=raw.language if raw else None,
             audio=audio,
             mode=result.mode,
+            chain_text=result.chain_text,
+            cleanup=result.cleanup.reason.value if result.cleanup is not None else None,
             command=(done.instruction, done.status.value, done.before or None) if done else None,
         )
 
@@ -317,6 +329,11 @@ def export(entries: Iterable[Entry], fmt: str) -> str:
             "window",
             "language",
             "mode",
+            "chain_text",
+            "cleanup",
+            "command",
+            "command_status",
+            "selection",
         ]
         writer = csv.DictWriter(buffer, names, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()

@@ -329,6 +329,7 @@ def _pipeline(
     tracker: StateTracker,
     results: ResultReport,
 ) -> Pipeline:
+    from keyvox.core.cleanup_step import CleanupStep
     from keyvox.desktop.output.chain import OutputChain, build_methods
     from keyvox.text.chain import TextProcessor
 
@@ -356,6 +357,7 @@ def _pipeline(
         on_partial=presence.on_partial,
         engine_for=engine.for_dictation,
         sinks_by_method=by_method,
+        cleanup=CleanupStep(presence.on_notice, presence.on_cleaning),
         commands=_commands(config, chain),
     )
 

@@ -181,9 +181,9 @@ def test_an_instruction_without_a_model_is_refused_offline():
 def test_with_instructions_off_no_connection_is_made_even_to_a_configured_endpoint():
     """The model path is the only network path of commands: off (the default), nothing is sent anywhere."""
     from keyvox.core.command_model import editor_for
-    from tests.helpers.scripted_model import ScriptedModel
+    from tests.helpers.chat_endpoint import ChatEndpoint, Reply
 
-    model = ScriptedModel()
+    model = ChatEndpoint(Reply("Some text.")).start()
     try:
         config = Config()
         config.cleanup.endpoint = model.url
@@ -192,9 +192,8 @@ def test_with_instructions_off_no_connection_is_made_even_to_a_configured_endpoi
         assert off.run("Make this more formal.", doc, "w").status is CommandStatus.NO_MODEL
         assert model.requests == []
         config.commands.instructions = True
-        model.answers = ["Some text."]
         on = CommandRunner(doc, TextProcessor(config), lambda settings: editor_for(settings or config))
         assert on.run("Make this more formal.", doc, "w").status is CommandStatus.REPLACED
         assert len(model.requests) == 1 and doc.text == "Some text."
     finally:
-        model.close()
+        model.stop()

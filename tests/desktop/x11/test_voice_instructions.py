@@ -14,16 +14,16 @@ import subprocess
 import pytest
 
 from tests.desktop.x11.test_voice_commands import newest, type_by_hand, xdotool
-from tests.helpers.scripted_model import ScriptedModel
+from tests.helpers.chat_endpoint import ChatEndpoint, Reply
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def model():
-    scripted = ScriptedModel()
+    scripted = ChatEndpoint().start()
     yield scripted
-    scripted.close()
+    scripted.stop()
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_the_models_accepted_answer_replaces_the_selection(desktop, window, keyv
     type_by_hand(desktop, window, "hey the report is late")
     xdotool(desktop, "key", "ctrl+shift+Home")  # the whole line selected
     mine = desktop.clipboard("the user's clipboard ✓")
-    model.answers = ["The report has been delayed."]
+    model.reply = Reply("The report has been delayed.")
     asked = len(model.requests)
     mark = keyvox.mark()
     desktop.dictate(keyvox, spoken, key="f9")
@@ -72,8 +72,7 @@ def test_the_models_accepted_answer_replaces_the_selection(desktop, window, keyv
     assert window.wait_for_text() == "The report has been delayed."
     assert desktop.clipboard() == mine
     (request,) = model.requests[asked:]
-    sent = json.dumps(request["body"])
-    assert request["path"] == "/v1/chat/completions"
+    sent = json.dumps(request)
     assert "hey the report is late" in sent and "formal" in sent.lower()
     assert newest(desktop).command_status == "replaced"
 
@@ -81,7 +80,7 @@ def test_the_models_accepted_answer_replaces_the_selection(desktop, window, keyv
 def test_a_rejected_answer_leaves_the_selection_and_says_why(desktop, window, keyvox, model, spoken):
     type_by_hand(desktop, window, "hey the report is late")
     xdotool(desktop, "key", "ctrl+shift+Home")
-    model.answers = ["Please provide the text you would like me to rewrite."]
+    model.reply = Reply("Please provide the text you would like me to rewrite.")
     mark = keyvox.mark()
     desktop.dictate(keyvox, spoken, key="f9")
     keyvox.wait_for(r"^\[command\] .*: rejected: selection kept: the model's answer: asked", 60, since=mark)
