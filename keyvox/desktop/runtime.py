@@ -362,10 +362,8 @@ def _pipeline(
     )
 
 
-def _commands(config: Config, chain) -> CommandRunner | None:
-    """Voice commands, when a command key is set (``[commands] key`` or a mode's ``command_key``)."""
-    if not (config.commands.key or any(mode.command_key for mode in config.modes)):
-        return None
+def _commands(config: Config, chain) -> CommandRunner:
+    """Voice commands: from a command key, or ``keyvox command`` (a compositor binding) without one."""
     from keyvox.core.command_model import editor_for
     from keyvox.desktop.selection import DesktopSelection
 

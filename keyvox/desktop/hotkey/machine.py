@@ -125,11 +125,11 @@ class PushToTalk:
     # --- from ``keyvox toggle|press|...``, D-Bus and the tray ---------------------------------------
 
     def command(self, command: Command, mode: str | None = None) -> None:
-        """Drive recording without a key (``toggle``, ``press``, ``release``, in ``mode`` when given), or
-        pause and resume it."""
+        """Drive recording without a key (``toggle``, ``press``, ``release``, in ``mode`` when given; ``command``
+        records a voice command until ``release``), or pause and resume it."""
         with self._lock:
-            if command in (Command.TOGGLE, Command.PRESS) and not self.recording:
-                self._mode, self._command = mode, False
+            if command in (Command.TOGGLE, Command.PRESS, Command.COMMAND) and not self.recording:
+                self._mode, self._command = mode, command is Command.COMMAND
                 self._emit(self._start_action())
                 self.recording = True
             elif command is Command.TOGGLE or (command is Command.RELEASE and self.recording):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import pytest
 
 from keyvox.desktop.history import History
+from tests.helpers.paths import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -95,6 +97,21 @@ def test_with_nothing_selected_nothing_changes_and_keyvox_says_why(desktop, wind
     assert window.text == "leave me alone"
     assert desktop.clipboard() == mine
     assert newest(desktop).command_status == "nothing-selected"
+
+
+def test_keyvox_command_and_release_delete_the_selection_from_a_binding(desktop, window, keyvox, spoken):
+    """What a compositor key binding runs where keyvox cannot read keys: the same command, by the socket."""
+    type_by_hand(desktop, window, "keep this drop")
+    xdotool(desktop, "key", "ctrl+shift+Left")
+    env = {**desktop.env, "PYTHONPATH": str(REPO)}
+    word = lambda w: subprocess.run([sys.executable, "-m", "keyvox", w], env=env, timeout=30, check=True)
+    mark = keyvox.mark()
+    word("command")
+    keyvox.wait_for(r"^\[recording\]", 10, since=mark)
+    desktop.pulse.play(spoken("delete that"))
+    word("release")
+    keyvox.wait_for(r"^\[command\] \"Delete that\.?\": deleted 'drop'", 60, since=mark)
+    assert window.wait_for_text() == "keep this "
 
 
 def test_a_selection_in_another_window_is_not_this_windows(desktop, window, monkeypatch):
