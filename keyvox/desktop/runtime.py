@@ -358,16 +358,18 @@ def _pipeline(
         engine_for=engine.for_dictation,
         sinks_by_method=by_method,
         cleanup=CleanupStep(presence.on_notice, presence.on_cleaning),
-        commands=_commands(config, chain),
+        commands=_commands(chain, presence.on_cleaning),
     )
 
 
-def _commands(config: Config, chain) -> CommandRunner:
+def _commands(chain, on_cleaning) -> CommandRunner:
     """Voice commands: from a command key, or ``keyvox command`` (a compositor binding) without one."""
     from keyvox.core.command_model import editor_for
     from keyvox.desktop.selection import DesktopSelection
 
-    return CommandRunner(DesktopSelection(), chain, lambda settings: editor_for(settings or chain.config))
+    return CommandRunner(
+        DesktopSelection(), chain, lambda settings: editor_for(settings or chain.config, on_cleaning)
+    )
 
 
 def _stop_listener(listener) -> None:

@@ -197,3 +197,23 @@ def test_with_instructions_off_no_connection_is_made_even_to_a_configured_endpoi
         assert len(model.requests) == 1 and doc.text == "Some text."
     finally:
         model.stop()
+
+
+def test_a_slow_model_is_shown_working_and_then_done():
+    """As for dictation's clean-up: past 300 ms the overlay hears True, and False once the answer came."""
+    from keyvox.core.command_model import editor_for
+    from tests.helpers.chat_endpoint import ChatEndpoint, Reply
+
+    model = ChatEndpoint(Reply("Some text.", stall_s=0.6)).start()
+    try:
+        config = Config()
+        config.cleanup.endpoint, config.commands.instructions = model.url, True
+        shown: list[bool] = []
+        editor = editor_for(config, shown.append)
+        assert editor.edit("Make this more formal.", "some text").accepted
+        assert shown == [True, False]
+        model.reply = Reply("Some text.")
+        shown.clear()
+        assert editor.edit("Make this more formal.", "some text").accepted and shown == []
+    finally:
+        model.stop()
