@@ -4,7 +4,7 @@ The user holds the command key and says an instruction. A spoken edit ("delete t
 that", "undo that", "uppercase that", "lowercase that") is done here, offline; anything else goes with the
 selection to a ``SelectionEditor`` (the mode's model, keyvox/core/command_model.py) when instructions
 are on. Reading the selection is the desktop's (keyvox/desktop/selection.py); replacing it is typing the
-answer over it through the pipeline's sink, which every application treats as "replace the selection".
+answer over it through the pipeline's sink, which text fields take as "replace the selection".
 When nothing is selected, or the editor's answer is rejected, nothing is typed and the result says why.
 """
 
@@ -19,7 +19,7 @@ from typing import Protocol
 
 from keyvox.config.schema import Config
 from keyvox.core.sinks import TextSink
-from keyvox.text.insertion import Edit
+from keyvox.text.insertion import Edit, InsertionContext
 
 
 class SpokenEdit(Enum):
@@ -146,7 +146,7 @@ class SelectionReader(Protocol):
 class InsertionLog(Protocol):
     """What keyvox typed recently per window (the text chain, ``TextProcessor``)."""
 
-    def context_for(self, window_id: Hashable | None = None): ...
+    def context_for(self, window_id: Hashable | None = None) -> InsertionContext: ...
 
     def record_edit(self, edit: Edit, window_id: Hashable | None = None) -> None: ...
 
