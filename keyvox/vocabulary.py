@@ -31,12 +31,17 @@ class NoticeKind(str, Enum):
     MICROPHONE_BACK = "microphone-back"
     MODEL_FAILED = "model-failed"
     INSERT_FAILED = "insert-failed"
+    CLEANUP_SKIPPED = "cleanup-skipped"
+    """The language model's clean-up failed or was rejected: the text was typed as dictated."""
+    COMMAND_NOT_DONE = "command-not-done"
+    """A voice command left the selection as it was (nothing selected, the model's answer rejected)."""
     ERROR = "error"
 
     @property
     def is_trouble(self) -> bool:
-        """Everything but good news: the error cue plays and the tray shows its error icon."""
-        return self is not NoticeKind.MICROPHONE_BACK
+        """Everything but good news and a skipped clean-up (the text was typed all the same): the error cue
+        plays and the tray shows its error icon."""
+        return self not in (NoticeKind.MICROPHONE_BACK, NoticeKind.CLEANUP_SKIPPED)
 
 
 class Notice(NamedTuple):
@@ -60,5 +65,9 @@ class Command(str, Enum):
     TOGGLE = "toggle", "start or stop dictation in the running keyvox (for a compositor key binding)"
     PRESS = "press", "start dictation in the running keyvox (key-down binding)"
     RELEASE = "release", "stop dictation in the running keyvox (key-up binding)"
+    COMMAND = (
+        "command",
+        ("start a voice command on the selection in the running keyvox (key-down binding; release ends it)"),
+    )
     PAUSE = "pause", "pause dictation in the running keyvox: the hotkey records nothing until resume"
     RESUME = "resume", "resume dictation in the running keyvox after pause"

@@ -160,6 +160,8 @@ class DoctorReport:
     """What typing, the hotkey and context do on this Wayland desktop (empty elsewhere)."""
     config: ConfigCheck
     fixes: list[Fix] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    """Voice commands: their keys, how the selection is read here, and where instructions would go."""
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (``keyvox doctor --json``)."""
@@ -179,4 +181,5 @@ class DoctorReport:
             "wayland": list(self.wayland),
             "config": {**dataclasses.asdict(self.config), "status": self.config.status},
             "fixes": [dataclasses.asdict(f) for f in self.fixes],
+            "commands": list(self.commands),
         }

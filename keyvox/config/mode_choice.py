@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from keyvox.config.cleanup import check_cleanup, with_overrides
 from keyvox.config.keys import parse_key_spec
 from keyvox.config.modes import TEXT_SWITCHES, ModeConfig, check_language
 from keyvox.config.schema import Config, toml_key, toml_value
@@ -15,18 +16,27 @@ def validate_modes(config: Config, path: Path, *, main_keys: tuple[str, ...]) ->
     """Checks across modes and the rest of the config: keys used twice, languages an English-only model
     cannot speak. ``main_keys`` are the canonical names of the main hotkey (and cancel key)."""
     taken: dict[str, str] = {}
+    check_cleanup(config.cleanup, f"{path}: [cleanup]")
     for mode in config.modes:
         where = f'{path}: [[mode]] "{mode.name}"'
+        check_cleanup(with_overrides(config.cleanup, mode.cleanup), f"{where}: [mode.cleanup]")
         for code in [mode.language, *mode.languages]:
             check_language(code, f"{where}: language", mode.model or config.model.name)
-        if not mode.key:
-            continue
-        spec = parse_key_spec(mode.key, setting=f"{where}: key")
-        if spec.human in main_keys:
-            raise ConfigError(f'{where}: key = "{mode.key}" is already the main hotkey or the cancel key')
-        if spec.human in taken:
-            raise ConfigError(f'{where}: key = "{mode.key}" is already the key of mode "{taken[spec.human]}"')
-        taken[spec.human] = mode.name
+        for setting in ("key", "command_key"):
+            value = getattr(mode, setting)
+            if not value:
+                continue
+            spec = parse_key_spec(value, setting=f"{where}: {setting}")
+            if spec.human in main_keys:
+                raise ConfigError(
+                    f'{where}: {setting} = "{value}" is already the main hotkey, the cancel key or the '
+                    "command key"
+                )
+            if spec.human in taken:
+                raise ConfigError(
+                    f'{where}: {setting} = "{value}" is already the key of mode "{taken[spec.human]}"'
+                )
+            taken[spec.human] = mode.name
 
 
 def find_mode(config: Config, name: str) -> ModeConfig:
@@ -68,6 +78,7 @@ def apply_mode(config: Config, mode: ModeConfig | None) -> Config:
         output=output,
         dictionary={**config.dictionary, **mode.dictionary},
         snippets={**config.snippets, **mode.snippets},
+        cleanup=with_overrides(config.cleanup, mode.cleanup),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from keyvox.config.cleanup import read_overrides
 from keyvox.errors import ConfigError
 
 STYLES = ("prose", "code", "raw")
@@ -28,6 +29,8 @@ class ModeConfig:
     name: str
     key: str = ""
     """A second push-to-talk key that always dictates in this mode (e.g. ``alt_r``)."""
+    command_key: str = ""
+    """A command key whose commands run in this mode (its model for instructions), beside ``[commands] key``."""
     apps: list[str] = field(default_factory=list)
     """Applications this mode is for: X11 WM_CLASS, Wayland app_id (regular expressions, any case)."""
     titles: list[str] = field(default_factory=list)
@@ -53,6 +56,8 @@ class ModeConfig:
     """The ``[output] method`` for this mode."""
     submit: str = ""
     """A key pressed after the text lands: enter, ctrl+enter or shift+enter."""
+    cleanup: dict[str, Any] = field(default_factory=dict)
+    """``[mode.cleanup]``: the ``[cleanup]`` keys this mode sets (keyvox/config/cleanup.py), over the top-level ones."""
 
     def matches_window(self, app: str, title: str) -> bool:
         return any(re.search(p, app, re.IGNORECASE) for p in self.apps if app) or any(
@@ -110,6 +115,8 @@ def _checked(where: str, key: str, value: Any) -> Any:
                         f'{where}: {key} "{pattern}" is not a valid regular expression ({exc})'
                     ) from None
         return list(value)
+    if key == "cleanup":
+        return read_overrides(value, f"{where}: [mode.cleanup]")
     if key in _TABLES:
         return (
             read_snippets(value, f"{where}: {key}") if key == "snippets" else _text_table(where, key, value)

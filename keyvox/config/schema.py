@@ -12,27 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from keyvox.audio.vad import SPEECH_THRESHOLD
+from keyvox.config.cleanup import CleanupConfig
+from keyvox.config.declare import option
 from keyvox.config.modes import ModeConfig
 from keyvox.engines.registry import BACKENDS
 
 CONFIG_NAME = "config.toml"
 CONFIG_VERSION = 1
-
-
-def option(
-    default: Any,
-    doc: str,
-    *,
-    choices: tuple | None = None,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    types: tuple[type, ...] | None = None,
-) -> Any:
-    """Declare one config key: its default, its documentation and its allowed values."""
-    meta = {"doc": doc, "choices": choices, "minimum": minimum, "maximum": maximum, "types": types}
-    if isinstance(default, (dict, list)):
-        return field(default_factory=lambda: type(default)(default), metadata=meta)
-    return field(default=default, metadata=meta)
 
 
 @dataclass
@@ -347,6 +333,22 @@ class GuiConfig:
 
 
 @dataclass
+class CommandsConfig:
+    """Voice commands on selected text: hold the command key and say what to do (see docs/commands.md)."""
+
+    key: str = option(
+        "",
+        'Key or combination to hold while saying a command ("capitalize that", "delete that", "undo '
+        'that", "make this more formal"); empty: no command key. A [[mode]] may add its own command_key.',
+    )
+    instructions: bool = option(
+        False,
+        "Send instructions that are not spoken edits, with the selection, to the [cleanup] model "
+        "(the mode's, else the top-level one); off: only the spoken edits, fully offline.",
+    )
+
+
+@dataclass
 class Config:
     """The whole configuration, typed and validated."""
 
@@ -362,6 +364,8 @@ class Config:
     history: HistoryConfig = field(default_factory=HistoryConfig)
     desktop: DesktopConfig = field(default_factory=DesktopConfig)
     gui: GuiConfig = field(default_factory=GuiConfig)
+    cleanup: CleanupConfig = field(default_factory=CleanupConfig)
+    commands: CommandsConfig = field(default_factory=CommandsConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
     snippets: dict[str, str] = field(default_factory=dict)

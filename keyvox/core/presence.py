@@ -37,6 +37,9 @@ class Observer:
     def on_mode(self, mode: str | None) -> None:
         """A recording started in this ``[[mode]]`` (None: the main settings), or the pinned mode changed."""
 
+    def on_cleaning(self, active: bool) -> None:
+        """A clean-up by the language model has run for a while (True), or ended (False)."""
+
     def on_result(self, result: UtteranceResult) -> None:
         """An utterance finished (text delivered, empty, or failed: see ``result.error``)."""
 
@@ -71,6 +74,9 @@ class Presence(Observer):
 
     def on_mode(self, mode: str | None) -> None:
         self._each("on_mode", lambda observer: observer.on_mode(mode))
+
+    def on_cleaning(self, active: bool) -> None:
+        self._each("on_cleaning", lambda observer: observer.on_cleaning(active))
 
     def on_result(self, result: UtteranceResult) -> None:
         self._each("on_result", lambda observer: observer.on_result(result))

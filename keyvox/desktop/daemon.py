@@ -20,7 +20,7 @@ from keyvox.config.schema import AudioConfig, LoadedConfig
 from keyvox.core.pipeline import Pipeline
 from keyvox.core.state import StateTracker
 from keyvox.core.utterance import Utterance
-from keyvox.desktop.hotkey.machine import Action, Posted, PushToTalk, StartInMode
+from keyvox.desktop.hotkey.machine import Action, Posted, PushToTalk, StartCommand, StartInMode
 from keyvox.desktop.mode_picker import ModePicker
 from keyvox.desktop.runtime import build_runtime
 from keyvox.desktop.sounds import Sounds
@@ -141,10 +141,14 @@ class Daemon:
             self._set_paused(True)
         elif action is Action.RESUME:
             self._set_paused(False)
-        elif (action is Action.START or isinstance(action, StartInMode)) and self.tracker.paused:
+        elif (
+            action is Action.START or isinstance(action, (StartInMode, StartCommand))
+        ) and self.tracker.paused:
             self.status.message("paused: not recording (resume from the tray or with `keyvox resume`)")
         elif action is Action.START or isinstance(action, StartInMode):
             self._start(action.mode if isinstance(action, StartInMode) else None)
+        elif isinstance(action, StartCommand):
+            self._start(action.mode, command=True)
         elif action is Action.STOP:
             self._finish()
         elif action is Action.CANCEL and self.utterance is not None:
@@ -168,13 +172,17 @@ class Daemon:
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _start(self, key_mode: str | None) -> None:
+    def _start(self, key_mode: str | None, *, command: bool = False) -> None:
+        """Start recording in ``key_mode`` (its key's), else the picked mode; ``command``: a spoken
+        command on the selection (the command key) rather than dictation."""
         if self.utterance is not None:  # a stale one (e.g. stopped by its length limit): finish it first
             self._finish()
         mode = self.modes.pick(key_mode) if self.modes is not None else None
         if key_mode is not None and mode is None:
             self.status.message(f'no mode named "{key_mode}": dictating with the main settings')
-        self.utterance = self.pipeline.start_utterance(mode)
+        if command:
+            self.status.message("[command] say what to do with the selection")
+        self.utterance = self.pipeline.start_utterance(mode, command=command)
         self.recorder.attach(self.utterance)
         self.sounds.start()
 

@@ -44,7 +44,12 @@ CREATE TABLE IF NOT EXISTS entries (
     window TEXT,
     language TEXT,
     audio_path TEXT,
-    mode TEXT
+    mode TEXT,
+    chain_text TEXT,
+    cleanup TEXT,
+    command TEXT,
+    command_status TEXT,
+    selection TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, raw_text, content='entries', content_rowid='id');
@@ -55,6 +60,8 @@ CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
     INSERT INTO entries_fts(entries_fts, rowid, text, raw_text) VALUES ('delete', old.id, old.text, old.raw_text);
 END;
 """
+ADDED_COLUMNS = ("mode", "chain_text", "cleanup", "command", "command_status", "selection")
+"""Columns added after the first release: modes, clean-up by a language model, then voice commands."""
 
 
 @dataclass
@@ -74,6 +81,17 @@ class Entry:
     audio_path: str | None
     mode: str | None = None
     """The ``[[mode]]`` it was dictated in; None: the main settings."""
+    chain_text: str | None = None
+    """The text chain's text before the language model's clean-up; None when no clean-up ran."""
+    cleanup: str | None = None
+    """What the clean-up gave: ``accepted`` (``text`` is the model's edit) or why not (``text`` is
+    ``chain_text``); None when none ran."""
+    command: str | None = None
+    """For a voice command: the instruction as said (``text`` is what replaced the selection)."""
+    command_status: str | None = None
+    """What the command did (``CommandStatus`` values: replaced, rejected, nothing-selected, ...)."""
+    selection: str | None = None
+    """The selected text before the command."""
 
     @property
     def when(self) -> str:
@@ -101,8 +119,10 @@ class History:
             self._db.execute("PRAGMA secure_delete=ON")  # cleared text is overwritten, not just unlinked
             self._db.executescript(SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
-            if "mode" not in columns:  # a history from before modes: the column is added, nothing moves
-                self._db.execute("ALTER TABLE entries ADD COLUMN mode TEXT")
+            # An older history gets the newer columns, in the order SCHEMA has them; nothing moves.
+            for column in ADDED_COLUMNS:
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE entries ADD COLUMN {column} TEXT")
         except sqlite3.DatabaseError as exc:
             raise KeyvoxError(
                 f"{self.path}: cannot open the history database ({exc}); move the file away to "
@@ -135,12 +155,17 @@ class History:
         when: float | None = None,
         audio: np.ndarray | None = None,
         mode: str | None = None,
+        chain_text: str | None = None,
+        cleanup: str | None = None,
+        command: tuple[str, str, str] | None = None,
     ) -> int:
-        """Store one transcript in its own transaction; returns its id once committed."""
+        """Store one transcript in its own transaction; returns its id once committed. ``command``: for a
+        voice command, (instruction, status, selection before)."""
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO entries (time, text, raw_text, duration_s, backend, model, latency_s, window,"
-                " language, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " language, mode, chain_text, cleanup, command, command_status, selection)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time() if when is None else when,
                     text,
@@ -152,6 +177,9 @@ class History:
                     window,
                     language,
                     mode,
+                    chain_text,
+                    cleanup,
+                    *(command or (None, None, None)),
                 ),
             )
             entry_id = int(cursor.lastrowid)
@@ -169,8 +197,10 @@ class History:
         window: str | None = None,
         audio: np.ndarray | None = None,
     ) -> int | None:
-        """Store a pipeline result (``Pipeline(on_result=...)``); failed or empty utterances are skipped."""
-        if result.error or not result.text:
+        """Store a pipeline result (``Pipeline(on_result=...)``); failed or empty utterances are skipped, a
+        voice command is kept even when it changed nothing."""
+        done = result.command
+        if result.error or not (result.text or done):
             return None
         raw = result.raw
         latency = result.latency_s
@@ -185,6 +215,9 @@ class History:
             language=raw.language if raw else None,
             audio=audio,
             mode=result.mode,
+            chain_text=result.chain_text,
+            cleanup=result.cleanup.reason.value if result.cleanup is not None else None,
+            command=(done.instruction, done.status.value, done.before or None) if done else None,
         )
 
     def _save_audio(self, entry_id: int, audio: np.ndarray) -> Path:
@@ -296,6 +329,11 @@ def export(entries: Iterable[Entry], fmt: str) -> str:
             "window",
             "language",
             "mode",
+            "chain_text",
+            "cleanup",
+            "command",
+            "command_status",
+            "selection",
         ]
         writer = csv.DictWriter(buffer, names, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()

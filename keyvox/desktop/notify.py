@@ -27,9 +27,16 @@ SUMMARIES = {
     NoticeKind.MICROPHONE_BACK: "Microphone back",
     NoticeKind.MODEL_FAILED: "Speech model failed to load",
     NoticeKind.INSERT_FAILED: "Text not inserted: it is on the clipboard",
+    NoticeKind.CLEANUP_SKIPPED: "Clean-up skipped: typed as dictated",
+    NoticeKind.COMMAND_NOT_DONE: "Command not done: the text is unchanged",
     NoticeKind.ERROR: "Keyvox error",
 }
-URGENCY = {NoticeKind.MODEL_FAILED: 2, NoticeKind.MICROPHONE_LOST: 2, NoticeKind.MICROPHONE_BACK: 0}
+URGENCY = {
+    NoticeKind.MODEL_FAILED: 2,
+    NoticeKind.MICROPHONE_LOST: 2,
+    NoticeKind.MICROPHONE_BACK: 0,
+    NoticeKind.CLEANUP_SKIPPED: 0,
+}
 """freedesktop urgency: 0 low, 1 normal, 2 critical (stays until dismissed: keyvox cannot work without it)."""
 CLOSE_WAIT_S = 2.0
 """On shutdown, how long a notification still being sent may hold the exit (a model that failed to load

@@ -38,6 +38,7 @@ class Topic(Enum):
     STATE = "state"
     LEVEL = "level"
     PARTIAL = "partial"
+    CLEANING = "cleaning"
     MODE = "mode"
     RESULT = "result"
     NOTICE = "notice"
@@ -115,6 +116,9 @@ class QtPresence(Observer):
     def on_mode(self, mode: str | None) -> None:
         self.inbox.post(Topic.MODE, mode)
 
+    def on_cleaning(self, active: bool) -> None:
+        self.inbox.post(Topic.CLEANING, active)
+
     def on_result(self, result) -> None:
         self.inbox.post(Topic.RESULT, result)
 
@@ -159,6 +163,7 @@ def run_gui(daemon: DaemonLink, options: GuiConfig) -> int:
         inbox.connect(Topic.STATE, overlay.show_state)
         inbox.connect(Topic.LEVEL, overlay.show_level)
         inbox.connect(Topic.PARTIAL, overlay.show_partial)
+        inbox.connect(Topic.CLEANING, overlay.show_cleaning)
         inbox.connect(Topic.RESULT, overlay.show_result)
         inbox.connect(Topic.MODE, overlay.show_mode)
     daemon.watch(QtPresence(inbox))

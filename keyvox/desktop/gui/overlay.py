@@ -104,6 +104,11 @@ class Overlay(QWidget):
         elif not self._text_timer.isActive():
             self._text_timer.start(int(wait * 1000))
 
+    def show_cleaning(self, active: bool) -> None:
+        """The language model's clean-up is taking a while: say so until the text comes."""
+        if active and self.state == DaemonState.PROCESSING:
+            self._set_text("Cleaning…")
+
     def show_result(self, result) -> None:
         if self.state == DaemonState.RECORDING:
             return  # the next utterance is already being recorded
