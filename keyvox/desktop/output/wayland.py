@@ -18,6 +18,7 @@ import time
 
 from keyvox.desktop.output import compositor, gnome, virtual_keyboard
 from keyvox.desktop.output.base import OutputFailed, OutputMethod
+from keyvox.desktop.output.gnome_paste import GnomeCopy, GnomePaste
 
 # The key that absorbs the keymap change, and the pause after it: 144 of 144 texts whole on the sway rig.
 PRIMING_KEY = "VoidSymbol"
@@ -320,11 +321,13 @@ class WaylandCopy:
 def build(method: str) -> list[OutputMethod]:
     """The Wayland chain for ``[output] method``."""
     typers = [gnome.MutterType(), VirtualKeyboardType(), WtypeType(), YdotoolType()]  # each knows its desktop
+    # GNOME's clipboard methods say themselves unavailable elsewhere; wl-copy's never reach GNOME's clipboard.
+    copy = [GnomeCopy(), WaylandCopy()]
     return {
         "type": typers,
-        "clipboard": [WaylandPaste(False), WaylandCopy()],
-        "clipboard-restore": [WaylandPaste(True), WaylandCopy()],
-        "auto": [*typers, WaylandPaste(True), WaylandCopy()],
+        "clipboard": [GnomePaste(False), WaylandPaste(False), *copy],
+        "clipboard-restore": [GnomePaste(True), WaylandPaste(True), *copy],
+        "auto": [*typers, GnomePaste(True), WaylandPaste(True), *copy],
     }[method]
 
 
