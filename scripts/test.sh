@@ -11,6 +11,8 @@ apt_packages=(
   espeak-ng                                             # spoken commands for the voice-command tests (the corpus has none)
   sway wtype wl-clipboard python3-gi gir1.2-gtk-3.0 gir1.2-gtk-4.0 foot  # Wayland rig (sway without Xwayland)
   mutter                                                # GNOME rig: mutter --headless, its remote-desktop service
+  gnome-settings-daemon-common                          # GNOME rig: the custom-shortcut schema the hotkey test sets
+  xdg-desktop-portal xdg-desktop-portal-gnome           # GNOME rig: the RemoteDesktop portal's route
   pipx                                                  # tests/cli/test_install.py runs the README's install command
   systemd desktop-file-utils dbus-daemon dunst          # autostart checks, session D-Bus, notification daemon
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0

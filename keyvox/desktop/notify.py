@@ -13,6 +13,7 @@ import queue
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 
 from keyvox.core.presence import Observer
 from keyvox.platform.session import Session, detect_session
@@ -43,14 +44,24 @@ CLOSE_WAIT_S = 2.0
 is reported just before keyvox stops)."""
 
 
-class Notifier(Observer):
-    """Sends each notice on its own thread, so a slow or missing notification daemon never holds dictation."""
+BUS_GONE = "keyvox: the D-Bus session bus went away; desktop notifications are off until it is back"
+BUS_BACK = "keyvox: desktop notifications are back on the session bus"
 
-    def __init__(self) -> None:
+
+class Notifier(Observer):
+    """Sends each notice on its own thread, so a slow or missing notification daemon never holds dictation.
+
+    When the session bus goes away (the desktop session or its bus daemon restarts) it says so in one line
+    through ``report``, and once more when a later notice reaches a bus again: the next notice opens a
+    new connection, so nothing needs restarting."""
+
+    def __init__(self, report: Callable[[str], None] = print) -> None:
+        self.report = report
         self._queue: queue.Queue = queue.Queue(32)
+        self._connection = None
+        self._bus_gone = False
         self._thread = threading.Thread(target=self._run, name="keyvox-notify", daemon=True)
         self._thread.start()
-        self._connection = None
         self._microphone_id = 0
         """The 'microphone gone' notification, replaced by 'microphone back'."""
 
@@ -71,11 +82,27 @@ class Notifier(Observer):
         while (notice := self._queue.get()) is not None:
             try:
                 self._send(notice)
-            except Exception as exc:  # no notification daemon, bus gone: the line on stderr remains
+            except (OSError, EOFError, KeyError, ValueError) as exc:  # no bus, or it went away
+                self._drop()
+                if not self._bus_gone:
+                    self._bus_gone = True
+                    self.report(BUS_GONE)
                 log.info("notification not shown (%s)", exc)
-                self._connection = None
-        if self._connection is not None:
-            self._connection.close()
+            except Exception as exc:  # no notification daemon: the line on stderr remains
+                log.info("notification not shown (%s)", exc)
+            else:
+                if self._bus_gone and self._connection is not None:
+                    self._bus_gone = False
+                    self.report(BUS_BACK)
+        self._drop()
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except OSError:
+                pass
 
     def _send(self, notice: Notice) -> None:
         summary = SUMMARIES.get(notice.kind, SUMMARIES[NoticeKind.ERROR])

@@ -170,7 +170,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
         sounds = Sounds.from_config(config.audio)
         events = _event_hub(config)
         observers: list[Observer] = [status, feed, sounds]
-        observers += [Notifier()] if config.desktop.notifications else []
+        observers += [Notifier(status.message)] if config.desktop.notifications else []
         observers += _dbus(config, machine, status)
         observers += [events] if events is not None else []
         presence = Presence(observers)

@@ -16,3 +16,10 @@ def user_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("keyvox", appauthor=False))
+
+
+def user_state_dir() -> Path:
+    """Where keyvox keeps what it was granted and must not ask again for (the desktop portal's restore token)."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("keyvox", appauthor=False))

@@ -1,10 +1,13 @@
-"""Reading and writing the system clipboard through the desktop's own tools."""
+"""Reading and writing the system clipboard through the desktop's own tools (on GNOME Wayland, where
+wl-clipboard cannot reach it, through mutter's remote-desktop clipboard: gnome_clipboard.py)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 
+from keyvox.desktop.output import gnome_clipboard
+from keyvox.desktop.output.base import OutputFailed
 from keyvox.platform.session import Session, detect_session
 
 TIMEOUT_S = 2.0
@@ -29,11 +32,18 @@ def _commands(selection: str = "clipboard") -> tuple[list[list[str]], list[list[
 
 
 def available() -> bool:
+    if gnome_clipboard.on_gnome_wayland() and gnome_clipboard.CLIPBOARD.available():
+        return True
     return any(shutil.which(cmd[0]) for cmd in _commands()[1])
 
 
 def read_clipboard(selection: str = "clipboard") -> str | None:
     """The clipboard's text, or None when it is empty, not text, or unreadable."""
+    if selection == "clipboard" and gnome_clipboard.on_gnome_wayland():
+        try:
+            return gnome_clipboard.CLIPBOARD.read().text
+        except OutputFailed:
+            pass  # mutter's service is not there: wl-paste may still work
     for cmd in _commands(selection)[0]:
         if not shutil.which(cmd[0]):
             continue
@@ -49,6 +59,12 @@ def read_clipboard(selection: str = "clipboard") -> str | None:
 
 def write_clipboard(text: str, selection: str = "clipboard") -> bool:
     """Put ``text`` on the clipboard (the tool keeps serving it after we return)."""
+    if selection == "clipboard" and gnome_clipboard.on_gnome_wayland():
+        try:
+            gnome_clipboard.CLIPBOARD.offer_text(text)
+            return True
+        except OutputFailed:
+            pass
     for cmd in _commands(selection)[1]:
         if not shutil.which(cmd[0]):
             continue

@@ -16,8 +16,9 @@ import sys
 import threading
 import time
 
-from keyvox.desktop.output import compositor, gnome, virtual_keyboard
+from keyvox.desktop.output import compositor, gnome, portal, virtual_keyboard
 from keyvox.desktop.output.base import OutputFailed, OutputMethod
+from keyvox.desktop.output.gnome_paste import GnomeCopy, GnomePaste
 
 # The key that absorbs the keymap change, and the pause after it: 144 of 144 texts whole on the sway rig.
 PRIMING_KEY = "VoidSymbol"
@@ -319,12 +320,15 @@ class WaylandCopy:
 
 def build(method: str) -> list[OutputMethod]:
     """The Wayland chain for ``[output] method``."""
-    typers = [gnome.MutterType(), VirtualKeyboardType(), WtypeType(), YdotoolType()]  # each knows its desktop
+    # Each knows its desktop; on GNOME the portal (asks the user) first, then mutter's service (asks nothing).
+    typers = [portal.PortalType(), gnome.MutterType(), VirtualKeyboardType(), WtypeType(), YdotoolType()]
+    # GNOME's clipboard methods say themselves unavailable elsewhere; wl-copy's never reach GNOME's clipboard.
+    copy = [GnomeCopy(), WaylandCopy()]
     return {
         "type": typers,
-        "clipboard": [WaylandPaste(False), WaylandCopy()],
-        "clipboard-restore": [WaylandPaste(True), WaylandCopy()],
-        "auto": [*typers, WaylandPaste(True), WaylandCopy()],
+        "clipboard": [GnomePaste(False), WaylandPaste(False), *copy],
+        "clipboard-restore": [GnomePaste(True), WaylandPaste(True), *copy],
+        "auto": [*typers, GnomePaste(True), WaylandPaste(True), *copy],
     }[method]
 
 
@@ -374,20 +378,10 @@ def doctor_hints() -> list[str]:
     desktop = compositor.desktop_name() or "unknown"
     lines = [f"Wayland desktop: {desktop}"]
     has = {tool: shutil.which(tool) is not None for tool in ("wtype", "ydotool", "wl-copy", "wl-paste")}
-    if desktop == "gnome" and gnome.SESSION.available():
-        lines.append(
-            "typing: mutter's remote-desktop service on the session bus (nothing to approve; characters "
-            "outside the keyboard layout go in as GTK's Ctrl+Shift+U entry, which GTK and IBus apps take)"
-        )
-    elif desktop == "gnome":
-        lines.append(
-            "typing: GNOME's remote-desktop service (org.gnome.Mutter.RemoteDesktop) is not on the session "
-            "bus, and GNOME has no virtual-keyboard protocol; fix: install ydotool (1.0 or later) and run "
-            "its daemon (`sudo systemctl enable --now ydotool`); without it keyvox leaves the text on the "
-            "clipboard"
-        )
-        if has["ydotool"]:
-            lines.append("typing: ydotool is installed (ASCII only; ydotoold must be running)")
+    if desktop == "gnome":
+        from keyvox.desktop.output.gnome_doctor import gnome_hints
+
+        lines += gnome_hints(has["ydotool"])
     else:
         offered = virtual_keyboard.protocol_offered()
         if offered:

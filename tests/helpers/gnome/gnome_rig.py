@@ -107,6 +107,46 @@ class Gnome:
         self.pulse.play(clip)
         assert self.keyvox_command("release").returncode == 0
 
+    def start_portal(self) -> list[subprocess.Popen]:
+        """xdg-desktop-portal with xdg-desktop-portal-gnome (and the permission store) on the rig's bus, in
+        the rig's environment: started here, not by the bus's service files, which would give them the
+        environment of whoever started the bus (the real user's folders)."""
+        started = []
+        for name in ("xdg-permission-store", "xdg-desktop-portal-gnome", "xdg-desktop-portal"):
+            started.append(
+                subprocess.Popen(
+                    [f"/usr/libexec/{name}", "--replace"],
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=open(self.workdir / f"{name}.log", "ab"),
+                )
+            )
+            owner = {"xdg-permission-store": "org.freedesktop.impl.portal.PermissionStore"}.get(
+                name,
+                "org.freedesktop.portal.Desktop"
+                if name == "xdg-desktop-portal"
+                else "org.freedesktop.impl.portal.desktop.gnome",
+            )
+            wait_until(lambda owner=owner: self.bus_has(owner), 20, what=f"{name} on the rig's bus")
+        return started
+
+    def bus_has(self, name: str) -> bool:
+        done = subprocess.run(
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                f"string:{name}",
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        return "boolean true" in done.stdout
+
     def stop(self) -> None:
         stop_all(self.window, self.mutter, self.bus, self.pulse)
         shutil.rmtree(self.workdir, ignore_errors=True)

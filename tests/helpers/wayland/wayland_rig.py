@@ -299,6 +299,21 @@ class GtkWindow(TextFileWindow):
             log = (rig.workdir / "window.log").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"the GTK {gtk} window did not start:\n{log}")
 
+    def read_clipboard(self, timeout: float = 5) -> str | None:
+        """The clipboard's text as this GTK client reads it (None when it offers no text)."""
+        answer = Path(str(self.file) + ".clipboard")
+        answer.unlink(missing_ok=True)
+        Path(str(self.file) + ".read-clipboard").touch()
+        wait_until(answer.exists, timeout, what="the window to read the clipboard")
+        text = answer.read_text(encoding="utf-8")
+        return None if text == "<none>" else text
+
+    def copy(self, text: str) -> None:
+        """Copy ``text`` to the clipboard from this window, as the user would."""
+        request = Path(str(self.file) + ".copy")
+        request.write_text(text, encoding="utf-8")
+        wait_until(lambda: not request.exists(), 5, what="the window to copy")
+
     def clear(self) -> None:
         request = Path(str(self.file) + ".clear")
         request.touch()
