@@ -24,7 +24,9 @@ from keyvox.text.cleanup.guard import judge_edit
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("bench_json", type=Path, help="a `keyvox bench` result with reference and text per clip")
+    parser.add_argument(
+        "bench_json", type=Path, help="a `keyvox bench` result with reference and text per clip"
+    )
     parser.add_argument("--endpoint", default="")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -35,7 +37,10 @@ def main() -> None:
     report["reference_as_edit"] = dict(collections.Counter(verdicts))
     accepted = [c["wer"] for c, v in zip(clips, verdicts, strict=True) if v == "accepted"]
     rejected = [c["wer"] for c, v in zip(clips, verdicts, strict=True) if v != "accepted"]
-    report["reference_as_edit_wer"] = {"accepted_max": max(accepted, default=None), "rejected": sorted(rejected)}
+    report["reference_as_edit_wer"] = {
+        "accepted_max": max(accepted, default=None),
+        "rejected": sorted(rejected),
+    }
 
     slipped = sum(
         judge_edit(c["text"], other["reference"])[1].value == "accepted"

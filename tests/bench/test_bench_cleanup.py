@@ -1,6 +1,7 @@
 """``keyvox bench --cleanup`` on two real clips: each runs with clean-up on and off, and the report says what
 clean-up added to release → text. The endpoint is the scripted one (tests/helpers/chat_endpoint.py, a real
-HTTP server on loopback standing in for the model), answering after a fixed 0.3 s so the cost is known (the two runs of a clip differ by up to ~0.1 s besides)."""
+HTTP server on loopback standing in for the model), answering after a fixed 0.3 s so the cost is known
+(the two runs of a clip differ by up to ~0.1 s besides)."""
 
 import json
 
