@@ -23,6 +23,9 @@ from tests.helpers.x11.rig import Desktop, Keyvox  # noqa: E402
 from tests.helpers.x11.traykit import SessionBus, XfcePanel, private_home  # noqa: E402
 
 VARIANTS = {
+    "headless, microphone opened at key-down": (
+        "version = 1\n[audio]\nkeep_open = false\n[gui]\ntray = false\noverlay = false\n"
+    ),
     "headless": "version = 1\n[gui]\ntray = false\noverlay = false\n",
     "tray + overlay": "version = 1\n[gui]\ntray = true\noverlay = true\n",
 }

@@ -33,6 +33,8 @@ class NoticeKind(str, Enum):
     INSERT_FAILED = "insert-failed"
     CLEANUP_SKIPPED = "cleanup-skipped"
     """The language model's clean-up failed or was rejected: the text was typed as dictated."""
+    COMMAND_NOT_DONE = "command-not-done"
+    """A voice command left the selection as it was (nothing selected, the model's answer rejected)."""
     ERROR = "error"
 
     @property
@@ -63,5 +65,9 @@ class Command(str, Enum):
     TOGGLE = "toggle", "start or stop dictation in the running keyvox (for a compositor key binding)"
     PRESS = "press", "start dictation in the running keyvox (key-down binding)"
     RELEASE = "release", "stop dictation in the running keyvox (key-up binding)"
+    COMMAND = (
+        "command",
+        ("start a voice command on the selection in the running keyvox (key-down binding; release ends it)"),
+    )
     PAUSE = "pause", "pause dictation in the running keyvox: the hotkey records nothing until resume"
     RESUME = "resume", "resume dictation in the running keyvox after pause"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 # System packages, one line per need, so that each need says why it is there:
 apt_packages=(
   xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins xdotool xclip xsel xterm libportaudio2 python3-tk tk  # X11 rig
+  espeak-ng                                             # spoken commands for the voice-command tests (the corpus has none)
   sway wtype wl-clipboard python3-gi gir1.2-gtk-3.0 gir1.2-gtk-4.0 foot  # Wayland rig (sway without Xwayland)
   mutter                                                # GNOME rig: mutter --headless, its remote-desktop service
   pipx                                                  # tests/cli/test_install.py runs the README's install command

@@ -1,8 +1,10 @@
 """The microphone: a sounddevice input stream at 16 kHz mono float32 with a pre-roll ring buffer.
 
-The stream stays open while the daemon runs, so the moment before the key went down is already in the
-ring buffer (the first word is never cut). A watchdog notices when the device or the audio server goes
-away, reports it once, and reopens the stream when it comes back; the daemon itself never dies of it.
+By default the stream stays open while the daemon runs, so the moment before the key went down is already
+in the ring buffer (the first word is never cut); ``keep_open=False`` opens it at key-down and closes it
+after, so an idle daemon costs nothing (benchmarks/README.md, "Light when idle"). A watchdog notices when
+the device or the audio server goes away, reports it once, and reopens the stream when it comes back; the
+daemon itself never dies of it.
 """
 
 from __future__ import annotations
@@ -101,9 +103,12 @@ class Recorder:
         preroll_s: float = 0.25,
         on_notice: Callable[[Notice], None] | None = None,
         on_level: Callable[[float], None] | None = None,
+        keep_open: bool = True,
     ) -> None:
         self.wanted = device
         self.preroll_s = preroll_s
+        self.keep_open = keep_open
+        """False: the stream is open only while an utterance is attached (no pre-roll then)."""
         self.on_notice = on_notice or (lambda notice: None)
         """Called from the watchdog when the microphone is lost and when it is back."""
         self.on_level = on_level
@@ -129,6 +134,8 @@ class Recorder:
     def open(self) -> None:
         """Open the stream now; raise a one-line ``KeyvoxError`` listing the devices when it cannot."""
         self._open_stream()
+        if not self.keep_open:
+            self._close_stream()  # it opens: the device is there; it is opened again at key-down
         self._watchdog = threading.Thread(target=self._watch, name="keyvox-mic-watchdog", daemon=True)
         self._watchdog.start()
 
@@ -140,6 +147,15 @@ class Recorder:
 
     def attach(self, target: Sink) -> None:
         """Start feeding ``target``: first the pre-roll, then live audio."""
+        if not self.keep_open and self._stream is None:
+            try:
+                self._open_stream()
+            except KeyvoxError as exc:
+                log.info("microphone did not open at key-down: %s", exc)
+                if self.healthy:
+                    self.healthy = False
+                    self.on_notice(MICROPHONE_LOST)
+                return
         with self._lock:
             for chunk in self._ring:
                 target.feed(chunk)
@@ -149,7 +165,9 @@ class Recorder:
     def detach(self) -> Sink | None:
         with self._lock:
             target, self._target = self._target, None
-            return target
+        if not self.keep_open:
+            self._close_stream()
+        return target
 
     def use_device(self, wanted: str | int) -> None:
         """Switch to another input device now (the tray's microphone menu). When it cannot be opened, a
@@ -226,8 +244,12 @@ class Recorder:
     def _watch(self) -> None:
         while not self._stop.wait(0.25):
             stream = self._stream
+            if self.healthy and stream is None and not self.keep_open:
+                continue  # closed between utterances on purpose
             if self.healthy and stream is not None:
                 stalled = time.monotonic() - self._last_audio > STALL_S
+                if stream is not self._stream:
+                    continue  # closed at key-up meanwhile: never ask a closed stream anything
                 if stalled or not stream.active:
                     log.info("microphone lost: stalled=%s active=%s", stalled, stream.active)
                     self.healthy = False
@@ -239,6 +261,8 @@ class Recorder:
                 self._last_try = time.monotonic()
                 if self._try_reopen():
                     self.on_notice(MICROPHONE_BACK)
+                    if not self.keep_open and self._target is None:
+                        self._close_stream()
 
     def _try_reopen(self) -> bool:
         import sounddevice as sd

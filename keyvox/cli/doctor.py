@@ -28,6 +28,7 @@ from keyvox.cli.doctor_report import (
     Status,
 )
 from keyvox.cli.install_hints import backend_install, fixes
+from keyvox.desktop.selection import command_lines
 from keyvox.errors import KeyvoxError
 
 OUTPUT_TOOLS = ("xdotool", "xclip", "xsel", "wtype", "ydotool", "wl-copy")
@@ -53,6 +54,7 @@ def collect(config_path: str | None = None) -> DoctorReport:
         output_tools={tool: shutil.which(tool) for tool in OUTPUT_TOOLS},
         wayland=_wayland_hints(),
         config=config_check,
+        commands=command_lines(config),
     )
     report.cleanup = cleanup_checks(config)
     report.fixes = fixes(report)  # after the rest: it reads the report
@@ -224,6 +226,7 @@ def render(report: DoctorReport) -> str:
     tools = report.output_tools
     lines.append("  output tools: " + ", ".join(f"{t} {'yes' if p else 'no'}" for t, p in tools.items()))
     lines += [f"  {hint}" for hint in report.wayland]
+    lines += ["", "Voice commands", *(f"  {line}" for line in report.commands)]
     config = report.config
     lines += ["", "Config", f"  file: {config.path or 'none (defaults in use)'}"]
     if config.error:

@@ -162,6 +162,8 @@ class DoctorReport:
     fixes: list[Fix] = field(default_factory=list)
     cleanup: list = field(default_factory=list)
     """``CleanupCheck`` per mode (keyvox/cli/doctor_cleanup.py): where clean-up sends text, and whether it answers."""
+    commands: list[str] = field(default_factory=list)
+    """Voice commands: their keys, how the selection is read here, and where instructions would go."""
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (``keyvox doctor --json``)."""
@@ -182,4 +184,5 @@ class DoctorReport:
             "config": {**dataclasses.asdict(self.config), "status": self.config.status},
             "fixes": [dataclasses.asdict(f) for f in self.fixes],
             "cleanup": [dataclasses.asdict(c) for c in self.cleanup],
+            "commands": list(self.commands),
         }

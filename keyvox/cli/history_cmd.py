@@ -37,7 +37,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         sys.stdout.write(export(entries, args.export))
     else:
         for entry in entries:
-            print(f"{entry.when}  {entry.text}")
+            said = f'[command "{entry.command}": {entry.command_status}] ' if entry.command else ""
+            print(f"{entry.when}  {said}{entry.text}")
     if not loaded.config.history.enabled:
         print("keyvox: note: [history] enabled = false, so nothing new is being recorded", file=sys.stderr)
     return ExitCode.OK

@@ -221,7 +221,16 @@ def validate(config: Config, path: Path) -> None:
 
     main = parse_key_spec(config.hotkey.key, setting=f"{path}: [hotkey] key")
     cancel = parse_key_spec(config.hotkey.cancel_key, setting=f"{path}: [hotkey] cancel_key")
-    validate_modes(config, path, main_keys=(main.human, cancel.human))
+    main_keys = (main.human, cancel.human)
+    if config.commands.key:
+        command = parse_key_spec(config.commands.key, setting=f"{path}: [commands] key")
+        if command.human in main_keys:
+            raise ConfigError(
+                f'{path}: [commands] key = "{config.commands.key}" is already the hotkey or the cancel '
+                "key (choose another, e.g. alt_r)"
+            )
+        main_keys += (command.human,)
+    validate_modes(config, path, main_keys=main_keys)
     if config.audio.min_duration_s >= config.audio.max_duration_s:
         raise ConfigError(
             f"{path}: [audio] min_duration_s = {format_number(config.audio.min_duration_s)} must be below "

@@ -22,14 +22,21 @@ def validate_modes(config: Config, path: Path, *, main_keys: tuple[str, ...]) ->
         check_cleanup(with_overrides(config.cleanup, mode.cleanup), f"{where}: [mode.cleanup]")
         for code in [mode.language, *mode.languages]:
             check_language(code, f"{where}: language", mode.model or config.model.name)
-        if not mode.key:
-            continue
-        spec = parse_key_spec(mode.key, setting=f"{where}: key")
-        if spec.human in main_keys:
-            raise ConfigError(f'{where}: key = "{mode.key}" is already the main hotkey or the cancel key')
-        if spec.human in taken:
-            raise ConfigError(f'{where}: key = "{mode.key}" is already the key of mode "{taken[spec.human]}"')
-        taken[spec.human] = mode.name
+        for setting in ("key", "command_key"):
+            value = getattr(mode, setting)
+            if not value:
+                continue
+            spec = parse_key_spec(value, setting=f"{where}: {setting}")
+            if spec.human in main_keys:
+                raise ConfigError(
+                    f'{where}: {setting} = "{value}" is already the main hotkey, the cancel key or the '
+                    "command key"
+                )
+            if spec.human in taken:
+                raise ConfigError(
+                    f'{where}: {setting} = "{value}" is already the key of mode "{taken[spec.human]}"'
+                )
+            taken[spec.human] = mode.name
 
 
 def find_mode(config: Config, name: str) -> ModeConfig:

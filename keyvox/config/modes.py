@@ -29,6 +29,8 @@ class ModeConfig:
     name: str
     key: str = ""
     """A second push-to-talk key that always dictates in this mode (e.g. ``alt_r``)."""
+    command_key: str = ""
+    """A command key whose commands run in this mode (its model for instructions), beside ``[commands] key``."""
     apps: list[str] = field(default_factory=list)
     """Applications this mode is for: X11 WM_CLASS, Wayland app_id (regular expressions, any case)."""
     titles: list[str] = field(default_factory=list)

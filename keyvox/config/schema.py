@@ -109,6 +109,11 @@ class AudioConfig:
         minimum=0.0,
         maximum=2.0,
     )
+    keep_open: bool = option(
+        True,
+        "Keep the microphone open between recordings, for the pre-roll. false opens it at key-down: an "
+        "idle keyvox then uses no CPU, but the first moment after the key goes down is not heard.",
+    )
     sounds: bool = option(
         False, "Play a short sound when recording starts and stops, and when something fails."
     )
@@ -247,6 +252,12 @@ class ServerConfig:
         minimum=1,
         maximum=1000,
     )
+    max_queue_per_client: int = option(
+        0,
+        "Requests one client address may hold of max_queue (more get 429); 0 lets one client take all.",
+        minimum=0,
+        maximum=1000,
+    )
 
 
 @dataclass
@@ -322,6 +333,22 @@ class GuiConfig:
 
 
 @dataclass
+class CommandsConfig:
+    """Voice commands on selected text: hold the command key and say what to do (see docs/commands.md)."""
+
+    key: str = option(
+        "",
+        'Key or combination to hold while saying a command ("capitalize that", "delete that", "undo '
+        'that", "make this more formal"); empty: no command key. A [[mode]] may add its own command_key.',
+    )
+    instructions: bool = option(
+        False,
+        "Send instructions that are not spoken edits, with the selection, to the [cleanup] model "
+        "(the mode's, else the top-level one); off: only the spoken edits, fully offline.",
+    )
+
+
+@dataclass
 class Config:
     """The whole configuration, typed and validated."""
 
@@ -338,6 +365,7 @@ class Config:
     desktop: DesktopConfig = field(default_factory=DesktopConfig)
     gui: GuiConfig = field(default_factory=GuiConfig)
     cleanup: CleanupConfig = field(default_factory=CleanupConfig)
+    commands: CommandsConfig = field(default_factory=CommandsConfig)
     dictionary: dict[str, str] = field(default_factory=dict)
     """Replacements applied to every transcript and used to bias recognition: spoken = "Written"."""
     snippets: dict[str, str] = field(default_factory=dict)

@@ -4,8 +4,10 @@ through it.
 Dictation and the HTTP server share one model. Whisper-style engines are not safe to call from two
 threads at once, and two decodes at once would halve the speed of both anyway, so jobs wait in a
 priority queue: dictation goes first (someone is waiting with the cursor in a window), server requests
-take their turn in arrival order. Each job carries its own language, applied only on this thread, so a
-request's language can never leak into a dictation.
+take their turn in arrival order. A server request that shares turns goes back to the end of the queue
+after each piece of long audio (keyvox/core/sliced.py), so a long file does not hold up short ones. Each
+job carries its own language, applied only on this thread, so a request's language can never leak into
+a dictation.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from keyvox.core.sliced import SlicedRun
 from keyvox.engines.base import LanguageChoice, SegmentSink, Task, Transcriber, Transcription
 from keyvox.platform.heap import release_free_memory
 
@@ -52,6 +55,10 @@ class Job:
     future: Future = field(default_factory=Future, compare=False)
     model: str | None = field(default=None, compare=False)
     """Which of the worker's models runs it (a mode's ``model``); None: the main one."""
+    shares_turns: bool = field(default=False, compare=False)
+    """Let queued jobs run between the pieces of long audio (server requests)."""
+    resume: SlicedRun | None = field(default=None, compare=False)
+    """Set on the continuation of a job that paused between two pieces."""
 
 
 class EngineStopped(RuntimeError):
@@ -79,9 +86,11 @@ class EngineWorker:
         priority: Priority,
         language: str | None = None,
         model: str | None = None,
+        shares_turns: bool = False,
     ) -> Future:
-        """Queue ``work(transcriber)`` (``model``'s, when given); the future holds its result or its exception."""
-        job = Job(priority, next(self._numbers), work, language, model=model)
+        """Queue ``work(transcriber)`` (``model``'s, when given); the future holds its result or its exception.
+        ``shares_turns``: between two pieces of long audio the job goes back to the end of its queue."""
+        job = Job(priority, next(self._numbers), work, language, model=model, shares_turns=shares_turns)
         with self._lock:
             if self._closed:
                 raise EngineStopped("the engine worker has stopped")
@@ -130,18 +139,40 @@ class EngineWorker:
             job = self._queue.get()
             if job.priority is Priority.STOP:
                 return
-            if not job.future.set_running_or_notify_cancel():
+            if job.resume is None and not job.future.set_running_or_notify_cancel():
                 continue
             engine = self.others.get(job.model, self.transcriber) if job.model else self.transcriber
-            try:
-                with speaking(engine, job.language):
-                    value = job.work(engine)
-            except BaseException as exc:  # handed to whoever waits; the worker keeps serving
-                job.future.set_exception(exc)
+            if job.resume is not None or job.shares_turns:
+                run = job.resume or SlicedRun(job.work, engine, job.future, self._continuation(job))
+                with speaking(engine, job.language):  # per slice: other jobs run in their own language
+                    run.step()
             else:
-                job.future.set_result(value)
+                try:
+                    with speaking(engine, job.language):
+                        value = job.work(engine)
+                except BaseException as exc:  # handed to whoever waits; the worker keeps serving
+                    job.future.set_exception(exc)
+                else:
+                    job.future.set_result(value)
             if job.priority is Priority.REQUEST and self._queue.empty():
                 release_free_memory()  # a server request's buffers (dictation trims after delivery)
+
+    def _continuation(self, job: Job) -> Callable[[SlicedRun], None]:
+        def requeue(run: SlicedRun) -> None:
+            # Straight into the queue, even after close(): STOP sorts after every request.
+            self._queue.put(
+                Job(
+                    job.priority,
+                    next(self._numbers),
+                    job.work,
+                    job.language,
+                    job.future,
+                    job.model,
+                    resume=run,
+                )
+            )
+
+        return requeue
 
 
 @contextlib.contextmanager
@@ -219,6 +250,10 @@ class DictationTranscriber:
         return self._engine.supports_word_timestamps
 
     @property
+    def supports_dictation_word_times(self) -> bool:
+        return self._engine.supports_dictation_word_times
+
+    @property
     def supports_translation(self) -> bool:
         return self._engine.supports_translation
 
@@ -238,13 +273,13 @@ class DictationTranscriber:
         return self.transcribe_detailed(audio).text
 
     def transcribe_detailed(
-        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = (), words: bool = False
     ) -> Transcription:
         choice = self._choice
 
         def work(engine: Transcriber) -> Transcription:
             with choosing(engine, choice):
-                return engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+                return engine.transcribe_detailed(audio, context=context, vocabulary=vocabulary, words=words)
 
         return self._worker.submit(work, priority=Priority.DICTATION, model=self._model).result()
 

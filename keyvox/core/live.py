@@ -21,6 +21,7 @@ import numpy as np
 
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.audio.vad_stream import StreamingVad
+from keyvox.core.agreement import AgreementOptions, LeadIn, Look, agree
 from keyvox.engines.base import Segment, Transcriber, Transcription
 from keyvox.engines.spoken import drop_repeated_context, spoken_tokens
 
@@ -40,6 +41,13 @@ class LiveOptions:
     """This much quiet after the last speech window makes the open stretch worth decoding: the speaker
     may be done, and people release the key 0.1-0.3 s after their last word. Replayed: 0.2 s WER 0.210
     and p50 0.15 s; 0.12 s p50 0.10 s but WER 0.219, cutting the tail of the last word."""
+    agree_every_s: float = 0.0
+    """While the speaker goes on, decode the open stretch again after this much new audio and commit the
+    words successive decodes agree on (keyvox/core/agreement.py), so at release only the audio after them
+    is left; 0: off. Off by default: with tiny.en every variant tried cost words on the 73 English clips
+    (replayed WER 0.2065 off, 0.211-0.248 on; benchmarks/README.md)."""
+    min_agree_s: float = 2.0
+    """An open stretch shorter than this is left whole: at release it costs little to decode."""
     max_realtime_factor: float = 0.8
     """Live decodes adding up to more than this fraction of the recording so far mean the engine cannot
     keep up: stop live work. Judged on the total, not per decode: a decode has a fixed cost, so one slow
@@ -69,10 +77,23 @@ class LiveDecoder:
     decodes: int = 0
     busy_s: float = 0.0
     """Seconds spent decoding while the key was held."""
+    agreement: AgreementOptions = field(default_factory=AgreementOptions)
+    looks: list[Look] = field(default_factory=list)
+    """The last decodes of the open stretch, with their words' times, oldest first, to agree with the next."""
+    lead_in: LeadIn | None = None
+    """The committed words just before the last cut between two words, decoded again with the audio after
+    it: Whisper started a decode cut there by leaving out its first words, or mishearing them."""
+    _recording: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32), repr=False)
+    looked_at: int = 0
+    """The sample the last decode of the open stretch reached."""
     vad: StreamingVad = field(init=False)
 
     def __post_init__(self) -> None:
         self.vad = StreamingVad(self.transcriber.vad_threshold)
+
+    @property
+    def agreeing(self) -> bool:
+        return self.options.agree_every_s > 0 and self.transcriber.supports_dictation_word_times
 
     def step(self, audio: np.ndarray) -> bool:
         """Look at the audio recorded so far; commit closed stretches, or speculate on the open one.
@@ -81,6 +102,7 @@ class LiveDecoder:
         """
         if not self.enabled:
             return False
+        self._recording = audio
         self.steps += 1
         self.vad.feed(audio)  # only the windows not seen yet
         heard = self.vad.fed
@@ -111,18 +133,20 @@ class LiveDecoder:
             self.committed_end, self.speculation = spec.end, None
             return True
         if speech_end is None or heard - speech_end < self.options.speculate_pause_s * SAMPLE_RATE:
-            return False
+            return self._look(region, heard)
         if self._covers(speech_end):
             return False
         result = self._decode(region)
         if result is None:
             return False
         self.speculation = _Speculation(self.committed_end, heard, result)
+        self._agree(result, heard)
         return True
 
     def finish(self, audio: np.ndarray) -> Transcription:
         """The whole utterance's transcription, decoding only what live work has not covered."""
         region = audio[self.committed_end :]
+        self._recording = audio
         tail: Transcription | None = None
         if region.shape[0]:
             self.vad.feed(audio)
@@ -136,9 +160,7 @@ class LiveDecoder:
             ):
                 tail = spec.result
             else:
-                tail = self.transcriber.transcribe_detailed(
-                    region, context=self._context(), vocabulary=self.vocabulary
-                )
+                tail = self._transcribe(region, words=False)
             if tail is not None and speech_s(stamps) >= self.options.min_commit_speech_s:
                 # (a short tail is one sentence: no time spent on it at release)
                 tail = self._whole(tail, region, held=False)
@@ -149,6 +171,47 @@ class LiveDecoder:
         """Committed pieces and the current speculation, as the engine wrote them (no text chain)."""
         parts = self.pieces + ([self.speculation.result] if self.speculation is not None else [])
         return join(parts, 0.0).text
+
+    def _look(self, region: np.ndarray, heard: int) -> bool:
+        """Decode the open stretch while the speaker goes on, every ``agree_every_s`` of new audio, and
+        commit what this decode and the one before agree on."""
+        if (
+            not self.agreeing
+            or heard - self.looked_at < self.options.agree_every_s * SAMPLE_RATE
+            or region.shape[0] < self.options.min_agree_s * SAMPLE_RATE
+        ):
+            return False
+        result = self._decode(region)
+        return result is not None and self._agree(result, heard)
+
+    def _agree(self, result: Transcription, heard: int) -> bool:
+        """Commit the words ``result`` (a decode of the open stretch up to ``heard``) and the decode before
+        it agree on; True when something was committed."""
+        self.looked_at = heard
+        if not self.agreeing:
+            return False
+        words = tuple(w for segment in result.segments for w in segment.words)
+        look = Look.of(self.committed_end, heard, words)
+        self.looks = [*(old for old in self.looks if old.start == look.start), look][-self.agreement.looks :]
+        agreement = agree(self.looks, self.agreement)
+        if agreement is None:
+            return False
+        seconds = agreement.cut / SAMPLE_RATE
+        self.pieces.append(
+            Transcription(agreement.text, result.language, seconds, [Segment(0.0, seconds, agreement.text)])
+        )
+        self.lead_in = LeadIn.before(self.looks[-1], agreement, self.committed_end + agreement.cut)
+        self.committed_end += agreement.cut
+        self.looks = [old.after(agreement) for old in self.looks]
+        spec = self.speculation
+        if spec is not None and spec.result is result:
+            # Decoded at a pause: the rest of it still covers the audio after the commit up to the pause.
+            rest = "".join(w.word for w in self.looks[-1].words).strip()
+            remainder = Transcription(rest, result.language, (spec.end - self.committed_end) / SAMPLE_RATE)
+            self.speculation = _Speculation(self.committed_end, spec.end, remainder)
+        else:
+            self.speculation = None
+        return True
 
     def _covers(self, speech_end: int) -> bool:
         """True when the speculation decoded the open stretch up to ``speech_end`` (an absolute sample)."""
@@ -198,12 +261,27 @@ class LiveDecoder:
         started = time.perf_counter()
         self.decodes += 1
         context = self._context() if self.transcriber.supports_context else ""
-        result = self.transcriber.transcribe_detailed(audio, context=context, vocabulary=self.vocabulary)
+        result = self._transcribe(audio, words=self.agreeing, context=context)
         self.busy_s += time.perf_counter() - started
         heard_s = max(self.vad.fed / SAMPLE_RATE, MIN_JUDGED_S)
         if self.busy_s > self.options.max_realtime_factor * heard_s:
             self.enabled = False  # keep the result, but leave the rest to the final decode
         return result
+
+    def _transcribe(self, region: np.ndarray, *, words: bool, context: str | None = None) -> Transcription:
+        """``region`` (the audio from ``committed_end``) decoded; after a cut between two words, with the
+        committed words just before it decoded again and left out (``LeadIn``)."""
+        context = self._context() if context is None else context
+        lead = self.lead_in
+        if lead is None or lead.at != self.committed_end or not lead.samples:
+            return self.transcriber.transcribe_detailed(
+                region, context=context, vocabulary=self.vocabulary, words=words
+            )
+        audio = self._recording[lead.at - lead.samples : lead.at + region.shape[0]]
+        result = self.transcriber.transcribe_detailed(
+            audio, context=context, vocabulary=self.vocabulary, words=words
+        )
+        return lead.strip(result)
 
     def _context(self) -> str:
         return " ".join(p.text for p in self.pieces if p.text)

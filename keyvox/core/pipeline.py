@@ -21,6 +21,7 @@ from keyvox.config.mode_choice import apply_mode
 from keyvox.config.modes import ModeConfig
 from keyvox.config.schema import Config
 from keyvox.core.cleanup_step import CleanupStep
+from keyvox.core.commands import CommandRunner
 from keyvox.core.live import LiveDecoder
 from keyvox.core.sinks import TextSink
 from keyvox.core.utterance import PipelineOptions, Utterance, UtteranceResult
@@ -76,6 +77,7 @@ class Pipeline:
         engine_for: Callable[[LanguageChoice | None, str | None], Transcriber] | None = None,
         sinks_by_method: dict[str, TextSink] | None = None,
         cleanup: CleanupStep | None = None,
+        commands: CommandRunner | None = None,
     ) -> None:
         self.transcriber = transcriber
         self.engine_for = engine_for
@@ -83,6 +85,8 @@ class Pipeline:
         (``EngineWorker.for_dictation``); None: modes keep the engine as it is."""
         self.sinks_by_method = sinks_by_method or {}
         """Sinks for the ``[output] method`` a mode sets; any other method goes to ``sink``."""
+        self.commands = commands
+        """Carries out utterances recorded with the command key; None: they are dictated like any other."""
         self.chain = chain
         self.cleanup = cleanup or CleanupStep()
         """The language model's edit of the chain's text, for settings that turn it on."""
@@ -109,8 +113,9 @@ class Pipeline:
 
     # --- called from the hotkey / audio threads -------------------------------------------------
 
-    def start_utterance(self, mode: ModeConfig | None = None) -> Utterance:
-        """A new recording, in ``mode`` when one applies (chosen at key-down: its key, or the window)."""
+    def start_utterance(self, mode: ModeConfig | None = None, *, command: bool = False) -> Utterance:
+        """A new recording, in ``mode`` when one applies (chosen at key-down: its key, or the window);
+        ``command``: a spoken command on the selection (the command key), not dictation."""
         self.chain.reload_if_changed()  # a [dictionary] edit biases this utterance's decoding already
         settings = apply_mode(self.chain.config, mode) if mode is not None else None
         transcriber = self._transcriber_for(settings)
@@ -126,6 +131,7 @@ class Pipeline:
                 transcriber=transcriber,
                 settings=settings,
                 mode=mode,
+                command=command and self.commands is not None,
                 on_step=self._queue_step,
                 on_finish=self._submit,
                 on_close=self._notify_state,
@@ -278,13 +284,19 @@ class Pipeline:
         result.raw = raw
         result.transcribed_at = time.perf_counter()
         window = result.window = self._focused_window()
+        sink = self.sinks_by_method.get(mode.output, self.sink) if mode is not None else self.sink
+        if utterance.command and self.commands is not None:
+            spoken = self.chain.instruction_text(raw, utterance.settings)
+            result.command = self.commands.run(spoken, sink, window, utterance.settings)
+            result.text = result.command.after if result.command.status.changed_text else ""
+            result.delivered_at = time.perf_counter()
+            return result
         edit = self.chain.process_edit(raw, window_id=window, settings=utterance.settings)
         settings = utterance.settings or self.chain.config
         if settings.cleanup.enabled and edit.insert_text.strip():
             cleaned = self.cleanup.run(edit.insert_text, settings.cleanup)
             result.chain_text, result.cleanup = edit.insert_text, cleaned.outcome
             edit = dataclasses.replace(edit, insert_text=cleaned.text)  # typed once, whichever it is
-        sink = self.sinks_by_method.get(mode.output, self.sink) if mode is not None else self.sink
         if edit.delete_chars:
             sink.delete_chars(edit.delete_chars)  # "scratch that"
         result.text = edit.insert_text

@@ -13,6 +13,7 @@ import numpy as np
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.config.modes import ModeConfig
 from keyvox.config.schema import Config
+from keyvox.core.commands import CommandResult
 from keyvox.core.live import LiveDecoder
 from keyvox.engines.base import Transcriber, Transcription
 from keyvox.text.cleanup import CleanupOutcome
@@ -44,6 +45,8 @@ class UtteranceResult:
     """The text chain's text before clean-up by the language model; None when no clean-up ran."""
     cleanup: CleanupOutcome | None = None
     """What the clean-up gave (accepted or why not), when one ran; ``text`` is what was typed."""
+    command: CommandResult | None = None
+    """For a spoken command (the command key): what it did to the selection; None for dictation."""
 
     @property
     def latency_s(self) -> float:
@@ -90,6 +93,7 @@ class Utterance:
         transcriber: Transcriber,
         settings: Config | None = None,
         mode: ModeConfig | None = None,
+        command: bool = False,
         on_step: Callable[[Utterance], None],
         on_finish: Callable[[Utterance, float], None],
         on_close: Callable[[], None],
@@ -109,6 +113,8 @@ class Utterance:
         self.settings = settings
         """The config this utterance runs with when a mode applies (else None: the text chain's own)."""
         self.mode = mode
+        self.command = command
+        """A spoken command on the selection, not dictation: its text is never typed as it is."""
         self._on_step, self._on_finish, self._on_close = on_step, on_finish, on_close
         self._step_every = max(1, int(options.live_step_s * SAMPLE_RATE))
         self._step_at = self._step_every

@@ -20,7 +20,7 @@ from keyvox.config.schema import AudioConfig, LoadedConfig
 from keyvox.core.pipeline import Pipeline
 from keyvox.core.state import StateTracker
 from keyvox.core.utterance import Utterance
-from keyvox.desktop.hotkey.machine import Action, Posted, PushToTalk, StartInMode
+from keyvox.desktop.hotkey.machine import Action, Posted, PushToTalk, StartCommand, StartInMode
 from keyvox.desktop.mode_picker import ModePicker
 from keyvox.desktop.runtime import build_runtime
 from keyvox.desktop.sounds import Sounds
@@ -28,6 +28,9 @@ from keyvox.desktop.status import StatusLine
 from keyvox.platform.heap import limit_arenas
 from keyvox.platform.native_stderr import quiet_native_stderr
 from keyvox.vocabulary import DaemonState
+
+LENGTH_CHECK_S = 0.1
+"""While recording, the length limit is checked this often (it stops the recording at most this late)."""
 
 
 def run_daemon(loaded: LoadedConfig) -> int:
@@ -112,15 +115,19 @@ class Daemon:
         """Turn posted actions into recorder/pipeline calls until Ctrl+C, SIGTERM or ``request_stop``."""
         # With the GUI this loop runs in a thread and the GUI's main thread handles the signals.
         in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, lambda *_: self._stop.set()) if in_main else None
+        previous = signal.signal(signal.SIGTERM, lambda *_: self.request_stop()) if in_main else None
         try:
             while not self._stop.is_set():
+                # Idle, the loop sleeps until an action arrives; only a recording needs the clock, for its
+                # length limit.
+                wait = LENGTH_CHECK_S if self.utterance is not None else None
                 try:
-                    action = self.actions.get(timeout=0.1)
+                    action = self.actions.get(timeout=wait)
                 except queue.Empty:
                     self._check_length()
                     continue
-                self.handle(action)
+                if action is not Action.QUIT:
+                    self.handle(action)
         except KeyboardInterrupt:
             pass
         finally:
@@ -134,10 +141,14 @@ class Daemon:
             self._set_paused(True)
         elif action is Action.RESUME:
             self._set_paused(False)
-        elif (action is Action.START or isinstance(action, StartInMode)) and self.tracker.paused:
+        elif (
+            action is Action.START or isinstance(action, (StartInMode, StartCommand))
+        ) and self.tracker.paused:
             self.status.message("paused: not recording (resume from the tray or with `keyvox resume`)")
         elif action is Action.START or isinstance(action, StartInMode):
             self._start(action.mode if isinstance(action, StartInMode) else None)
+        elif isinstance(action, StartCommand):
+            self._start(action.mode, command=True)
         elif action is Action.STOP:
             self._finish()
         elif action is Action.CANCEL and self.utterance is not None:
@@ -151,8 +162,9 @@ class Daemon:
             self.pipeline.reinsert_last()
 
     def request_stop(self) -> None:
-        """Ask the action loop to end (Quit in the tray; thread-safe)."""
+        """Ask the action loop to end (Quit in the tray, SIGTERM; thread-safe)."""
         self._stop.set()
+        self.actions.put(Action.QUIT)  # wakes the loop where it waits
 
     @property
     def stopping(self) -> bool:
@@ -160,13 +172,17 @@ class Daemon:
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _start(self, key_mode: str | None) -> None:
+    def _start(self, key_mode: str | None, *, command: bool = False) -> None:
+        """Start recording in ``key_mode`` (its key's), else the picked mode; ``command``: a spoken
+        command on the selection (the command key) rather than dictation."""
         if self.utterance is not None:  # a stale one (e.g. stopped by its length limit): finish it first
             self._finish()
         mode = self.modes.pick(key_mode) if self.modes is not None else None
         if key_mode is not None and mode is None:
             self.status.message(f'no mode named "{key_mode}": dictating with the main settings')
-        self.utterance = self.pipeline.start_utterance(mode)
+        if command:
+            self.status.message("[command] say what to do with the selection")
+        self.utterance = self.pipeline.start_utterance(mode, command=command)
         self.recorder.attach(self.utterance)
         self.sounds.start()
 

@@ -46,7 +46,10 @@ CREATE TABLE IF NOT EXISTS entries (
     audio_path TEXT,
     mode TEXT,
     chain_text TEXT,
-    cleanup TEXT
+    cleanup TEXT,
+    command TEXT,
+    command_status TEXT,
+    selection TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, raw_text, content='entries', content_rowid='id');
@@ -57,8 +60,8 @@ CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
     INSERT INTO entries_fts(entries_fts, rowid, text, raw_text) VALUES ('delete', old.id, old.text, old.raw_text);
 END;
 """
-ADDED_COLUMNS = ("mode", "chain_text", "cleanup")
-"""Columns added after the first release: modes, then clean-up by a language model."""
+ADDED_COLUMNS = ("mode", "chain_text", "cleanup", "command", "command_status", "selection")
+"""Columns added after the first release: modes, clean-up by a language model, then voice commands."""
 
 
 @dataclass
@@ -83,6 +86,12 @@ class Entry:
     cleanup: str | None = None
     """What the clean-up gave: ``accepted`` (``text`` is the model's edit) or why not (``text`` is
     ``chain_text``); None when none ran."""
+    command: str | None = None
+    """For a voice command: the instruction as said (``text`` is what replaced the selection)."""
+    command_status: str | None = None
+    """What the command did (``CommandStatus`` values: replaced, rejected, nothing-selected, ...)."""
+    selection: str | None = None
+    """The selected text before the command."""
 
     @property
     def when(self) -> str:
@@ -148,12 +157,15 @@ class History:
         mode: str | None = None,
         chain_text: str | None = None,
         cleanup: str | None = None,
+        command: tuple[str, str, str] | None = None,
     ) -> int:
-        """Store one transcript in its own transaction; returns its id once committed."""
+        """Store one transcript in its own transaction; returns its id once committed. ``command``: for a
+        voice command, (instruction, status, selection before)."""
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO entries (time, text, raw_text, duration_s, backend, model, latency_s, window,"
-                " language, mode, chain_text, cleanup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " language, mode, chain_text, cleanup, command, command_status, selection)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time() if when is None else when,
                     text,
@@ -167,6 +179,7 @@ class History:
                     mode,
                     chain_text,
                     cleanup,
+                    *(command or (None, None, None)),
                 ),
             )
             entry_id = int(cursor.lastrowid)
@@ -184,8 +197,10 @@ class History:
         window: str | None = None,
         audio: np.ndarray | None = None,
     ) -> int | None:
-        """Store a pipeline result (``Pipeline(on_result=...)``); failed or empty utterances are skipped."""
-        if result.error or not result.text:
+        """Store a pipeline result (``Pipeline(on_result=...)``); failed or empty utterances are skipped, a
+        voice command is kept even when it changed nothing."""
+        done = result.command
+        if result.error or not (result.text or done):
             return None
         raw = result.raw
         latency = result.latency_s
@@ -202,6 +217,7 @@ class History:
             mode=result.mode,
             chain_text=result.chain_text,
             cleanup=result.cleanup.reason.value if result.cleanup is not None else None,
+            command=(done.instruction, done.status.value, done.before or None) if done else None,
         )
 
     def _save_audio(self, entry_id: int, audio: np.ndarray) -> Path:
@@ -315,6 +331,9 @@ def export(entries: Iterable[Entry], fmt: str) -> str:
             "mode",
             "chain_text",
             "cleanup",
+            "command",
+            "command_status",
+            "selection",
         ]
         writer = csv.DictWriter(buffer, names, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()

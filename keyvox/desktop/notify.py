@@ -28,6 +28,7 @@ SUMMARIES = {
     NoticeKind.MODEL_FAILED: "Speech model failed to load",
     NoticeKind.INSERT_FAILED: "Text not inserted: it is on the clipboard",
     NoticeKind.CLEANUP_SKIPPED: "Clean-up skipped: typed as dictated",
+    NoticeKind.COMMAND_NOT_DONE: "Command not done: the text is unchanged",
     NoticeKind.ERROR: "Keyvox error",
 }
 URGENCY = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from keyvox.core.commands import CommandResult, CommandStatus
 from keyvox.core.presence import Observer
 from keyvox.core.state import StateTracker
 from keyvox.desktop.status import StatusLine
 from keyvox.errors import error_line
-from keyvox.vocabulary import Notice
+from keyvox.vocabulary import Notice, NoticeKind
 
 if TYPE_CHECKING:
     from keyvox.core.utterance import UtteranceResult
@@ -58,7 +59,9 @@ class ResultReport:
         if self.history is not None:
             self._remember(result)
         self.tracker.on_result(result)
-        if result.error:
+        if result.command is not None and not result.error:
+            self._report_command(result.command)
+        elif result.error:
             self.status.message(error_line(result.error), error=True)
         elif result.text:
             latency = f"{result.latency_s:.2f}"
@@ -67,6 +70,17 @@ class ResultReport:
             )
         else:
             self.status.message("no speech heard")
+
+    def _report_command(self, done: CommandResult) -> None:
+        """One line for every command; a notice (overlay, notification) when it changed nothing."""
+        if done.status.changed_text:
+            self.status.message(
+                f'[command] "{done.instruction}": {done.status.value} {done.before!r} -> {done.after!r}'
+            )
+            return
+        self.status.message(f'[command] "{done.instruction}": {done.status.value}: {done.reason}')
+        if done.status not in (CommandStatus.NOT_HEARD, CommandStatus.UNCHANGED):
+            self.observer.on_notice(Notice(NoticeKind.COMMAND_NOT_DONE, done.reason))
 
     def _remember(self, result: UtteranceResult) -> None:
         from keyvox.desktop.output.window_info import describe_window

@@ -21,6 +21,7 @@ from keyvox.audio.capture import Recorder
 from keyvox.config.keys import KeySpec, parse_key_spec
 from keyvox.config.modes import ModeConfig
 from keyvox.config.schema import Config, HotkeyConfig, LoadedConfig
+from keyvox.core.commands import CommandRunner
 from keyvox.core.engine_worker import EngineWorker
 from keyvox.core.pipeline import Pipeline
 from keyvox.core.presence import Observer, Presence
@@ -59,10 +60,16 @@ class HotkeyPlan:
     listener: str
     mode_keys: tuple[tuple[KeySpec, str], ...] = ()
     """The modes' own push-to-talk keys, each with its mode's name."""
+    command_keys: tuple[tuple[KeySpec, str | None], ...] = ()
+    """The command keys (``[commands] key``, each mode's ``command_key``), each with its mode (None: the
+    main settings)."""
 
     @classmethod
-    def from_config(cls, hotkey: HotkeyConfig, modes: list[ModeConfig] | None = None) -> HotkeyPlan:
+    def from_config(
+        cls, hotkey: HotkeyConfig, modes: list[ModeConfig] | None = None, command_key: str = ""
+    ) -> HotkeyPlan:
         """Raises a one-line error for a bad key, or for an X display the listener cannot reach."""
+        main_command = ((parse_key_spec(command_key, setting="[commands] key"), None),) if command_key else ()
         plan = cls(
             parse_key_spec(hotkey.key),
             parse_key_spec(hotkey.cancel_key, setting="[hotkey] cancel_key"),
@@ -71,6 +78,12 @@ class HotkeyPlan:
                 (parse_key_spec(m.key, setting=f'[[mode]] "{m.name}" key'), m.name)
                 for m in modes or []
                 if m.key
+            ),
+            main_command
+            + tuple(
+                (parse_key_spec(m.command_key, setting=f'[[mode]] "{m.name}" command_key'), m.name)
+                for m in modes or []
+                if m.command_key
             ),
         )
         check_display(plan.listener)
@@ -136,7 +149,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
     """Build and start every part of a daemon run; raises a one-line ``KeyvoxError`` when one cannot start
     (another keyvox runs, no microphone, no model), after closing what was already built."""
     config = loaded.config
-    hotkey = HotkeyPlan.from_config(config.hotkey, config.modes)
+    hotkey = HotkeyPlan.from_config(config.hotkey, config.modes, config.commands.key)
     with ExitStack() as stack:
         actions: queue.Queue[Posted] = queue.Queue()
         machine = PushToTalk(
@@ -146,6 +159,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
             cancel=hotkey.cancel,
             post=actions.put,
             mode_keys=hotkey.mode_keys,
+            command_keys=hotkey.command_keys,
         )
         feed = StatusFeed()
         control = ControlServer(machine.command, feed)
@@ -170,6 +184,7 @@ def build_runtime(loaded: LoadedConfig) -> Runtime:
             audio.preroll_s,
             on_notice=MicrophoneReport(status, tracker, presence).on_notice,
             on_level=presence.on_level,
+            keep_open=audio.keep_open,
         )
         recorder.open()
         stack.callback(recorder.close)
@@ -332,9 +347,10 @@ def _pipeline(
 
     sink = output(config.output.method)
     by_method = {mode.output: output(mode.output) for mode in config.modes if mode.output}
+    chain = TextProcessor.from_loaded(loaded, report=report)
     return Pipeline(
         engine.for_dictation(),
-        TextProcessor.from_loaded(loaded, report=report),
+        chain,
         sink,
         options=PipelineOptions.from_config(config),
         on_result=results.on_result,
@@ -343,6 +359,17 @@ def _pipeline(
         engine_for=engine.for_dictation,
         sinks_by_method=by_method,
         cleanup=CleanupStep(presence.on_notice, presence.on_cleaning),
+        commands=_commands(chain, presence.on_cleaning),
+    )
+
+
+def _commands(chain, on_cleaning) -> CommandRunner:
+    """Voice commands: from a command key, or ``keyvox command`` (a compositor binding) without one."""
+    from keyvox.core.command_model import editor_for
+    from keyvox.desktop.selection import DesktopSelection
+
+    return CommandRunner(
+        DesktopSelection(), chain, lambda settings: editor_for(settings or chain.config, on_cleaning)
     )
 
 

@@ -105,12 +105,18 @@ class Transcriber(Protocol):
     """True when ``transcribe_timed(..., words=True)`` times each word (Whisper's cross-attention)."""
     supports_translation: bool
     """True when ``transcribe_timed`` takes ``Task.TRANSLATE`` (a multilingual Whisper model)."""
+    supports_dictation_word_times: bool
+    """True when ``transcribe_detailed(..., words=True)`` fills its segments' ``words`` (live decoding
+    commits the words two decodes agree on, up to a word's end: keyvox/core/agreement.py)."""
 
     def transcribe(self, audio: np.ndarray) -> str: ...
 
     def transcribe_detailed(
-        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
-    ) -> Transcription: ...
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = (), words: bool = False
+    ) -> Transcription:
+        """The dictation path: the text of ``audio``, with ``context`` as the text before it; ``words``:
+        also time each word, on an engine that ``supports_dictation_word_times`` (others ignore it)."""
+        ...
 
     def transcribe_timed(
         self,
@@ -188,6 +194,8 @@ class BaseTranscriber:
     """True when ``transcribe_timed(..., words=True)`` times each word."""
     supports_translation = False
     """True when ``transcribe_timed`` takes ``Task.TRANSLATE``."""
+    supports_dictation_word_times = False
+    """True when ``transcribe_detailed(..., words=True)`` times each word."""
 
     def transcribe(self, audio: np.ndarray) -> str:
         return self.transcribe_detailed(audio).text
@@ -211,7 +219,7 @@ class BaseTranscriber:
         return result
 
     def transcribe_detailed(
-        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = (), words: bool = False
     ) -> Transcription:
         raise NotImplementedError
 

@@ -80,6 +80,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
     supports_live_decoding = True
     supports_context = True
     supports_word_timestamps = True
+    supports_dictation_word_times = True
 
     def __init__(
         self,
@@ -162,7 +163,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
         return speech_span(audio, self.vad_threshold) if audio.size else None
 
     def transcribe_detailed(
-        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = (), words: bool = False
     ) -> Transcription:
         audio = as_model_input(audio)
         duration = audio.shape[0] / SAMPLE_RATE
@@ -180,6 +181,7 @@ class FasterWhisperTranscriber(BaseTranscriber):
                 among=self.languages,
                 beam_size=self.beam_size,
                 prompt=prompt,
+                words=words,
             )
             seconds = speech.shape[0] / SAMPLE_RATE
             if untrustworthy(
@@ -195,8 +197,10 @@ class FasterWhisperTranscriber(BaseTranscriber):
                 )
                 if untrustworthy(window.text, seconds):
                     return self._decode_guarded(speech, duration, prompt, window.language)
+            offset = start / SAMPLE_RATE
+            timed = [Word(w.start + offset, w.end + offset, w.word, w.probability) for w in window.words]
             segment = Segment(
-                start / SAMPLE_RATE, end / SAMPLE_RATE, window.text, window.no_speech_prob, window.avg_logprob
+                offset, end / SAMPLE_RATE, window.text, window.no_speech_prob, window.avg_logprob, timed
             )
             return Transcription(window.text, window.language, duration, [segment])
         language = self.language or self._detect(speech)  # one language for the whole recording

@@ -23,6 +23,7 @@ from keyvox.audio import vad
 from keyvox.audio.format import SAMPLE_RATE
 from keyvox.engines.base import Segment, SegmentSink, Transcription
 from keyvox.engines.spoken import drop_repeated_context
+from keyvox.engines.turns import between_pieces
 
 WHISPER_TARGET_PIECE_S = 15.0
 """Whisper pieces are cut at a pause near this length (up to the 27 s a window holds when nobody pauses).
@@ -125,7 +126,11 @@ def transcribe_in_pieces(
     segments: list[Segment] = []
     language: str | None = None
     found = False
-    for piece in split_at_pauses(audio, max_piece_s, target_piece_s=target_piece_s, threshold=threshold):
+    for number, piece in enumerate(
+        split_at_pauses(audio, max_piece_s, target_piece_s=target_piece_s, threshold=threshold)
+    ):
+        if number:
+            between_pieces()  # a server's other clients may decode between two pieces (engines/turns.py)
         piece_audio, before = audio[piece.start : piece.end], context_before(context, texts)
         decoded = (
             decode_checked(piece_audio, decode, before, threshold=threshold)

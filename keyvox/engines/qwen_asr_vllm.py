@@ -142,7 +142,7 @@ class QwenAsrVllmTranscriber(BaseTranscriber):
         self._run([noise], "")
 
     def transcribe_detailed(
-        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = (), words: bool = False
     ) -> Transcription:
         return within_languages(
             self, lambda: self.transcribe_batch([audio], context=context, vocabulary=vocabulary)[0]

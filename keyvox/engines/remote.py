@@ -164,7 +164,7 @@ class RemoteTranscriber(BaseTranscriber):
         )
 
     def transcribe_detailed(
-        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = ()
+        self, audio: np.ndarray, *, context: str = "", vocabulary: Sequence[str] = (), words: bool = False
     ) -> Transcription:
         audio = as_model_input(audio)
         if audio.size == 0 or not self._may_hold_speech(audio):

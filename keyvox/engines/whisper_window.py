@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from keyvox.audio.format import SAMPLE_RATE
+from keyvox.engines.base import Word
 from keyvox.engines.spoken import spoken_tokens
 
 HOP = 160  # samples per mel frame
@@ -40,6 +41,8 @@ class WindowResult:
     language: str
     no_speech_prob: float
     avg_logprob: float
+    words: list[Word] = field(default_factory=list)
+    """Each word with its time from the window's start, when asked for (``decode_window(words=True)``)."""
 
 
 def window_frames(samples: int, min_frames: int = MIN_WINDOW_FRAMES) -> int:
@@ -122,11 +125,13 @@ def decode_window(
     among: tuple[str, ...] = (),
     prompt: str = "",
     min_frames: int = MIN_WINDOW_FRAMES,
+    words: bool = False,
 ) -> WindowResult:
     """Encode ``audio`` (at most ``MAX_WINDOW_AUDIO_S``) in a right-sized window and decode it once.
 
     ``model`` is a ``faster_whisper.WhisperModel``; its tokenizer, prompt layout and CTranslate2
-    model are reused, only the window length differs from its own ``transcribe``.
+    model are reused, only the window length differs from its own ``transcribe``. ``words``: time each
+    word from the alignment heads' cross-attention (one more decoder pass over the text's tokens).
     """
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
@@ -156,4 +161,15 @@ def decode_window(
     tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
     text = tokenizer.decode(tokens).strip()
     avg_logprob = result.scores[0] if result.scores else 0.0
-    return WindowResult(text, language, result.no_speech_prob, avg_logprob)
+    timed = time_words(model, tokenizer, tokens, encoded, audio.shape[0]) if words and tokens else []
+    return WindowResult(text, language, result.no_speech_prob, avg_logprob, timed)
+
+
+def time_words(model, tokenizer, tokens: list[int], encoded, samples: int) -> list[Word]:
+    """The decoded ``tokens`` as words with times (seconds from the window's start), clamped to the audio."""
+    length = samples / SAMPLE_RATE
+    aligned = model.find_alignment(tokenizer, [tokens], encoded, samples // HOP)[0]
+    return [
+        Word(min(float(w["start"]), length), min(float(w["end"]), length), w["word"], float(w["probability"]))
+        for w in aligned
+    ]

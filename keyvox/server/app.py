@@ -19,16 +19,30 @@ from starlette.websockets import WebSocket
 
 from keyvox.core.engine_worker import EngineWorker
 from keyvox.engines.base import Task, Transcriber
+from keyvox.server.admission import ModelWorker
 from keyvox.server.audio_routes import audio_endpoint
 from keyvox.server.events import EventHub
 from keyvox.server.formats import error_response
-from keyvox.server.limits import AuthMiddleware, ModelWorker
+from keyvox.server.limits import AuthMiddleware
+from keyvox.server.metrics import MetricsMiddleware, ServerMetrics, metrics_endpoint
 from keyvox.server.openapi import openapi_document
 from keyvox.server.realtime import RealtimeService, realtime_route
 from keyvox.server.served import Served
 from keyvox.text.chain import TextProcessor
 
 log = logging.getLogger(__name__)
+
+ROUTES = (
+    "/health",
+    "/v1/models",
+    "/openapi.json",
+    "/metrics",
+    "/v1/audio/transcriptions",
+    "/v1/audio/translations",
+    "/v1/events",
+    "/v1/realtime",
+)
+"""The paths ``/metrics`` names in its labels."""
 
 
 @dataclass
@@ -39,6 +53,8 @@ class ServerSettings:
     """The name ``/v1/models`` lists; requests may name any model, the loaded one answers."""
     max_upload_bytes: int = 25_000_000
     max_queue: int = 4
+    max_queue_per_client: int = 0
+    """Requests one client address may hold in the queue (more get 429); 0: only ``max_queue`` bounds it."""
     api_key: str | None = None
 
 
@@ -55,7 +71,8 @@ def create_app(
     hub = hub or EventHub()
     own_engine = engine is None
     engine = engine or EngineWorker(transcriber)
-    worker = ModelWorker(settings.max_queue, engine)
+    metrics = ServerMetrics(ROUTES)
+    worker = ModelWorker(settings.max_queue, engine, settings.max_queue_per_client, metrics)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -104,6 +121,7 @@ def create_app(
             Route("/health", health),
             Route("/v1/models", models),
             Route("/openapi.json", openapi),
+            Route("/metrics", metrics_endpoint(metrics)),
             Route("/v1/audio/transcriptions", transcriptions, methods=["POST"]),
             Route("/v1/audio/translations", translations, methods=["POST"]),
             WebSocketRoute("/v1/events", events),
@@ -116,6 +134,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(AuthMiddleware, api_key=settings.api_key)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: refusals by the key check count too
     app.state.hub = hub
     app.state.worker = worker
     return app

@@ -18,7 +18,7 @@ from keyvox.core.engine_worker import EngineStopped
 from keyvox.engines.base import Task, Transcriber, Transcription
 from keyvox.server.compat import AudioRequest, read_request
 from keyvox.server.formats import ApiError, render
-from keyvox.server.limits import limited_receive, too_large
+from keyvox.server.limits import client_of, limited_receive, too_large
 from keyvox.server.served import Served, publish
 from keyvox.server.stream import stream_transcription
 from keyvox.text.chain import TextProcessor
@@ -48,7 +48,7 @@ async def _answer(request: Request, served: Served, task: Task) -> Response:
             raise ApiError(400, f'Content-Length "{length}" is not a number.')
         if int(length) > served.max_upload_bytes:
             raise too_large(served.max_upload_bytes)  # refused before a byte of the body is read
-    slot = served.worker.admit()
+    slot = served.worker.admit(client_of(request.scope))
     submitted = False
     form = None
     try:
@@ -74,7 +74,10 @@ async def _answer(request: Request, served: Served, task: Task) -> Response:
         started = time.perf_counter()
         try:
             transcription, text = await served.worker.run(
-                slot, lambda engine: transcribe(engine, served.chain, audio, fields), language
+                slot,
+                lambda engine: transcribe(engine, served.chain, audio, fields),
+                language,
+                audio_s=audio.shape[0] / SAMPLE_RATE,
             )
         except EngineStopped:
             raise _stopped() from None

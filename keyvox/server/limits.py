@@ -1,20 +1,14 @@
-"""What keeps the server safe to expose: API-key checks, the upload size limit, and the bounded queue
-in front of the engine worker (keyvox/core/engine_worker.py), which owns the one model.
+"""What keeps the server safe to expose: API-key checks and the upload size limit (the bounded queue is
+keyvox/server/admission.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
-import math
-import threading
-import time
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
 
-from keyvox.core.engine_worker import EngineWorker, Priority
 from keyvox.server.formats import ApiError, error_response
 
 OPEN_PATHS = ("/health",)
@@ -28,6 +22,13 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def client_of(scope: dict) -> str:
+    """Who sent an HTTP request or opened a WebSocket, for the per-client share of the queue: its address
+    (the server has one API key, shared by every client, so the key cannot tell them apart)."""
+    client = scope.get("client")
+    return client[0] if client else ""
 
 
 def bearer_matches(headers: list[tuple[bytes, bytes]], api_key: str) -> bool:
@@ -109,71 +110,3 @@ def too_large(limit: int) -> ApiError:
         param="file",
         code="request_too_large",
     )
-
-
-class Slot:
-    """One admitted request's place in the queue; released exactly once."""
-
-    def __init__(self, worker: ModelWorker) -> None:
-        self._worker = worker
-        self._released = False
-
-    def release(self, *_ignored: Any) -> None:
-        with self._worker._lock:
-            if not self._released:
-                self._released = True
-                self._worker._admitted -= 1
-
-
-class ModelWorker:
-    """Admission in front of the engine worker: at most ``max_queue`` requests are admitted (running or
-    waiting); they run at request priority, so dictation in the same daemon always goes first."""
-
-    def __init__(self, max_queue: int, engine: EngineWorker) -> None:
-        self.max_queue = max_queue
-        self.engine = engine
-        self._lock = threading.Lock()
-        self._admitted = 0
-        self._seconds_per_job = 1.0
-
-    @property
-    def admitted(self) -> int:
-        return self._admitted
-
-    def admit(self) -> Slot:
-        """A place in the queue, or ``ApiError`` 503 with ``Retry-After`` when it is full."""
-        with self._lock:
-            if self._admitted >= self.max_queue:
-                wait = max(1, math.ceil(self._seconds_per_job * self._admitted))
-                raise ApiError(
-                    503,
-                    f"The server is busy ({self._admitted} requests queued); retry in {wait} s.",
-                    kind="server_error",
-                    code="server_busy",
-                    headers={"Retry-After": str(wait)},
-                )
-            self._admitted += 1
-        return Slot(self)
-
-    async def run(self, slot: Slot, work: Callable[[Any], Any], language: str | None = None) -> Any:
-        """Run ``work(transcriber)`` on the engine thread; the slot is freed when the work ends, even if the
-        client left."""
-        try:
-            future = self.engine.submit(
-                lambda transcriber: self._timed(work, transcriber),
-                priority=Priority.REQUEST,
-                language=language or None,
-            )
-        except BaseException:  # the engine worker has stopped: nothing will ever free the slot
-            slot.release()
-            raise
-        future.add_done_callback(slot.release)
-        return await asyncio.wrap_future(future)
-
-    def _timed(self, work: Callable[[Any], Any], transcriber: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return work(transcriber)
-        finally:
-            # A moving average, so Retry-After follows the real speed of this model on this machine.
-            self._seconds_per_job = 0.8 * self._seconds_per_job + 0.2 * (time.perf_counter() - started)

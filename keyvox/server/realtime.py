@@ -28,9 +28,10 @@ from keyvox.audio.format import SAMPLE_RATE
 from keyvox.audio.vad_stream import WINDOW, StreamingVad
 from keyvox.core.utterance import UtteranceResult
 from keyvox.engines.base import Transcriber
+from keyvox.server.admission import ModelWorker
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.formats import ApiError
-from keyvox.server.limits import ModelWorker
+from keyvox.server.limits import client_of
 from keyvox.server.pcm import BadAudio, GrowingSamples, PcmFormat, StreamResampler, to_mono
 from keyvox.server.realtime_session import (
     RealtimeFailure,
@@ -42,6 +43,9 @@ from keyvox.server.realtime_session import (
 from keyvox.text.chain import TextProcessor
 
 log = logging.getLogger(__name__)
+
+ROUTE = "/v1/realtime"
+"""The route ``/metrics`` counts realtime turns under (statuses as HTTP's: 200, 429, 503, 500)."""
 
 MIN_COMMIT_MS = 100
 """OpenAI refuses to commit less audio than this (``input_audio_buffer_commit_empty``)."""
@@ -268,9 +272,10 @@ class RealtimeConnection:
     async def _decode(self, audio: np.ndarray, config: SessionConfig) -> tuple[str, float]:
         service = self.service
         try:
-            slot = service.worker.admit()
-        except ApiError as exc:
-            raise RealtimeFailure(exc.message, code="server_busy") from None
+            slot = service.worker.admit(client_of(self.websocket.scope))
+        except ApiError as exc:  # the queue's 429/503 as an error event; the session stays open
+            service.worker.metrics.answered(ROUTE, exc.status)
+            raise RealtimeFailure(exc.message, code=exc.code or "server_busy") from None
         chain = service.chain
         started = time.perf_counter()
 
@@ -281,11 +286,15 @@ class RealtimeConnection:
             return transcription, chain.process(transcription)
 
         try:
-            transcription, text = await service.worker.run(slot, work, config.language)
+            transcription, text = await service.worker.run(
+                slot, work, config.language, audio_s=audio.shape[0] / SAMPLE_RATE
+            )
         except Exception as exc:  # the engine's failure is this turn's answer; the session goes on
+            service.worker.metrics.answered(ROUTE, 500, time.perf_counter() - started)
             log.exception("realtime transcription failed")
             raise RealtimeFailure(f"Transcription failed ({exc}).", code="transcription_failed") from None
         duration = audio.shape[0] / SAMPLE_RATE
+        service.worker.metrics.answered(ROUTE, 200, time.perf_counter() - started)
         result = UtteranceResult(text, transcription, duration, started, delivered_at=time.perf_counter())
         service.hub.publish(result_event(result, source="realtime"))
         return text, duration

@@ -52,6 +52,7 @@ def settings_for(config: Config, transcriber: Transcriber, api_key: str | None) 
         model_id=transcriber.model_name,
         max_upload_bytes=int(config.server.max_upload_mb * 1_000_000),
         max_queue=config.server.max_queue,
+        max_queue_per_client=config.server.max_queue_per_client,
         api_key=api_key,
     )
 

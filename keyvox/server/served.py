@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from keyvox.core.utterance import UtteranceResult
 from keyvox.engines.base import Transcriber, Transcription
+from keyvox.server.admission import ModelWorker
 from keyvox.server.events import EventHub, result_event
-from keyvox.server.limits import ModelWorker
 from keyvox.text.chain import TextProcessor
 
 

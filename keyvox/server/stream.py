@@ -14,10 +14,11 @@ from collections.abc import AsyncIterator
 import numpy as np
 from starlette.responses import StreamingResponse
 
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.engines.base import Segment, Transcriber, Transcription
+from keyvox.server.admission import Slot
 from keyvox.server.compat import AudioRequest
 from keyvox.server.formats import usage
-from keyvox.server.limits import Slot
 from keyvox.server.served import Served, publish
 
 DELTA = "transcript.text.delta"
@@ -50,7 +51,7 @@ def stream_transcription(
         )
 
     started = time.perf_counter()
-    job = asyncio.ensure_future(served.worker.run(slot, work, language))
+    job = asyncio.ensure_future(served.worker.run(slot, work, language, audio_s=audio.shape[0] / SAMPLE_RATE))
     return StreamingResponse(
         _events(served, job, texts, started),
         media_type="text/event-stream",

@@ -30,16 +30,21 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
 from wyoming.ping import Ping, Pong
 
 from keyvox import __version__
+from keyvox.audio.format import SAMPLE_RATE
 from keyvox.core.utterance import UtteranceResult
 from keyvox.engines.base import Transcriber
 from keyvox.errors import KeyvoxError
+from keyvox.server.admission import ModelWorker
 from keyvox.server.events import EventHub, result_event
 from keyvox.server.formats import ApiError
-from keyvox.server.limits import ModelWorker, is_loopback
+from keyvox.server.limits import is_loopback
 from keyvox.server.pcm import BadAudio, PcmBuffer, PcmFormat, checked_format
 from keyvox.text.chain import TextProcessor
 
 log = logging.getLogger(__name__)
+
+ROUTE = "wyoming"
+"""The route ``/metrics`` counts Wyoming turns under (statuses as HTTP's: 200, 429, 503, 500)."""
 
 DEFAULT_URI = "tcp://127.0.0.1:10300"
 """Loopback, on the port Home Assistant's Whisper add-on uses, so its Wyoming set-up form needs no edit."""
@@ -58,6 +63,9 @@ class ErrorCode(str, Enum):
     BAD_EVENT = "bad_event"
     UNSUPPORTED_LANGUAGE = "unsupported_language"
     SERVER_BUSY = "server_busy"
+    """The whole queue is full (HTTP's 503); retry after the seconds the text names."""
+    RATE_LIMITED = "rate_limit_exceeded"
+    """This client already holds its share of the queue (HTTP's 429)."""
     TRANSCRIPTION_FAILED = "transcription_failed"
 
 
@@ -264,10 +272,13 @@ class Connection:
 
     async def _decode(self, audio) -> tuple[str, str | None]:
         service = self.service
+        peer = self.writer.get_extra_info("peername")
         try:
-            slot = service.worker.admit()
-        except ApiError as exc:
-            raise WyomingFailure(ErrorCode.SERVER_BUSY, exc.message) from None
+            slot = service.worker.admit(str(peer[0]) if isinstance(peer, tuple) else "")
+        except ApiError as exc:  # the queue's 429/503 as an error event (Wyoming has no status codes)
+            service.worker.metrics.answered(ROUTE, exc.status)
+            code = ErrorCode.RATE_LIMITED if exc.status == 429 else ErrorCode.SERVER_BUSY
+            raise WyomingFailure(code, exc.message) from None
         chain = service.chain
         started = time.perf_counter()
 
@@ -276,10 +287,14 @@ class Connection:
             return transcription, chain.process(transcription)
 
         try:
-            transcription, text = await service.worker.run(slot, work, self.language)
+            transcription, text = await service.worker.run(
+                slot, work, self.language, audio_s=audio.shape[0] / SAMPLE_RATE
+            )
         except Exception as exc:  # the engine's failure is the client's answer; the server goes on
+            service.worker.metrics.answered(ROUTE, 500, time.perf_counter() - started)
             log.exception("Wyoming transcription failed")
             raise WyomingFailure(ErrorCode.TRANSCRIPTION_FAILED, f"transcription failed ({exc})") from None
+        service.worker.metrics.answered(ROUTE, 200, time.perf_counter() - started)
         result = UtteranceResult(
             text, transcription, transcription.duration_s, started, delivered_at=time.perf_counter()
         )

@@ -196,6 +196,15 @@ class TextProcessor:
         )
         return Edit(deleted, text, retract)
 
+    def instruction_text(self, transcription: Transcription, settings: Config | None = None) -> str:
+        """A spoken command's words (keyvox/core/commands.py): the engine's text through the hallucination
+        guard only, since the dictionary, punctuation and spacing are for text that is typed."""
+        with self._lock:
+            options = styled_options((settings or self.config).text)
+        if not options.hallucination_guard:
+            return transcription.text.strip()
+        return collapse_loops(guard(transcription, options.no_speech_threshold))
+
     def _is_english(self, transcription: Transcription) -> bool:
         language = transcription.language or self.config.model.language or ""
         return language.lower().startswith("en")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from keyvox.audio.capture import CHUNK_SAMPLES, Recorder
@@ -83,3 +85,38 @@ def test_a_close_that_hangs_never_blocks_the_reconnection(monkeypatch):
     recorder._closing.join(2)
     assert not recorder._try_reopen()
     assert restarts == ["terminate", "initialize"]  # a close that finished: devices are re-scanned again
+
+
+def test_a_microphone_opened_at_key_down_records_then_closes(tmp_path, monkeypatch):
+    """``keep_open=False`` on the rig's real PulseAudio: nothing is open between recordings, and each
+    recording gets its audio."""
+    from tests.helpers.x11.rig import Pulse
+
+    pulse = Pulse(tmp_path)
+    try:
+        for name, value in pulse.env.items():
+            monkeypatch.setenv(name, value)
+        import sounddevice as sd
+
+        sd._terminate()  # PortAudio finds the rig's server only when it starts again with its address
+        sd._initialize()
+        recorder = Recorder(keep_open=False)
+        recorder.open()
+        assert recorder._stream is None and recorder.healthy
+        for _ in range(2):
+            target = Collect()
+            recorder.attach(target)
+            assert recorder._stream is not None
+            deadline = time.monotonic() + 10
+            while not target.chunks and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert recorder.detach() is target
+            assert recorder._stream is None
+            assert target.chunks and target.chunks[0].shape == (CHUNK_SAMPLES,)
+        recorder.close()
+    finally:
+        pulse.stop()
+        import sounddevice as sd
+
+        sd._terminate()
+        sd._initialize()

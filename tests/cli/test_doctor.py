@@ -145,3 +145,24 @@ def test_text_report(capsys, tmp_path, monkeypatch):
         installed = f"installed ({versions})" if versions else "installed"
         state = installed if row["installed"] else f"not installed: {row['install']}"
         assert f"\n  {row['name']:<15} {state}" in out
+
+
+def test_voice_commands_say_their_keys_and_where_instructions_go(capsys, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("version = 1\n")
+    _, report = doctor_json(capsys, "--config", str(config))
+    assert report["commands"] == ["off (set [commands] key to use them)"]
+    config.write_text(
+        'version = 1\n[commands]\nkey = "f9"\n[[mode]]\nname = "mail"\ncommand_key = "f8"\n'
+        '[cleanup]\nendpoint = "http://127.0.0.1:11434/v1"\n'
+    )
+    _, report = doctor_json(capsys, "--config", str(config))
+    keys, _how, model = report["commands"]
+    assert keys == '[commands] key f9, mode "mail" command_key f8'
+    assert "offline" in model and "11434" not in model
+    config.write_text(
+        'version = 1\n[commands]\nkey = "f9"\ninstructions = true\n'
+        '[cleanup]\nendpoint = "http://127.0.0.1:11434/v1"\n'
+    )
+    _, report = doctor_json(capsys, "--config", str(config))
+    assert "http://127.0.0.1:11434/v1" in report["commands"][-1]

@@ -40,7 +40,7 @@ class LanguageRecorder:
     def transcribe(self, audio):
         return self.transcribe_detailed(audio).text
 
-    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+    def transcribe_detailed(self, audio, *, context="", vocabulary=(), words=False):
         self.seen.append((threading.current_thread().name, self.language))
         return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
 

@@ -123,9 +123,9 @@ class CallLog:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+    def transcribe_detailed(self, audio, *, context="", vocabulary=(), words=False):
         self.started.append(time.perf_counter())
-        return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+        return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary, words=words)
 
 
 def test_pipeline_fed_at_speaking_speed_has_the_text_ready_at_release(tiny_en, manifest):

@@ -47,7 +47,7 @@ class BrokenEngine(BaseTranscriber):
         self.real = real
         self.calls = 0
 
-    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+    def transcribe_detailed(self, audio, *, context="", vocabulary=(), words=False):
         self.calls += 1
         if self.calls == 1:
             raise RuntimeError("device lost")

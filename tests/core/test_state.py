@@ -53,7 +53,7 @@ class SlowEngine(BaseTranscriber):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+    def transcribe_detailed(self, audio, *, context="", vocabulary=(), words=False):
         time.sleep(self.seconds)
         return Transcription("")
 
@@ -64,7 +64,7 @@ class FailsOnce(BaseTranscriber):
     def __init__(self) -> None:
         self.calls = 0
 
-    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+    def transcribe_detailed(self, audio, *, context="", vocabulary=(), words=False):
         self.calls += 1
         if self.calls == 1:
             raise RuntimeError("device lost")

@@ -16,7 +16,7 @@ from keyvox.cli import entry
 from keyvox.cli.main import build_parser
 from keyvox.config.keys import parse_key_spec
 from keyvox.desktop.hotkey.control import ControlServer, socket_path
-from keyvox.desktop.hotkey.machine import Action, PushToTalk
+from keyvox.desktop.hotkey.machine import Action, PushToTalk, StartCommand
 from keyvox.desktop.panel import StatusFeed
 from keyvox.vocabulary import Command
 
@@ -123,11 +123,12 @@ def test_every_command_moves_the_key_machine():
         Command.TOGGLE: Action.START,
         Command.PAUSE: Action.PAUSE,
         Command.RESUME: Action.RESUME,
+        Command.COMMAND: StartCommand(None),  # a voice command on the selection, until release
     }
     assert set(expected) == set(Command)
     for command, action in expected.items():
         machine.command(command)
-        assert actions[-1] is action, (command, actions)
+        assert actions[-1] == action, (command, actions)
     assert len(actions) == len(Command)
 
 

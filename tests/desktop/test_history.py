@@ -243,6 +243,55 @@ def test_the_mode_is_kept_and_a_history_from_before_modes_opens_with_its_entries
         store.close()
 
 
+def test_a_command_is_kept_with_its_selection_and_a_history_from_before_commands_opens(tmp_path):
+    from keyvox.core.commands import CommandResult, CommandStatus
+
+    path = tmp_path / "modes-era.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(  # the table as it was with modes, before commands
+        "CREATE TABLE entries (id INTEGER PRIMARY KEY, time REAL NOT NULL, text TEXT NOT NULL, raw_text TEXT,"
+        " duration_s REAL, backend TEXT, model TEXT, latency_s REAL, window TEXT, language TEXT, audio_path TEXT,"
+        " mode TEXT);"
+        "INSERT INTO entries (time, text, mode) VALUES (1.0, 'Said in a mode.', 'chat');"
+    )
+    old.commit()
+    old.close()
+    store = History(path)
+    try:
+        raw = Transcription("Capitalize that.", "en", 1.0)
+        done = CommandResult("Capitalize that.", CommandStatus.REPLACED, "new york", "New York")
+        store.record(UtteranceResult("New York", raw, 1.0, 10.0, delivered_at=10.2, command=done))
+        refused = CommandResult("Capitalize that.", CommandStatus.NOTHING_SELECTED, reason="nothing")
+        store.record(UtteranceResult("", raw, 1.0, 11.0, delivered_at=11.1, command=refused))
+        kept, replaced, oldest = store.search()
+        assert (kept.text, kept.command_status, kept.selection) == ("", "nothing-selected", None)
+        assert (replaced.text, replaced.command, replaced.selection) == (
+            "New York",
+            "Capitalize that.",
+            "new york",
+        )
+        assert (oldest.text, oldest.mode, oldest.command) == ("Said in a mode.", "chat", None)
+        assert json.loads(export([replaced], "json"))[0]["selection"] == "new york"
+    finally:
+        store.close()
+
+
+def test_keyvox_history_shows_a_command_with_what_it_did(capsys):
+    from keyvox.core.commands import CommandResult, CommandStatus
+
+    store = History()
+    try:
+        raw = Transcription("Capitalize that.", "en", 1.0)
+        done = CommandResult("Capitalize that.", CommandStatus.REPLACED, "new york", "New York")
+        store.record(UtteranceResult("New York", raw, 1.0, 10.0, delivered_at=10.2, command=done))
+    finally:
+        store.close()
+    assert main(["history", "capitalize"]) == 0  # found by what was said
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.endswith('[command "Capitalize that.": replaced] New York'), line
+    assert main(["history", "clear"]) == 0
+
+
 def test_a_cleaned_entry_keeps_both_texts_and_a_history_from_before_clean_up_opens(tmp_path):
     path = tmp_path / "modes-era.sqlite3"
     old = sqlite3.connect(path)

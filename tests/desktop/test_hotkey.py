@@ -12,7 +12,7 @@ import pytest
 from keyvox.config.keys import parse_key_spec
 from keyvox.config.load import parse_config
 from keyvox.desktop.hotkey.control import ControlServer, send_command
-from keyvox.desktop.hotkey.machine import Action, PushToTalk, StartInMode
+from keyvox.desktop.hotkey.machine import Action, PushToTalk, StartCommand, StartInMode
 from keyvox.desktop.panel import StatusFeed
 from keyvox.errors import ConfigError, KeyvoxError
 from keyvox.vocabulary import Command
@@ -276,3 +276,37 @@ def test_a_mode_key_dictates_in_its_mode_and_the_main_key_in_none():
         StartInMode("spanish"),
         Action.STOP,
     ]
+
+
+def test_a_command_key_records_a_command_in_its_mode_and_two_taps_are_two_commands():
+    actions: list = []
+    clock = Clock()
+    ptt = PushToTalk(
+        parse_key_spec("ctrl_r"),
+        mode="hold",
+        cancel=parse_key_spec("esc"),
+        post=actions.append,
+        clock=clock,
+        command_keys=((parse_key_spec("f9"), None), (parse_key_spec("f8"), "mail")),
+    )
+    for key in ("f9", "f9", "f8", "ctrl_r"):  # quick taps: within double_tap_s of each other
+        ptt.key_down(key)
+        ptt.key_up(key)
+        clock.now += 0.1
+    ptt.key_down("f9")
+    ptt.key_down("esc")  # Esc throws a command away like a dictation
+    ptt.key_up("esc")
+    ptt.key_up("f9")
+    assert actions == [
+        StartCommand(None),
+        Action.STOP,
+        StartCommand(None),
+        Action.STOP,
+        StartCommand("mail"),
+        Action.STOP,
+        Action.START,
+        Action.STOP,
+        StartCommand(None),
+        Action.CANCEL,
+    ]
+    assert ptt.hotkey_up.is_set()

@@ -42,9 +42,9 @@ class WatchedTranscriber:
     def transcribe(self, audio):
         return self.transcribe_detailed(audio).text
 
-    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+    def transcribe_detailed(self, audio, *, context="", vocabulary=(), words=False):
         with self._watching():
-            return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
+            return self.inner.transcribe_detailed(audio, context=context, vocabulary=vocabulary, words=words)
 
     def transcribe_timed(self, audio, **options):
         with self._watching():

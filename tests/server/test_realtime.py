@@ -211,3 +211,43 @@ def test_the_key_by_header_subprotocol_or_query_and_nothing_else(server):
         assert json.loads(socket.recv(timeout=TIMEOUT_S))["type"] == "session.created"
     with connect(ws_url(server, f"intent=transcription&api_key={KEY}"), open_timeout=TIMEOUT_S) as socket:
         assert json.loads(socket.recv(timeout=TIMEOUT_S))["type"] == "session.created"
+
+
+def test_a_client_over_its_share_gets_a_failed_turn_and_the_session_goes_on(tiny_en, clip):
+    """The per-client share of the queue: realtime's answer to HTTP's 429 is OpenAI's ``...transcription.failed``
+    event for that turn; the next turn of the same session is served once the client's place is free."""
+    from keyvox.config.schema import Config
+    from keyvox.server.app import ServerSettings, create_app
+    from keyvox.server.run import server_chain, start_in_thread
+
+    settings = ServerSettings(model_id=tiny_en.model_name, max_queue=4, max_queue_per_client=1)
+    app = create_app(tiny_en, server_chain(Config()), settings)
+    handle = start_in_thread(app, "127.0.0.1", 0)
+    try:
+        held = app.state.worker.admit(
+            "127.0.0.1"
+        )  # this address's one place, as a request still running holds it
+        with connect(ws_url(handle), open_timeout=TIMEOUT_S) as socket:
+            assert json.loads(socket.recv(timeout=TIMEOUT_S))["type"] == "session.created"
+            session = {
+                **GA_SESSION,
+                "audio": {"input": {**GA_SESSION["audio"]["input"], "turn_detection": None}},
+            }
+            socket.send(json.dumps({"type": "session.update", "session": session}))
+            receive_until(socket, "session.updated")
+
+            def one_turn() -> None:
+                for piece in chunks(clip["pcm24"]):
+                    socket.send(json.dumps({"type": "input_audio_buffer.append", "audio": piece}))
+                socket.send(json.dumps({"type": "input_audio_buffer.commit"}))
+
+            one_turn()
+            failed = receive_until(socket, "conversation.item.input_audio_transcription.failed")[-1]
+            error = failed["error"]
+            assert error["code"] == "rate_limit_exceeded" and "retry in" in error["message"], error
+            held.release()
+            one_turn()
+            completed = receive_until(socket, "conversation.item.input_audio_transcription.completed")[-1]
+            assert wer(clip, completed["transcript"]) <= MAX_WER
+    finally:
+        handle.stop()

@@ -235,7 +235,8 @@ def test_wyoming_and_http_share_the_one_engine_thread(server, watched, clip):
             response.status_code == 200
             and word_errors(clip["text"], response.json()["text"], "en").rate <= MAX_WER
         )
-    assert watched.threads == {"keyvox-engine"} and watched.most_active == 1
+    # One decode at a time, always on the engine thread or the slice it waits for (keyvox/core/sliced.py).
+    assert watched.most_active == 1 and watched.threads <= {"keyvox-engine", "keyvox-engine-slice"}
 
 
 def test_a_full_queue_answers_server_busy(tiny_en, clip):
@@ -297,3 +298,27 @@ def test_keyvox_serve_wyoming_command_serves_both(tmp_path, clip):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) in (0, 130)
+
+
+def test_a_client_over_its_share_is_told_to_wait_then_served(tiny_en, clip):
+    """The per-client share of the queue: Wyoming's answer to HTTP's 429 is an ``error`` event."""
+    config = Config()
+    settings = ServerSettings(model_id=tiny_en.model_name, max_queue=4, max_queue_per_client=1)
+    app = create_app(tiny_en, server_chain(config), settings)
+    handle = start_in_thread(
+        app, "127.0.0.1", 0, wyoming=wyoming_front(listen("127.0.0.1", 0), app, tiny_en, config)
+    )
+    try:
+        held = app.state.worker.admit(
+            "127.0.0.1"
+        )  # this address's one place, as a request still running holds it
+        answers = talk(
+            handle, [Transcribe().event(), *audio_events(clip["pcm"][:32000])], until_close=False, count=1
+        )
+        error = error_of(answers[0])
+        assert error.code == ErrorCode.RATE_LIMITED.value and "retry in" in error.text
+        held.release()
+        text = transcript_of(talk(handle, [Transcribe(language="en").event(), *audio_events(clip["pcm"])]))
+        assert word_errors(clip["text"], text, "en").rate <= MAX_WER
+    finally:
+        handle.stop()

@@ -131,7 +131,7 @@ class Listening:
     def __getattr__(self, name):
         return getattr(self.real, name)
 
-    def transcribe_detailed(self, audio, *, context="", vocabulary=()):
+    def transcribe_detailed(self, audio, *, context="", vocabulary=(), words=False):
         self.vocabularies.append(tuple(vocabulary))
         return self.real.transcribe_detailed(audio, context=context, vocabulary=vocabulary)
 

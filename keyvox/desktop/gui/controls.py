@@ -135,7 +135,8 @@ class Controls:
         if history is None:
             return []
         try:
-            return [entry.text for entry in history.search("", limit=limit)]
+            # A voice command that changed nothing is kept with no text: nothing to copy or re-insert.
+            return [entry.text for entry in history.search("", limit=limit) if entry.text]
         except Exception as exc:  # a locked or damaged database only empties the menu
             log.warning("history not readable: %s", exc)
             return []

@@ -29,6 +29,8 @@ class Action(Enum):
     PAUSE = "pause"
     """The hotkey records nothing until resumed; the daemon acts on it, the key logic never does."""
     RESUME = "resume"
+    QUIT = "quit"
+    """End the action loop (the daemon posts it to itself to wake the loop; the key logic never does)."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,15 @@ class StartInMode:
     mode: str
 
 
-Posted = Action | StartInMode
+@dataclass(frozen=True)
+class StartCommand:
+    """Start recording a spoken command on the selection (the command key), in ``mode`` when its key
+    belongs to one (None: the main settings)."""
+
+    mode: str | None = None
+
+
+Posted = Action | StartInMode | StartCommand
 """What the machine posts to the daemon's queue."""
 
 
@@ -55,10 +65,15 @@ class PushToTalk:
         post: Callable[[Posted], None],
         clock: Callable[[], float] = time.monotonic,
         mode_keys: tuple[tuple[KeySpec, str], ...] = (),
+        command_keys: tuple[tuple[KeySpec, str | None], ...] = (),
     ) -> None:
         self.main_spec = self.spec = spec
         self.mode_keys = mode_keys
         """More push-to-talk keys, each with the mode it always dictates in."""
+        self.command_keys = command_keys
+        """Command keys, each with the mode its commands run in (None: the main settings)."""
+        self._command = False
+        """The recording in progress is a command (it was started by a command key)."""
         self._mode: str | None = None
         """The mode of the key that started the recording in progress (None: the main key)."""
         self.mode = mode
@@ -112,11 +127,11 @@ class PushToTalk:
     # --- from ``keyvox toggle|press|...``, D-Bus and the tray ---------------------------------------
 
     def command(self, command: Command, mode: str | None = None) -> None:
-        """Drive recording without a key (``toggle``, ``press``, ``release``, in ``mode`` when given), or
-        pause and resume it."""
+        """Drive recording without a key (``toggle``, ``press``, ``release``, in ``mode`` when given; ``command``
+        records a voice command until ``release``), or pause and resume it."""
         with self._lock:
-            if command in (Command.TOGGLE, Command.PRESS) and not self.recording:
-                self._mode = mode
+            if command in (Command.TOGGLE, Command.PRESS, Command.COMMAND) and not self.recording:
+                self._mode, self._command = mode, command is Command.COMMAND
                 self._emit(self._start_action())
                 self.recording = True
             elif command is Command.TOGGLE or (command is Command.RELEASE and self.recording):
@@ -150,6 +165,7 @@ class PushToTalk:
             return
         if (
             self.double_tap_s
+            and not self._command  # two taps of the command key are two commands, never a re-insert
             and self._last_tap_at is not None
             and now - self._last_tap_at <= self.double_tap_s
         ):
@@ -177,17 +193,20 @@ class PushToTalk:
         self.recording = True
 
     def _start_action(self) -> Posted:
+        if self._command:
+            return StartCommand(self._mode)
         return StartInMode(self._mode) if self._mode is not None else Action.START
 
     def _pick_key(self, key: str) -> None:
         """Between recordings, the key going down decides which binding is live: the main key or a mode's.
         A tap of one key and then another is two recordings, never a double tap."""
-        bindings = ((self.main_spec, None), *self.mode_keys)
-        for spec, mode in bindings:
+        bindings = [(self.main_spec, None, False), *((s, m, False) for s, m in self.mode_keys)]
+        bindings += [(spec, mode, True) for spec, mode in self.command_keys]
+        for spec, mode, command in bindings:
             if spec.involves(key) and spec.matches(self._pressed):
                 if spec is not self.spec:
                     self._last_tap_at = None
-                self.spec, self._mode = spec, mode
+                self.spec, self._mode, self._command = spec, mode, command
                 return
 
     def _emit(self, action: Posted) -> None:

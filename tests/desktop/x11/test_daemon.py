@@ -74,6 +74,29 @@ def test_ctrl_c_exits_within_a_second(desktop):
     assert not os.path.exists(socket_file)
 
 
+def main_thread_switches(pid: int) -> int:
+    lines = open(f"/proc/{pid}/task/{pid}/status", encoding="utf-8").read().splitlines()
+    return sum(int(line.split()[1]) for line in lines if "ctxt_switches:" in line)
+
+
+def test_an_idle_daemon_sleeps_and_sigterm_still_ends_it_at_once(desktop):
+    """Headless, the main thread is the action loop: idle, it waits for an action instead of waking to
+    look, and SIGTERM (what systemd and `kill` send) still reaches it there."""
+    keyvox = desktop.start_keyvox("version = 1\n[gui]\ntray = false\noverlay = false\n", name="idle")
+    keyvox.wait_for(r"^Ready:", 120)
+    time.sleep(1.0)
+    pid = keyvox.process.pid
+    before = main_thread_switches(pid)
+    time.sleep(3.0)
+    assert main_thread_switches(pid) - before <= 3  # it woke 10 times a second when it polled
+    started = time.monotonic()
+    keyvox.process.send_signal(signal.SIGTERM)
+    keyvox.process.wait(5)
+    assert time.monotonic() - started < 1.0
+    assert keyvox.process.returncode == 0, keyvox.output()
+    assert "Traceback" not in keyvox.output()
+
+
 def test_recording_stops_at_the_length_limit(desktop, window, manifest):
     row = next(r for r in manifest if r["audio"].endswith("arctic_a0009.wav"))
     keyvox = desktop.start_keyvox(
