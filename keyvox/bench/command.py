@@ -33,6 +33,13 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         raise KeyvoxError(f"--limit {args.limit} is not valid (give a number of clips, 1 or more)")
     check_outputs(args)
     other = load_other_config(args.vs) if args.vs and args.vs != "baseline" else None
+    config, without_cleanup = loaded.config, None
+    if args.cleanup:
+        from keyvox.bench.cleanup_cost import cleanup_configs
+
+        if args.vs:
+            raise KeyvoxError("--cleanup and --vs cannot be combined (--cleanup compares with clean-up off)")
+        config, without_cleanup = cleanup_configs(loaded.config)
     normalize("check", "en")  # a missing scoring package fails now, not after the run
     clips = read_manifest(args.manifest, lang=args.lang, limit=args.limit)
     warn_languages(clips, loaded.config)
@@ -47,7 +54,7 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
 
     sides = []
     try:
-        sides.append(KeyvoxSide(loaded.config))
+        sides.append(KeyvoxSide(config))
         print(
             f"keyvox bench: keyvox: {sides[0].description}, loaded in {sides[0].load_s:.2f} s",
             file=sys.stderr,
@@ -60,6 +67,10 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
                     )
                 )
             sides.append(BaselineSide(loaded.config, sides[0].transcriber))
+        elif without_cleanup is not None:
+            from keyvox.bench.cleanup_cost import LABEL
+
+            sides.append(KeyvoxSide(without_cleanup, label=LABEL, transcriber=sides[0].transcriber))
         elif other is not None:
             side = KeyvoxSide(other.config, label="baseline")
             side.description = f"keyvox with {args.vs}: {side.description}"
@@ -108,7 +119,13 @@ def bench_command(args: argparse.Namespace, loaded: LoadedConfig) -> int:
         "clips": clip_rows(run),
         "silence": silence_rows(run.silence, [side.label for side in sides]),
     }
+    if without_cleanup is not None:
+        from keyvox.bench.cleanup_cost import cleanup_cost, cost_line
+
+        result["cleanup_cost"] = cleanup_cost(run)
     print(report.terminal_report(result))
+    if without_cleanup is not None:
+        print(cost_line(result["cleanup_cost"]))
     if args.json:
         report.write_json(result, args.json)
     if args.report:
@@ -171,6 +188,7 @@ def settings(args: argparse.Namespace, config: Config, chunk: int) -> dict:
     parts += ["--realtime"] if args.realtime else []
     parts += ["--release-tail", str(args.release_tail)]
     parts += ["--no-silence"] if args.no_silence else []
+    parts += ["--cleanup"] if args.cleanup else []
     for key, value in vars(args).items():
         if key.startswith("model.") and value is not None:
             name = key.removeprefix("model.")

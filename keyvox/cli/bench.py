@@ -43,6 +43,12 @@ def register(commands) -> None:
         help="cut each clip S seconds after its last speech, where people let go of the key "
         "(default 0.25; a negative value feeds the clips whole)",
     )
+    bench.add_argument(
+        "--cleanup",
+        action="store_true",
+        help="also run each clip with [cleanup] off and report what clean-up by the configured model adds "
+        "to release → text (p50/p95)",
+    )
     bench.add_argument("--no-silence", action="store_true", help="skip the generated silence/noise clips")
     bench.add_argument("--json", metavar="PATH", help="write per-clip rows and the summary as JSON")
     bench.add_argument("--report", metavar="PATH.md", help="write a Markdown report")

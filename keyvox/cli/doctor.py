@@ -14,6 +14,7 @@ import platform
 import shutil
 
 from keyvox import __version__
+from keyvox.cli.doctor_cleanup import cleanup_checks, render_cleanup
 from keyvox.cli.doctor_report import (
     AudioCheck,
     AudioStatus,
@@ -55,6 +56,7 @@ def collect(config_path: str | None = None) -> DoctorReport:
         config=config_check,
         commands=command_lines(config),
     )
+    report.cleanup = cleanup_checks(config)
     report.fixes = fixes(report)  # after the rest: it reads the report
     return report
 
@@ -230,6 +232,7 @@ def render(report: DoctorReport) -> str:
     if config.error:
         lines.append(f"  error: {config.error}")
     lines += [f"  warning: {w}" for w in config.warnings]
+    lines += render_cleanup(report.cleanup)
     if report.fixes:
         lines += ["", "To install what is missing"]
         lines += [f"  {fix.missing}: {fix.command}" for fix in report.fixes]

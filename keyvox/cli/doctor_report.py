@@ -160,6 +160,8 @@ class DoctorReport:
     """What typing, the hotkey and context do on this Wayland desktop (empty elsewhere)."""
     config: ConfigCheck
     fixes: list[Fix] = field(default_factory=list)
+    cleanup: list = field(default_factory=list)
+    """``CleanupCheck`` per mode (keyvox/cli/doctor_cleanup.py): where clean-up sends text, and whether it answers."""
     commands: list[str] = field(default_factory=list)
     """Voice commands: their keys, how the selection is read here, and where instructions would go."""
 
@@ -181,5 +183,6 @@ class DoctorReport:
             "wayland": list(self.wayland),
             "config": {**dataclasses.asdict(self.config), "status": self.config.status},
             "fixes": [dataclasses.asdict(f) for f in self.fixes],
+            "cleanup": [dataclasses.asdict(c) for c in self.cleanup],
             "commands": list(self.commands),
         }

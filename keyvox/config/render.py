@@ -67,6 +67,9 @@ MODE_EXAMPLE = [
     '# name = "spanish"',
     '# key = "alt_r"',
     '# language = "es"',
+    "# A mode's own [cleanup] keys, over the top-level ones (see docs/cleanup.md):",
+    "# [mode.cleanup]",
+    '# prompt = "message"',
 ]
 
 

@@ -129,3 +129,18 @@ def test_the_mode_and_a_language_other_than_english_are_shown(app):
         assert tray.language_menu.title() == "Language (last heard: es)"
     finally:
         tray.close()
+
+
+def test_a_slow_clean_up_is_shown_until_the_text_comes(app):
+    overlay = Overlay("bottom-left")
+    overlay.show_state(DaemonState.RECORDING)
+    overlay.show_partial("hello")
+    overlay.show_cleaning(True)  # a stray report while recording changes nothing
+    assert overlay.text != "Cleaning…"
+    overlay.show_state(DaemonState.PROCESSING)
+    overlay.show_cleaning(True)  # the step reports only after 300 ms (keyvox/core/cleanup_step.py)
+    assert overlay.text == "Cleaning…" and overlay.accessibleDescription() == "Cleaning…"
+    overlay.show_cleaning(False)
+    overlay.show_result(UtteranceResult("Hello there.", None, 1.0, 0.0))
+    assert overlay.text == "Hello there."
+    overlay.close()

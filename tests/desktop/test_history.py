@@ -21,6 +21,7 @@ from keyvox.core.utterance import UtteranceResult
 from keyvox.desktop.history import History, default_path, export, fts_query, parse_since
 from keyvox.engines.base import Transcription
 from keyvox.errors import KeyvoxError
+from keyvox.text.cleanup import CleanupOutcome, CleanupReason
 from tests.helpers.paths import REPO
 
 DAY = 86400.0
@@ -289,3 +290,40 @@ def test_keyvox_history_shows_a_command_with_what_it_did(capsys):
     (line,) = capsys.readouterr().out.splitlines()
     assert line.endswith('[command "Capitalize that.": replaced] New York'), line
     assert main(["history", "clear"]) == 0
+
+
+def test_a_cleaned_entry_keeps_both_texts_and_a_history_from_before_clean_up_opens(tmp_path):
+    path = tmp_path / "modes-era.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(  # the table as it was with modes, before clean-up: no chain_text, no cleanup
+        "CREATE TABLE entries (id INTEGER PRIMARY KEY, time REAL NOT NULL, text TEXT NOT NULL, raw_text TEXT,"
+        " duration_s REAL, backend TEXT, model TEXT, latency_s REAL, window TEXT, language TEXT, audio_path TEXT,"
+        " mode TEXT);"
+        "INSERT INTO entries (time, text, mode) VALUES (1.0, 'Said with modes.', 'chat');"
+    )
+    old.commit()
+    old.close()
+    store = History(path)
+    try:
+        raw = Transcription("um send it today", "en", 1.0)
+        accepted = CleanupOutcome("Send it today.", True, CleanupReason.ACCEPTED)
+        result = UtteranceResult("Send it today.", raw, 1.0, 10.0, delivered_at=10.2)
+        result.chain_text, result.cleanup = "Um, send it today.", accepted
+        store.record(result)
+        newest, oldest = store.search()
+        assert (newest.text, newest.chain_text, newest.cleanup) == (
+            "Send it today.",
+            "Um, send it today.",
+            "accepted",
+        )
+        assert (oldest.text, oldest.mode, oldest.chain_text, oldest.cleanup) == (
+            "Said with modes.",
+            "chat",
+            None,
+            None,
+        )
+        assert store.search("um")[0].id == newest.id  # the chain's words are found through raw_text
+        row = next(csv.DictReader(io.StringIO(export([newest], "csv"))))
+        assert (row["chain_text"], row["cleanup"]) == ("Um, send it today.", "accepted")
+    finally:
+        store.close()

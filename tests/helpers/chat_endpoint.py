@@ -27,6 +27,7 @@ class ChatEndpoint:
     reply: Reply = field(default_factory=Reply)
     requests: list[dict] = field(default_factory=list)
     headers: list[dict] = field(default_factory=list)
+    gets: list[str] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _released: threading.Event = field(default_factory=threading.Event)
 
@@ -60,6 +61,17 @@ class ChatEndpoint:
                     self.wfile.write(body)
                 except OSError:
                     pass  # the client gave up (a stall past its timeout)
+
+            def do_GET(self) -> None:  # the model list, which keyvox doctor asks for
+                endpoint.gets.append(self.path)
+                body = json.dumps(
+                    {"object": "list", "data": [{"id": "scripted", "object": "model"}]}
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args) -> None:
                 pass

@@ -71,7 +71,7 @@ def chat(request: Request) -> str:
     return content
 
 
-def _connection(endpoint: str, timeout: float) -> http.client.HTTPConnection:
+def open_connection(endpoint: str, timeout: float) -> http.client.HTTPConnection:
     parts = urlsplit(endpoint)
     if parts.scheme == UNIX_SCHEME:
         return _UnixConnection(unix_socket_path(endpoint), timeout)
@@ -80,7 +80,7 @@ def _connection(endpoint: str, timeout: float) -> http.client.HTTPConnection:
 
 
 def _exchange(request: Request) -> tuple[int, bytes]:
-    connection = _connection(request.endpoint, request.timeout_s)
+    connection = open_connection(request.endpoint, request.timeout_s)
     headers = {"Content-Type": "application/json"}
     if request.api_key:
         headers["Authorization"] = f"Bearer {request.api_key}"

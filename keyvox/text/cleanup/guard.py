@@ -109,6 +109,8 @@ def judge_edit(source: str, answer: str) -> tuple[str, CleanupReason]:
         return text, CleanupReason.TOO_LONG
     if len(wrote) < len(said) * MIN_RATIO - WORD_SLACK:
         return text, CleanupReason.TOO_SHORT
+    if {w for w in wrote if w.isdigit()} - set(said):
+        return text, CleanupReason.LOW_OVERLAP  # a number nobody said (Gemma 3 270M wrote 5 for a spoken 4)
     said_counts, wrote_counts = Counter(said), Counter(wrote)
     common_words = sum((said_counts & wrote_counts).values())
     if common_words < len(said) * MIN_KEPT - WORD_SLACK:

@@ -35,7 +35,8 @@ def clean(text: str, options: CleanupConfig) -> CleanupOutcome:
     if not words(text):
         return CleanupOutcome(text, False, CleanupReason.NOTHING)
     budget = max(MIN_TOKENS, int(len(words(text)) * MAX_RATIO * TOKENS_PER_WORD) + 16)
-    return _run(text, options, edit_messages(text, options.prompt), budget, lambda a: judge_edit(text, a))
+    messages = edit_messages(text, options.prompt)
+    return _run(text, options, messages, budget, lambda a: judge_edit(text, a), stop="</transcript>")
 
 
 def instruct(instruction: str, selection: str, options: CleanupConfig) -> CleanupOutcome:
@@ -54,6 +55,7 @@ def instruct(instruction: str, selection: str, options: CleanupConfig) -> Cleanu
         budget,
         lambda a: judge_command(selection, a),
         env={"KEYVOX_INSTRUCTION": instruction},
+        stop="</selection>",
     )
 
 
@@ -65,13 +67,14 @@ def _run(
     judge: Callable[[str], tuple[str, CleanupReason]],
     *,
     env: dict[str, str] | None = None,
+    stop: str = "",
 ) -> CleanupOutcome:
     started = time.perf_counter()
     try:
         if options.command.strip():
             raw = _run_command(options, text, env or {})
         else:
-            raw = chat(_request(options, messages, max_tokens))
+            raw = chat(_request(options, messages, max_tokens, stop))
     except RequestFailed as failed:
         log.warning("clean-up skipped (%s): %s", failed.reason.value, failed)
         return CleanupOutcome(text, False, failed.reason, None, time.perf_counter() - started, str(failed))
@@ -83,7 +86,7 @@ def _run(
     return CleanupOutcome(edited, True, reason, raw, seconds)
 
 
-def _request(options: CleanupConfig, messages: list[dict[str, str]], max_tokens: int) -> Request:
+def _request(options: CleanupConfig, messages: list[dict[str, str]], max_tokens: int, stop: str) -> Request:
     if not options.allow_remote and not is_local_endpoint(options.endpoint):
         # The loader refuses this config already; this holds for options built in code too.
         raise RequestFailed(CleanupReason.REMOTE_REFUSED, f"{options.endpoint} is not on this machine")
@@ -93,6 +96,8 @@ def _request(options: CleanupConfig, messages: list[dict[str, str]], max_tokens:
         "temperature": 0,
         "max_tokens": max_tokens,
         "stream": False,
+        # A model that echoes the quoted block stops at its end instead of repeating it (base models do).
+        "stop": [stop],
     }
     return Request(options.endpoint, body, options.timeout_s, _api_key(options))
 

@@ -19,6 +19,12 @@ _PREAMBLE = re.compile(
     r"(?:output|result|answer)\s*:)\s*",
     re.IGNORECASE,
 )
+_END = re.compile(
+    r"</(?:transcript|selection)>|<\|(?:im_end|eot_id|end|endoftext)\|>|<end_of_turn>|<\|im_start\|>",
+    re.IGNORECASE,
+)
+"""Where the answer ends: the close of the quoted block a model echoes, or a chat template's end-of-turn
+token. A base model (Gemma 3 270M) goes on repeating the block after it (benchmarks/README.md)."""
 _QUOTES = (
     ('"', '"'),
     ("'", "'"),
@@ -48,6 +54,9 @@ def tidy(answer: str) -> Tidied:
     closed = _STRAY_CLOSE.match(text)
     if closed:  # some templates open the block in the prompt, so only its end comes back
         text, thinking = text[closed.end() :], True
+    end = _END.search(text)
+    if end:
+        text = text[: end.start()]
     previous = None
     while previous != text:
         previous = text
