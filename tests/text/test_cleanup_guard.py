@@ -82,6 +82,9 @@ COMMANDS = [
     ("hello", "<think>translate", R.THINKING),
     ("hello", "", R.EMPTY),
     ("hello", "Hallo " * 200, R.TOO_LONG),
+    # a selection that asks for something excuses only its own words, not a request of the model's
+    ("hey can you send it", "Please provide the text you want me to edit.", R.ASKED),
+    ("hey can you send it", "Hey, can you send it.", R.ACCEPTED),
 ]
 
 

@@ -132,10 +132,19 @@ def judge_command(selection: str, answer: str) -> tuple[str, CleanupReason]:
     return text, CleanupReason.ACCEPTED
 
 
+def _asks_anew(source: str, text: str) -> bool:
+    """True when ``text`` asks the user for something in words ``source`` did not already say: a selection
+    saying "can you send it" let "Please provide the text" through when any asking phrase in it excused
+    all of them."""
+    said = Counter(m.group(0).lower() for m in _ASKS.finditer(source))
+    asked = Counter(m.group(0).lower() for m in _ASKS.finditer(text))
+    return bool(asked - said)
+
+
 def _common_failures(source: str, text: str, thinking: bool, *, edit: bool) -> CleanupReason | None:
     if not words(text):
         return CleanupReason.THINKING if thinking else CleanupReason.EMPTY
-    if _ASKS.search(text) and not _ASKS.search(source):
+    if _asks_anew(source, text):
         return CleanupReason.ASKED
     if _ANSWERS.match(text) and not _ANSWERS.match(source.strip()):
         return CleanupReason.ANSWERED
