@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from keyvox.desktop.output.base import OutputFailed, PartlyInserted
 from keyvox.desktop.output.compositor import desktop_name
+from keyvox.desktop.output.session_bus import answer
 
 SERVICE = "org.gnome.Mutter.RemoteDesktop"
 OBJECT = "/org/gnome/Mutter/RemoteDesktop"
@@ -154,10 +155,7 @@ class MutterSession:
 
     @staticmethod
     def _call(connection, message) -> tuple:
-        reply = connection.send_and_get_reply(message, timeout=CALL_TIMEOUT_S)
-        if reply.header.message_type.name == "error":
-            raise OutputFailed(f"mutter refused: {reply.body[0] if reply.body else 'error'}")
-        return reply.body
+        return answer(connection.send_and_get_reply(message, timeout=CALL_TIMEOUT_S), "mutter refused")
 
     def _connect(self):
         if self._connection is not None:

@@ -21,6 +21,7 @@ import threading
 import time
 
 from keyvox.desktop.output.base import OutputFailed
+from keyvox.desktop.output.session_bus import answer, close_router
 
 SERVICE = "org.gnome.Mutter.RemoteDesktop"
 OBJECT = "/org/gnome/Mutter/RemoteDesktop"
@@ -231,17 +232,11 @@ class MutterClipboard:
                 raise
             self._session = None
             raise OutputFailed(f"session bus: {exc}") from None
-        if reply.header.message_type.name == "error":
-            raise OutputFailed(f"mutter refused {method}: {reply.body[0] if reply.body else 'error'}")
-        return reply.body
+        return answer(reply, f"mutter refused {method}")
 
     def _drop(self) -> None:
         opened, self._opened, self._router, self._session = self._opened, None, None, None
-        if opened is not None:
-            try:
-                opened.__exit__(None, None, None)
-            except Exception:
-                pass
+        close_router(opened)
 
 
 CLIPBOARD = MutterClipboard()

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from keyvox.desktop.output.base import OutputFailed, PartlyInserted
 from keyvox.desktop.output.compositor import desktop_name
 from keyvox.desktop.output.gnome import PRIME_PAUSE_S, SHIFT, key_taps
+from keyvox.desktop.output.session_bus import answer, close_router
 from keyvox.platform.dirs import user_state_dir
 
 SERVICE = "org.freedesktop.portal.Desktop"
@@ -209,17 +210,11 @@ class PortalSession:
         except Exception as exc:  # the bus went away: the next use reconnects
             self._session = None
             raise OutputFailed(f"session bus: {exc}") from None
-        if reply.header.message_type.name == "error":
-            raise OutputFailed(f"the portal refused: {reply.body[0] if reply.body else 'error'}")
-        return reply.body
+        return answer(reply, "the portal refused")
 
     def _drop(self) -> None:
         opened, self._opened, self._router, self._session = self._opened, None, None, None
-        if opened is not None:
-            try:
-                opened.__exit__(None, None, None)
-            except Exception:
-                pass
+        close_router(opened)
 
 
 def _read_token() -> str:
